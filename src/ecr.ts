@@ -1,0 +1,111 @@
+import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
+import { ActionError, errorMessage, errorName } from './errors.js'
+import { decodeAuthToken, type DockerCredentials } from './registry.js'
+import type { AwsCredentials } from './sts.js'
+
+/** An ECR client for the region; credentials undefined: the SDK's default chain. */
+export async function createEcrClient(region: string, credentials?: AwsCredentials): Promise<ECRClient> {
+  const { ECRClient } = await import('@aws-sdk/client-ecr')
+  // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
+  // jittered backoff; give it a little more room than the default 3 attempts.
+  return new ECRClient({
+    region,
+    maxAttempts: 5,
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 30000 },
+    ...(credentials ? { credentials } : {}),
+  })
+}
+
+export interface Authorization extends DockerCredentials {
+  proxyEndpoint: string
+  expiresAt: Date
+}
+
+/** GetAuthorizationToken, decoded. Every secret part is masked before this returns. */
+export async function getAuthorization(client: ECRClient, mask: (s: string) => void): Promise<Authorization> {
+  const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr')
+  const out = await client.send(new GetAuthorizationTokenCommand({}))
+  const data = out.authorizationData?.[0]
+  if (!data?.authorizationToken || !data.proxyEndpoint) {
+    throw new Error('GetAuthorizationToken answered without authorization data')
+  }
+  mask(data.authorizationToken)
+  const creds = decodeAuthToken(data.authorizationToken)
+  mask(creds.password)
+  return {
+    ...creds,
+    proxyEndpoint: data.proxyEndpoint,
+    expiresAt: data.expiresAt ?? new Date(Date.now() + 12 * 3600 * 1000),
+  }
+}
+
+/** The repository, or undefined when it does not exist. */
+export async function findRepository(
+  client: ECRClient,
+  repositoryName: string,
+  registryId?: string,
+): Promise<Repository | undefined> {
+  const { DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr')
+  try {
+    const out = await client.send(
+      new DescribeRepositoriesCommand({ repositoryNames: [repositoryName], ...(registryId ? { registryId } : {}) }),
+    )
+    return out.repositories?.[0]
+  } catch (err) {
+    if (errorName(err) === 'RepositoryNotFoundException') return undefined
+    throw err
+  }
+}
+
+/** Digest ECR holds for each tag. A tag ECR does not know maps to undefined. */
+export async function digestsForTags(
+  client: ECRClient,
+  repositoryName: string,
+  tags: string[],
+  registryId?: string,
+): Promise<Map<string, string | undefined>> {
+  const { DescribeImagesCommand } = await import('@aws-sdk/client-ecr')
+  const result = new Map<string, string | undefined>(tags.map((t) => [t, undefined]))
+  // DescribeImages takes at most 100 image IDs a call; it fails the whole call on an unknown tag,
+  // so ask again tag by tag when that happens.
+  for (let i = 0; i < tags.length; i += 100) {
+    const chunk = tags.slice(i, i + 100)
+    try {
+      const out = await client.send(
+        new DescribeImagesCommand({
+          repositoryName,
+          imageIds: chunk.map((imageTag) => ({ imageTag })),
+          ...(registryId ? { registryId } : {}),
+        }),
+      )
+      for (const d of out.imageDetails ?? []) {
+        for (const t of d.imageTags ?? []) if (result.has(t)) result.set(t, d.imageDigest)
+      }
+    } catch (err) {
+      if (errorName(err) !== 'ImageNotFoundException') throw err
+      if (chunk.length === 1) continue
+      for (const t of chunk) {
+        result.set(t, (await digestsForTags(client, repositoryName, [t], registryId)).get(t))
+      }
+    }
+  }
+  return result
+}
+
+/** Turns an AWS error into one line that says what to do, for the calls the push makes. */
+export function explainEcrError(action: string, err: unknown, repositoryArnOrName: string): Error {
+  const name = errorName(err)
+  const msg = errorMessage(err)
+  if (name === 'AccessDeniedException') {
+    return new ActionError(
+      `${action} was denied: ${msg}. Grant the permission in the role's policy (see the README's least-privilege policy) for ${repositoryArnOrName}.`,
+    )
+  }
+  if (name === 'ExpiredTokenException') {
+    return new ActionError(`${action} failed: the AWS credentials expired (${msg}). Re-run the job.`)
+  }
+  if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException') {
+    return new ActionError(`${action} failed: AWS did not accept the credentials (${name}: ${msg}).`)
+  }
+  return new Error(`${action} failed: ${name ? `${name}: ` : ''}${msg}`, { cause: err })
+}
