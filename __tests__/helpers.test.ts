@@ -29,7 +29,9 @@ describe('classifyStsError', () => {
     expect(classifyStsError(awsError(name, status))).toBe(kind)
   })
   it('treats socket errors as transient', () => {
-    expect(classifyStsError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('transient')
+    expect(classifyStsError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
+      'transient',
+    )
   })
 })
 
@@ -53,18 +55,33 @@ describe('checkAllowedAccount', () => {
     expect(() => checkAllowedAccount(id, ['111111111111', '123456789012'])).not.toThrow()
   })
   it('fails naming the account and the list', () => {
-    expect(() => checkAllowedAccount(id, ['111111111111'])).toThrow(/123456789012.*not in 'allowed-account-ids' \(111111111111\)/)
+    expect(() => checkAllowedAccount(id, ['111111111111'])).toThrow(
+      /123456789012.*not in 'allowed-account-ids' \(111111111111\)/,
+    )
   })
 })
 
 describe('explainPushFailure', () => {
   const ref = 'r/acme/widget:t'
   it.each([
-    ['denied: User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ecr:InitiateLayerUpload', /ecr:InitiateLayerUpload.*'acme\/widget'/],
+    [
+      'denied: User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ecr:InitiateLayerUpload',
+      /ecr:InitiateLayerUpload.*'acme\/widget'/,
+    ],
     ['unauthorized: authentication required', /The registry refused/],
-    ["tag invalid: The image tag 't' already exists in the 'acme/widget' repository and cannot be overwritten because the repository is immutable.", /immutable tags.*Push a new tag/],
-    ["name unknown: The repository with name 'acme/widget' does not exist in the registry with id '1'", /does not exist.*create-repository/],
+    [
+      "tag invalid: The image tag 't' already exists in the 'acme/widget' repository and cannot be overwritten because the repository is immutable.",
+      /immutable tags.*Push a new tag/,
+    ],
+    [
+      "name unknown: The repository with name 'acme/widget' does not exist in the registry with id '1'",
+      /does not exist.*create-repository/,
+    ],
     ['unsupported: The operation is unsupported.', /does not accept pushes/],
+    [
+      'error parsing HTTP 405 response body: invalid character \'M\': "Method not allowed\\n"',
+      /does not accept pushes/,
+    ],
     ['something odd', /docker push r\/acme\/widget:t failed: something odd/],
   ])('%s', (output, expected) => {
     const msg = explainPushFailure(ref, 'acme/widget', output)
@@ -91,7 +108,7 @@ describe('Report', () => {
     r.add(0, 'first')
     expect(r.markdown()).toBe('first\n\nsecond\n')
     const big = new Report()
-    big.add(0, ('row\n').repeat(1000))
+    big.add(0, 'row\n'.repeat(1000))
     const md = big.markdown(2000)
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(2000)
     expect(md).toContain('truncated')

@@ -24,13 +24,41 @@ describe('decodeAuthToken', () => {
 
 describe('registryHost', () => {
   it.each([
-    ['https://123456789012.dkr.ecr.us-east-1.amazonaws.com', undefined, '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
-    ['https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
-    ['https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '210987654321', '210987654321.dkr.ecr.us-east-1.amazonaws.com'],
-    ['https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', '210987654321', '210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn'],
-    ['https://123456789012.dkr-ecr.eu-west-1.on.aws', '210987654321', '210987654321.dkr-ecr.eu-west-1.on.aws'],
-    ['https://123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu', undefined, '123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu'],
-    ['https://123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', '210987654321', '210987654321.dkr.ecr-fips.us-east-1.amazonaws.com'],
+    [
+      'https://123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      undefined,
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    ],
+    [
+      'https://123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      '123456789012',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    ],
+    [
+      'https://123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      '210987654321',
+      '210987654321.dkr.ecr.us-east-1.amazonaws.com',
+    ],
+    [
+      'https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+      '210987654321',
+      '210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn',
+    ],
+    [
+      'https://123456789012.dkr-ecr.eu-west-1.on.aws',
+      '210987654321',
+      '210987654321.dkr-ecr.eu-west-1.on.aws',
+    ],
+    [
+      'https://123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu',
+      undefined,
+      '123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu',
+    ],
+    [
+      'https://123456789012.dkr.ecr-fips.us-east-1.amazonaws.com',
+      '210987654321',
+      '210987654321.dkr.ecr-fips.us-east-1.amazonaws.com',
+    ],
     ['http://127.0.0.1:5000', '210987654321', '127.0.0.1:5000'],
     ['127.0.0.1:5000', undefined, '127.0.0.1:5000'],
   ])('%s with registry %s -> %s', (endpoint, registryId, host) => {
@@ -84,7 +112,9 @@ describe('imageRefs', () => {
 
 describe('jwtClaims', () => {
   it('reads the payload without checking the signature', () => {
-    const payload = Buffer.from(JSON.stringify({ sub: 'repo:a/b:ref:refs/heads/main', aud: 'sts.amazonaws.com' })).toString('base64url')
+    const payload = Buffer.from(
+      JSON.stringify({ sub: 'repo:a/b:ref:refs/heads/main', aud: 'sts.amazonaws.com' }),
+    ).toString('base64url')
     expect(jwtClaims(`h.${payload}.s`)).toMatchObject({ sub: 'repo:a/b:ref:refs/heads/main' })
   })
   it.each(['', 'a', 'a.!!!.c'])('is empty for %j', (jwt) => {

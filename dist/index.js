@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1101);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2089);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1101:
+/***/ 2089:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -117,6 +117,14 @@ function preloadOidc() {
     void __nccwpck_require__.e(/* import() */ 216).then(__nccwpck_require__.bind(__nccwpck_require__, 8216)).catch(() => undefined);
 }
 
+;// CONCATENATED MODULE: ./src/audit/index.ts
+async function prepareAudit(ctx) {
+    return { enabled: ctx.inputs.audit };
+}
+async function runAudit(_ctx, _plan) {
+    return {};
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Text of any thrown value, without stack noise. */
 function errorMessage(err) {
@@ -167,6 +175,25 @@ function withContext(context, err) {
     if (err instanceof ActionError)
         return err;
     return new Error(`${context}: ${errorMessage(err)}`, { cause: err });
+}
+
+;// CONCATENATED MODULE: ./src/gate/index.ts
+async function prepareGate(ctx) {
+    return { enabled: ctx.inputs.waitForScan };
+}
+async function runGate(_ctx, _plan) {
+    return {};
+}
+
+;// CONCATENATED MODULE: ./src/governance/index.ts
+async function prepareGovernance(_ctx) {
+    return {};
+}
+async function createRepository(_i, _e, _r, _env) {
+    throw new Error('not implemented');
+}
+async function runGovernance(_ctx, _plan) {
+    return {};
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -466,7 +493,7 @@ function explainPushFailure(ref, repository, output) {
             `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
             `and the repository policy must not deny it.`);
     }
-    if (/read-only|readonly|unsupported|maintenance/i.test(output)) {
+    if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
         return `The registry refused ${ref}: it does not accept pushes right now (${line}).`;
     }
     return `docker push ${ref} failed: ${line || 'no output'}`;
@@ -636,7 +663,10 @@ async function getAuthorization(client, mask) {
 async function findRepository(client, repositoryName, registryId) {
     const { DescribeRepositoriesCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(861), __nccwpck_require__.e(249)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8249, 19));
     try {
-        const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName], ...(registryId ? { registryId } : {}) }));
+        const out = await client.send(new DescribeRepositoriesCommand({
+            repositoryNames: [repositoryName],
+            ...(registryId ? { registryId } : {}),
+        }));
         return out.repositories?.[0];
     }
     catch (err) {
@@ -802,7 +832,11 @@ function classifyStsError(err) {
 async function newStsClient(region) {
     const { STSClient } = await Promise.all(/* import() */[__nccwpck_require__.e(861), __nccwpck_require__.e(695)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1695, 19));
     // One attempt per SDK call: our own loop retries, with a fresh OIDC token each time.
-    return new STSClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } });
+    return new STSClient({
+        region,
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
+    });
 }
 /** AssumeRoleWithWebIdentity with GitHub's OIDC token, retried on transient failures only. */
 async function assumeRoleWithOidc(opts) {
@@ -880,7 +914,11 @@ function pick(random) {
 function explainStsError(err, opts, claims) {
     const name = errorName(err);
     const sub = typeof claims.sub === 'string' ? claims.sub : '(unknown)';
-    const aud = typeof claims.aud === 'string' ? claims.aud : Array.isArray(claims.aud) ? claims.aud.join(',') : '(unknown)';
+    const aud = typeof claims.aud === 'string'
+        ? claims.aud
+        : Array.isArray(claims.aud)
+            ? claims.aud.join(',')
+            : '(unknown)';
     const iss = typeof claims.iss === 'string' ? claims.iss : 'https://token.actions.githubusercontent.com';
     const provider = iss.replace(/^https:\/\//, '');
     const account = accountFromArn(opts.roleArn) ?? '<account>';
@@ -959,12 +997,19 @@ async function pushImage(inputs, deps) {
             throw explainEcrError('ecr:GetAuthorizationToken', err, '*');
         }),
         findRepository(ecr, inputs.repository, registryId).catch((err) => {
+            // Checking first gives a clear error before the push, but the push itself does not need the
+            // permission: without it, warn and let the registry have the last word.
+            if (errorName(err) === 'AccessDeniedException') {
+                warning(`Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
+                    `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`);
+                return null;
+            }
             throw explainEcrError('ecr:DescribeRepositories', err, repositoryArn);
         }),
     ]);
     const registry = registryHost(auth.proxyEndpoint, registryId);
-    let repository = existing;
-    if (repository === undefined) {
+    let repository = existing ?? undefined;
+    if (existing === undefined) {
         if (!deps.onMissingRepository) {
             throw new ActionError(`Repository '${inputs.repository}' does not exist in registry ${registryId} (${inputs.region}). ` +
                 `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
@@ -1103,6 +1148,10 @@ function cell(text) {
 
 
 
+
+
+
+
 /** The action: orchestration only. Every decision lives in a module of its own. */
 async function run(env = process.env) {
     const deferred = [];
@@ -1111,9 +1160,34 @@ async function run(env = process.env) {
     try {
         inputs = getInputs(env);
         debugInputs(inputs);
-        const pushed = await pushImage(inputs, { env, defer: (fn) => deferred.push(fn) });
+        // Everything that can be checked locally is, before any network call.
+        const pre = { inputs, env };
+        const [governance, gate, audit] = await Promise.all([
+            prepareGovernance(pre),
+            prepareGate(pre),
+            prepareAudit(pre),
+        ]);
+        const i = inputs;
+        const pushed = await pushImage(inputs, {
+            env,
+            defer: (fn) => deferred.push(fn),
+            ...(inputs.createRepository
+                ? { onMissingRepository: (ecr, registryId) => createRepository(i, ecr, registryId, env) }
+                : {}),
+        });
         setPushOutputs(pushed);
         report.add(10, pushSection(pushed));
+        // After the push: governance, then the audit and the scan wait side by side (the wait is idle
+        // polling; the audit reads the image locally).
+        const ctx = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep };
+        const outcomes = [await runGovernance(ctx, governance)];
+        outcomes.push(...(await Promise.all([runAudit(ctx, audit), runGate(ctx, gate)])));
+        const failures = outcomes.flatMap((o) => (o.failure ? [o.failure] : []));
+        if (failures.length > 0) {
+            process.exitCode = 1;
+            for (const f of failures)
+                error(f);
+        }
     }
     catch (err) {
         fail(err);

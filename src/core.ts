@@ -55,15 +55,27 @@ export function debug(message: string): void {
 }
 
 export function error(message: string | Error, properties: AnnotationProperties = {}): void {
-  issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message)
+  issueCommand(
+    'error',
+    toCommandProperties(properties),
+    message instanceof Error ? message.toString() : message,
+  )
 }
 
 export function warning(message: string | Error, properties: AnnotationProperties = {}): void {
-  issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message)
+  issueCommand(
+    'warning',
+    toCommandProperties(properties),
+    message instanceof Error ? message.toString() : message,
+  )
 }
 
 export function notice(message: string | Error, properties: AnnotationProperties = {}): void {
-  issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message)
+  issueCommand(
+    'notice',
+    toCommandProperties(properties),
+    message instanceof Error ? message.toString() : message,
+  )
 }
 
 export function info(message: string): void {

@@ -30,7 +30,9 @@ export class Docker {
       return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr }
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ENOENT' || /Unable to locate executable/i.test(String(err))) {
-        throw new ActionError('docker is not installed or not on the PATH: this step pushes with the docker CLI.')
+        throw new ActionError(
+          'docker is not installed or not on the PATH: this step pushes with the docker CLI.',
+        )
       }
       throw err
     }
@@ -110,7 +112,7 @@ export function explainPushFailure(ref: string, repository: string, output: stri
       `and the repository policy must not deny it.`
     )
   }
-  if (/read-only|readonly|unsupported|maintenance/i.test(output)) {
+  if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
     return `The registry refused ${ref}: it does not accept pushes right now (${line}).`
   }
   return `docker push ${ref} failed: ${line || 'no output'}`
@@ -142,7 +144,10 @@ export function userDockerConfigDir(env: NodeJS.ProcessEnv): string {
  * The environment for docker calls that use a private config. A user who switched docker contexts
  * (rootless, remote engine) keeps their engine: the context's endpoint goes into DOCKER_HOST.
  */
-export async function privateDockerEnv(env: NodeJS.ProcessEnv, configDir: string): Promise<Record<string, string>> {
+export async function privateDockerEnv(
+  env: NodeJS.ProcessEnv,
+  configDir: string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v
   out.DOCKER_CONFIG = configDir

@@ -48,7 +48,10 @@ export async function findRepository(
   const { DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr')
   try {
     const out = await client.send(
-      new DescribeRepositoriesCommand({ repositoryNames: [repositoryName], ...(registryId ? { registryId } : {}) }),
+      new DescribeRepositoriesCommand({
+        repositoryNames: [repositoryName],
+        ...(registryId ? { registryId } : {}),
+      }),
     )
     return out.repositories?.[0]
   } catch (err) {

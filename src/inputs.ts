@@ -151,7 +151,8 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
     bad('image', image, 'a local image reference like widget:ci or an image ID')
   }
   const repository = raw('repository')
-  if (repository === '') problems.push("Missing input 'repository': the ECR repository name, e.g. acme/widget.")
+  if (repository === '')
+    problems.push("Missing input 'repository': the ECR repository name, e.g. acme/widget.")
   else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
     bad(
       'repository',

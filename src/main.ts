@@ -1,8 +1,13 @@
 import * as core from './core.js'
+import { prepareAudit, runAudit } from './audit/index.js'
 import { InputError, errorMessage } from './errors.js'
+import { prepareGate, runGate } from './gate/index.js'
+import { createRepository, prepareGovernance, runGovernance } from './governance/index.js'
 import { getInputs, type Inputs } from './inputs.js'
 import { pushImage, type PushResult } from './push.js'
 import { Report, cell } from './report.js'
+import { realSleep } from './retry.js'
+import type { StageContext } from './stage.js'
 
 /** The action: orchestration only. Every decision lives in a module of its own. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -12,10 +17,35 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     inputs = getInputs(env)
     debugInputs(inputs)
+    // Everything that can be checked locally is, before any network call.
+    const pre = { inputs, env }
+    const [governance, gate, audit] = await Promise.all([
+      prepareGovernance(pre),
+      prepareGate(pre),
+      prepareAudit(pre),
+    ])
 
-    const pushed = await pushImage(inputs, { env, defer: (fn) => deferred.push(fn) })
+    const i = inputs
+    const pushed = await pushImage(inputs, {
+      env,
+      defer: (fn) => deferred.push(fn),
+      ...(inputs.createRepository
+        ? { onMissingRepository: (ecr, registryId) => createRepository(i, ecr, registryId, env) }
+        : {}),
+    })
     setPushOutputs(pushed)
     report.add(10, pushSection(pushed))
+
+    // After the push: governance, then the audit and the scan wait side by side (the wait is idle
+    // polling; the audit reads the image locally).
+    const ctx: StageContext = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep }
+    const outcomes = [await runGovernance(ctx, governance)]
+    outcomes.push(...(await Promise.all([runAudit(ctx, audit), runGate(ctx, gate)])))
+    const failures = outcomes.flatMap((o) => (o.failure ? [o.failure] : []))
+    if (failures.length > 0) {
+      process.exitCode = 1
+      for (const f of failures) core.error(f)
+    }
   } catch (err) {
     fail(err)
   } finally {

@@ -17,7 +17,8 @@ export async function post(): Promise<void> {
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
       if (state.dockerConfig) env.DOCKER_CONFIG = state.dockerConfig
       const r = await new Docker(env).logout(state.logoutRegistry)
-      if (r.code !== 0) core.warning(`docker logout ${state.logoutRegistry} failed: ${r.stderr.trim() || r.stdout.trim()}`)
+      if (r.code !== 0)
+        core.warning(`docker logout ${state.logoutRegistry} failed: ${r.stderr.trim() || r.stdout.trim()}`)
       else core.info(`Logged out of ${state.logoutRegistry}`)
     } catch (err) {
       core.warning(`docker logout ${state.logoutRegistry} failed: ${errorMessage(err)}`)

@@ -1,8 +1,15 @@
 import * as core from './core.js'
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
-import { Docker, createPrivateConfig, explainPushFailure, privateDockerEnv, removeDir, userDockerConfigDir } from './docker.js'
+import {
+  Docker,
+  createPrivateConfig,
+  explainPushFailure,
+  privateDockerEnv,
+  removeDir,
+  userDockerConfigDir,
+} from './docker.js'
 import { createEcrClient, digestsForTags, explainEcrError, findRepository, getAuthorization } from './ecr.js'
-import { ActionError } from './errors.js'
+import { ActionError, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
@@ -14,7 +21,8 @@ export interface PushResult extends ImageRefs {
   ecr: ECRClient
   /** Account that owns the registry. */
   registryId: string
-  repository: Repository
+  /** The repository as DescribeRepositories shows it; undefined when that call is not allowed. */
+  repository: Repository | undefined
   digest: string
   tags: string[]
   tokenExpiresAt: Date
@@ -65,12 +73,21 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
       throw explainEcrError('ecr:GetAuthorizationToken', err, '*')
     }),
     findRepository(ecr, inputs.repository, registryId).catch((err: unknown) => {
+      // Checking first gives a clear error before the push, but the push itself does not need the
+      // permission: without it, warn and let the registry have the last word.
+      if (errorName(err) === 'AccessDeniedException') {
+        core.warning(
+          `Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
+            `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`,
+        )
+        return null
+      }
       throw explainEcrError('ecr:DescribeRepositories', err, repositoryArn)
     }),
   ])
   const registry = registryHost(auth.proxyEndpoint, registryId)
-  let repository = existing
-  if (repository === undefined) {
+  let repository = existing ?? undefined
+  if (existing === undefined) {
     if (!deps.onMissingRepository) {
       throw new ActionError(
         `Repository '${inputs.repository}' does not exist in registry ${registryId} (${inputs.region}). ` +
@@ -107,7 +124,8 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     }
     for (const target of created) {
       const r = await docker.push(target)
-      if (r.code !== 0) throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
+      if (r.code !== 0)
+        throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
       const d = parsePushDigest(r.stdout)
       if (!d) throw new ActionError(`docker push ${target} succeeded but printed no digest`)
       if (digest !== undefined && d !== digest) {
@@ -122,9 +140,11 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
   if (digest === undefined) throw new ActionError('nothing was pushed')
 
   // ECR is the source of truth for what a tag now points at.
-  const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch((err: unknown) => {
-    throw explainEcrError('ecr:DescribeImages', err, repositoryArn)
-  })
+  const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch(
+    (err: unknown) => {
+      throw explainEcrError('ecr:DescribeImages', err, repositoryArn)
+    },
+  )
   for (const [tag, d] of ecrDigests) {
     if (d !== digest) {
       throw new ActionError(

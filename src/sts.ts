@@ -88,7 +88,11 @@ export interface AssumeRoleOptions {
 async function newStsClient(region: string): Promise<STSClient> {
   const { STSClient } = await import('@aws-sdk/client-sts')
   // One attempt per SDK call: our own loop retries, with a fresh OIDC token each time.
-  return new STSClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } })
+  return new STSClient({
+    region,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
+  })
 }
 
 /** AssumeRoleWithWebIdentity with GitHub's OIDC token, retried on transient failures only. */
@@ -122,7 +126,9 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
       const e = new Error(`could not get the GitHub OIDC token: ${errorMessage(err)}`)
       e.name = 'OidcTokenError'
       if (!(await backoffOrGiveUp(attempt, e))) {
-        throw new ActionError(`Could not get the GitHub OIDC token after ${attempt} attempts: ${errorMessage(err)}`)
+        throw new ActionError(
+          `Could not get the GitHub OIDC token after ${attempt} attempts: ${errorMessage(err)}`,
+        )
       }
       continue
     }
@@ -172,7 +178,12 @@ function pick(random: (() => number) | undefined): { random?: () => number } {
 function explainStsError(err: unknown, opts: AssumeRoleOptions, claims: Record<string, unknown>): Error {
   const name = errorName(err)
   const sub = typeof claims.sub === 'string' ? claims.sub : '(unknown)'
-  const aud = typeof claims.aud === 'string' ? claims.aud : Array.isArray(claims.aud) ? claims.aud.join(',') : '(unknown)'
+  const aud =
+    typeof claims.aud === 'string'
+      ? claims.aud
+      : Array.isArray(claims.aud)
+        ? claims.aud.join(',')
+        : '(unknown)'
   const iss = typeof claims.iss === 'string' ? claims.iss : 'https://token.actions.githubusercontent.com'
   const provider = iss.replace(/^https:\/\//, '')
   const account = accountFromArn(opts.roleArn) ?? '<account>'
@@ -210,7 +221,9 @@ export async function callerIdentity(region: string, client?: STSClient): Promis
           'credentials in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or an instance role).',
       )
     }
-    throw new ActionError(`Could not identify the AWS credentials in the environment: ${name}: ${errorMessage(err)}`)
+    throw new ActionError(
+      `Could not identify the AWS credentials in the environment: ${name}: ${errorMessage(err)}`,
+    )
   }
 }
 

@@ -216,7 +216,7 @@ function explainPushFailure(ref, repository, output) {
             `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
             `and the repository policy must not deny it.`);
     }
-    if (/read-only|readonly|unsupported|maintenance/i.test(output)) {
+    if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
         return `The registry refused ${ref}: it does not accept pushes right now (${line}).`;
     }
     return `docker push ${ref} failed: ${line || 'no output'}`;

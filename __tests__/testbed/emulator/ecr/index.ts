@@ -1,0 +1,151 @@
+/**
+ * ECR over JSON 1.1 (`X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Op>`): SigV4, model
+ * validation of input and output, IAM, then the operation's handler from the `operations` map.
+ */
+import { authenticate } from '../auth.ts'
+import { AwsError, EmulatorBug } from '../errors.ts'
+import { authorize } from '../iam.ts'
+import { operationModel, validate, validationMessage } from '../model.ts'
+import type { Answer, IncomingRequest, ParsedCall, ServiceProtocol } from '../protocol.ts'
+import type { EmulatorCore } from '../state.ts'
+import type { CallRecord } from '../types.ts'
+import { isRecord } from '../util.ts'
+import { operations as authOperations } from './auth.ts'
+import { repositoryNotFound, type EcrContext, type EcrOperation } from './context.ts'
+import { operations as imageOperations } from './images.ts'
+import { operations as repositoryOperations } from './repositories.ts'
+
+const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
+const CONTENT_TYPE = 'application/x-amz-json-1.1'
+
+/** The built-in operations; more are added with `emulator.registerOperation` or by adding a file here. */
+export function defaultOperations(): Map<string, EcrOperation> {
+  return new Map(Object.entries({ ...authOperations, ...repositoryOperations, ...imageOperations }))
+}
+
+const REGISTRY_LEVEL = new Set([
+  'GetAuthorizationToken',
+  'GetRegistryScanningConfiguration',
+  'PutRegistryScanningConfiguration',
+  'DescribeRegistry',
+  'GetRegistryPolicy',
+  'PutRegistryPolicy',
+  'DeleteRegistryPolicy',
+  'PutReplicationConfiguration',
+  'GetAccountSetting',
+  'PutAccountSetting',
+])
+
+function defaultResources(ctx: EcrContext, input: Record<string, unknown>): string[] {
+  if (REGISTRY_LEVEL.has(ctx.operation)) return ['*']
+  if (typeof input.resourceArn === 'string') return [input.resourceArn]
+  if (typeof input.repositoryName === 'string') return [ctx.repositoryArn(input.repositoryName)]
+  if (Array.isArray(input.repositoryNames))
+    return input.repositoryNames.map((n) => ctx.repositoryArn(String(n)))
+  return [ctx.repositoryArn('*')]
+}
+
+/** JSON with Date as epoch seconds, as the JSON protocol sends timestamps. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key]
+    return raw instanceof Date ? raw.getTime() / 1000 : v
+  })
+}
+
+export function createEcrService(core: EmulatorCore, ops: Map<string, EcrOperation>): ServiceProtocol {
+  const parse = (req: IncomingRequest): ParsedCall => {
+    const target = req.headers['x-amz-target']
+    const operation =
+      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
+        ? target.slice(TARGET_PREFIX.length)
+        : '<unknown>'
+    let input: Record<string, unknown> = {}
+    try {
+      const parsed: unknown = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {}
+      if (isRecord(parsed)) input = parsed
+    } catch {
+      // answered as SerializationException by handle
+    }
+    return { operation, input }
+  }
+
+  const errorAnswer = (error: AwsError, requestId: string): Answer => ({
+    status: error.status,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.code },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  })
+
+  const handle = async (req: IncomingRequest, call: CallRecord): Promise<Answer> => {
+    const { operation } = call
+    const { credential, region, accessKeyId } = authenticate('ecr', req, core.state.credentials)
+    call.accessKeyId = accessKeyId
+    call.principalArn = credential.principal.arn
+    call.region = region
+    const op = ops.get(operation)
+    const model = operationModel('ecr', operation)
+    if (!op || !model) {
+      throw new AwsError(
+        'UnknownOperationException',
+        `Operation ${operation} is not supported by the emulator`,
+      )
+    }
+    let input: unknown
+    try {
+      input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {}
+    } catch {
+      throw new AwsError('SerializationException', 'Unable to parse the request body as JSON')
+    }
+    const checked = validate('ecr', model.input, input, 'input')
+    if (checked.typeErrors.length > 0)
+      throw new AwsError('SerializationException', checked.typeErrors.join('; '))
+    if (checked.violations.length > 0) {
+      const code = model.errors.includes('InvalidParameterException')
+        ? 'InvalidParameterException'
+        : 'ValidationException'
+      const only = checked.violations.length === 1 ? checked.violations[0] : undefined
+      const m = only ? /^Value .* at '(.*)' failed to satisfy constraint: (.*)$/s.exec(only) : null
+      throw new AwsError(
+        code,
+        m
+          ? `Invalid parameter at '${m[1]}' failed to satisfy constraint: '${m[2]}'`
+          : validationMessage(checked.violations),
+      )
+    }
+    const params = input as Record<string, unknown>
+    const principal = credential.principal
+    const account = typeof params.registryId === 'string' ? params.registryId : principal.account
+    const ctx: EcrContext = {
+      core,
+      state: core.state,
+      operation,
+      principal,
+      region,
+      account,
+      registry: core.registry,
+      now: new Date(),
+      repositoryArn: (name) => `arn:aws:ecr:${region}:${account}:repository/${name}`,
+      requireRepository: (name) => {
+        const repo = core.findRepository(account, region, name)
+        if (!repo) throw repositoryNotFound(name, account)
+        return repo
+      },
+    }
+    for (const resource of (op.resources ?? defaultResources)(ctx, params))
+      authorize(principal, `ecr:${operation}`, resource)
+    const output = await op.handle(ctx, params)
+    const result = validate('ecr', model.output, output, 'output')
+    if (result.violations.length > 0 || result.typeErrors.length > 0) {
+      throw new EmulatorBug(
+        `ecr ${operation} answer does not conform to ${model.output}: ${[...result.violations, ...result.typeErrors].join('; ')}`,
+      )
+    }
+    return {
+      status: 200,
+      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': call.requestId },
+      body: toJson(output),
+    }
+  }
+
+  return { name: 'ecr', parse, handle, errorAnswer }
+}

@@ -1,0 +1,333 @@
+/**
+ * The AWS emulator of the test bed: one HTTP server on 127.0.0.1 speaking GitHub's OIDC token
+ * endpoint (`/oidc/token`), STS (awsQuery/XML, `/sts`) and ECR (JSON 1.1, `/ecr`).
+ *
+ * Extension points (for scan, governance and scenario state):
+ * - ECR operations are a map `operationName -> { resources?, handle(ctx, input) }` (see
+ *   `ecr/context.ts`). Add a file `ecr/<area>.ts` exporting `operations` and spread it into
+ *   `defaultOperations()` in `ecr/index.ts`, or at run time `emulator.registerOperation(name, op)`.
+ *   The dispatcher has already done SigV4, model validation of the input, IAM (`ecr:<Op>` on the
+ *   resources) when the handler runs, and validates the handler's output against the model (a
+ *   non-conforming answer is a 500 and lands in `emulator.internalErrors`). Timestamps are `Date`.
+ * - Scenario state: `emulator.state.ext` (free-form, per area) and `RepositoryRecord.ext` (per
+ *   repository); image helpers in `ecr/images.ts` (`listRepositoryImages`, `detailExtensions` to
+ *   add ImageDetail fields such as imageScanStatus).
+ * - Errors: throw `new AwsError(code, message, status?)`; each protocol renders it in its own form.
+ * - Faults: `emulator.inject({service, operation?, times?, fault})`; request log: `emulator.calls`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { AwsError, EmulatorBug } from './errors.ts'
+import { defaultOperations, createEcrService } from './ecr/index.ts'
+import type { EcrOperation } from './ecr/context.ts'
+import { GITHUB_ISSUER, OidcIssuer, type MintOptions } from './oidc.ts'
+import { createOidcService, OIDC_PATH } from './oidc-service.ts'
+import type { Answer, IncomingRequest, ServiceProtocol } from './protocol.ts'
+import { RegistryClient, type RegistryOptions } from './registry-client.ts'
+import { EmulatorCore, type EmulatorState } from './state.ts'
+import { createStsService } from './sts.ts'
+import type {
+  CallRecord,
+  CredentialRecord,
+  FaultSpec,
+  OidcConfig,
+  RepositoryRecord,
+  RoleRecord,
+  RoleSpec,
+  ServiceName,
+  UserSpec,
+} from './types.ts'
+import { requestId, sleep, upperAlnum } from './util.ts'
+
+export { AwsError } from './errors.ts'
+export { pushPermissions } from './iam.ts'
+export { operation } from './ecr/context.ts'
+export type { EcrContext, EcrOperation } from './ecr/context.ts'
+export type * from './types.ts'
+export type { EmulatorState } from './state.ts'
+
+export interface EmulatorOptions {
+  /** The account the registry belongs to; default `123456789012`. */
+  account?: string
+  /** Region of repositories created without one; default `us-east-1`. */
+  region?: string
+  /** The real registry: ECR tokens carry its password, DescribeImages/BatchGetImage read it. */
+  registry?: RegistryOptions
+  oidc?: Partial<OidcConfig>
+  /** Log lines (one per request); default: none. */
+  log?: (line: string) => void
+}
+
+export interface CreateRepositoryOptions {
+  name: string
+  account?: string
+  region?: string
+  scanOnPush?: boolean
+  imageTagMutability?: 'MUTABLE' | 'IMMUTABLE'
+  encryption?: { encryptionType: 'AES256' | 'KMS' | 'KMS_DSSE'; kmsKey?: string }
+  tags?: { Key: string; Value: string }[]
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  readonly env: {
+    AWS_ENDPOINT_URL_STS: string
+    AWS_ENDPOINT_URL_ECR: string
+    ACTIONS_ID_TOKEN_REQUEST_URL: string
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
+  }
+  readonly state: EmulatorState
+  /** Mutable OIDC settings: sub, claims, lifetimeSeconds, providerAudiences, requestToken. */
+  readonly oidc: OidcConfig
+  readonly calls: CallRecord[]
+  callsFor(service: ServiceName, operation?: string): CallRecord[]
+  clearCalls(): void
+  /** Errors of the emulator itself (non-conforming answers, handler crashes): assert it stays empty. */
+  readonly internalErrors: Error[]
+  addRole(spec: RoleSpec): RoleRecord
+  addUser(spec: UserSpec): CredentialRecord
+  createRepository(options: CreateRepositoryOptions): RepositoryRecord
+  registerOperation(name: string, op: EcrOperation): void
+  inject(fault: FaultSpec): void
+  clearFaults(): void
+  /** Make issued session credentials expired (one key, or all sessions). */
+  expireCredentials(accessKeyId?: string): void
+  /**
+   * Mint an OIDC token directly (tests of STS): claim overrides, audience (default
+   * `sts.amazonaws.com`), lifetime, forged key.
+   */
+  mintToken(claims?: Record<string, unknown>, options?: MintOptions): string
+  close(): Promise<void>
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const account = options.account ?? '123456789012'
+  const region = options.region ?? 'us-east-1'
+  const registry = options.registry ? new RegistryClient(options.registry) : undefined
+  const state: EmulatorState = {
+    account,
+    region,
+    registryHost: registry?.host ?? `${account}.dkr.ecr.${region}.amazonaws.com`,
+    registryPassword: options.registry?.password ?? upperAlnum(32),
+    proxyEndpoint: registry?.url ?? `https://${account}.dkr.ecr.${region}.amazonaws.com`,
+    roles: new Map(),
+    credentials: new Map(),
+    repositories: [],
+    imageFirstSeen: new Map(),
+    issuedIdTokens: [],
+    ext: {},
+  }
+  const oidcConfig: OidcConfig = {
+    requestToken: options.oidc?.requestToken ?? `ghs_${upperAlnum(36)}`,
+    issuer: options.oidc?.issuer ?? GITHUB_ISSUER,
+    sub: options.oidc?.sub ?? 'repo:acme/widget:ref:refs/heads/main',
+    claims: options.oidc?.claims ?? {},
+    lifetimeSeconds: options.oidc?.lifetimeSeconds ?? 300,
+    providerAudiences: options.oidc?.providerAudiences ?? ['sts.amazonaws.com'],
+  }
+  const core = new EmulatorCore(state, new OidcIssuer(oidcConfig), registry, options.log ?? (() => {}))
+  const ecrOperations = defaultOperations()
+  const services: Record<ServiceName, ServiceProtocol> = {
+    oidc: createOidcService(core),
+    sts: createStsService(core),
+    ecr: createEcrService(core, ecrOperations),
+  }
+
+  const route = (req: IncomingMessage): ServiceProtocol | undefined => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    if (path === OIDC_PATH) return services.oidc
+    if (path === '/sts' || path.startsWith('/sts/')) return services.sts
+    if (path === '/ecr' || path.startsWith('/ecr/')) return services.ecr
+    if (typeof req.headers['x-amz-target'] === 'string') return services.ecr
+    if (req.method === 'POST') return services.sts
+    return undefined
+  }
+
+  const send = (res: ServerResponse, answer: Answer): void => {
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) })
+    res.end(answer.body)
+  }
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req)
+    const service = route(req)
+    if (!service) {
+      send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' })
+      return
+    }
+    const request: IncomingRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+    }
+    const parsed = service.parse(request)
+    const call: CallRecord = {
+      service: service.name,
+      operation: parsed.operation,
+      at: new Date(),
+      requestId: requestId(),
+      input: parsed.input,
+      status: 0,
+    }
+    if (parsed.tokenJti !== undefined) call.tokenJti = parsed.tokenJti
+    const fault = core.takeFault(service.name, parsed.operation)
+    if (fault?.kind === 'reset') {
+      call.injected = 'reset'
+      call.errorCode = 'ConnectionReset'
+      core.record(call)
+      req.socket.destroy()
+      return
+    }
+    if (fault?.kind === 'delay') {
+      call.injected = 'delay'
+      await sleep(fault.ms)
+    }
+    let answer: Answer
+    try {
+      if (fault?.kind === 'error') {
+        call.injected = 'error'
+        throw new AwsError(fault.code, fault.message ?? `Injected ${fault.code}`, fault.status)
+      }
+      answer = await service.handle(request, call)
+    } catch (error) {
+      let aws: AwsError
+      if (error instanceof AwsError) {
+        aws = error
+      } else {
+        const bug =
+          error instanceof EmulatorBug
+            ? error
+            : new EmulatorBug(error instanceof Error ? (error.stack ?? error.message) : String(error))
+        core.bug(bug)
+        aws = new AwsError(service.name === 'sts' ? 'InternalFailure' : 'ServerException', bug.message, 500)
+      }
+      call.errorCode = aws.code
+      call.errorMessage = aws.message
+      answer = service.errorAnswer(aws, call.requestId)
+    }
+    call.status = answer.status
+    core.record(call)
+    if (!res.destroyed) send(res, answer)
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      core.bug(error instanceof Error ? error : new Error(String(error)))
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}`
+
+  const emulator: Emulator = {
+    url,
+    env: {
+      AWS_ENDPOINT_URL_STS: `${url}/sts`,
+      AWS_ENDPOINT_URL_ECR: `${url}/ecr`,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${url}${OIDC_PATH}?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidcConfig.requestToken,
+    },
+    state,
+    oidc: oidcConfig,
+    calls: core.calls,
+    callsFor: (service, operation) =>
+      core.calls.filter(
+        (c) => c.service === service && (operation === undefined || c.operation === operation),
+      ),
+    clearCalls: () => {
+      core.calls.length = 0
+    },
+    internalErrors: core.internalErrors,
+    addRole(spec) {
+      const match = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(spec.arn)
+      if (!match) throw new Error(`addRole: not a role ARN: ${spec.arn}`)
+      const role: RoleRecord = {
+        arn: spec.arn,
+        account: match[1] as string,
+        name: match[2] as string,
+        roleId: `AROA${upperAlnum(17)}`,
+        trust: {
+          aud: spec.trust?.aud ?? 'sts.amazonaws.com',
+          ...(spec.trust?.sub !== undefined ? { sub: spec.trust.sub } : {}),
+        },
+        maxSessionDuration: spec.maxSessionDuration ?? 3600,
+        permissions: spec.permissions,
+      }
+      state.roles.set(role.arn, role)
+      return role
+    },
+    addUser(spec) {
+      const userAccount = spec.account ?? account
+      const credential: CredentialRecord = {
+        accessKeyId: spec.accessKeyId,
+        secretAccessKey: spec.secretAccessKey,
+        principal: {
+          kind: 'user',
+          arn: `arn:aws:iam::${userAccount}:user/${spec.name}`,
+          account: userAccount,
+          userId: `AIDA${upperAlnum(17)}`,
+          permissions: spec.permissions,
+        },
+      }
+      state.credentials.set(spec.accessKeyId, credential)
+      return credential
+    },
+    createRepository(opts) {
+      const repo: RepositoryRecord = {
+        account: opts.account ?? account,
+        region: opts.region ?? region,
+        name: opts.name,
+        createdAt: new Date(),
+        imageTagMutability: opts.imageTagMutability ?? 'MUTABLE',
+        scanOnPush: opts.scanOnPush ?? false,
+        encryption: opts.encryption ?? { encryptionType: 'AES256' },
+        tags: opts.tags ?? [],
+        ext: {},
+      }
+      if (core.findRepository(repo.account, repo.region, repo.name)) {
+        throw new Error(`createRepository: ${repo.name} already exists in ${repo.account}/${repo.region}`)
+      }
+      state.repositories.push(repo)
+      return repo
+    },
+    registerOperation(name, op) {
+      ecrOperations.set(name, op)
+    },
+    inject: (fault) => core.inject(fault),
+    clearFaults: () => {
+      core.faults.length = 0
+    },
+    expireCredentials(accessKeyId) {
+      for (const credential of state.credentials.values()) {
+        if (
+          accessKeyId === undefined
+            ? credential.sessionToken !== undefined
+            : credential.accessKeyId === accessKeyId
+        ) {
+          credential.expired = true
+        }
+      }
+    },
+    mintToken: (claims, mintOptions) =>
+      core.oidc.mint(claims, { audience: 'sts.amazonaws.com', ...mintOptions }).token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+  return emulator
+}
