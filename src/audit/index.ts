@@ -1,10 +1,176 @@
+/**
+ * The image audit: what the pushed image is made of and what it leaks, read without running it.
+ * I/O at the edges only: engine.ts reads, export.ts extracts; analyze.ts and summary.ts decide.
+ */
+import * as fs from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as core from '../core.js'
+import { InputError, errorMessage } from '../errors.js'
 import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import { analyze, secretsMessage, type AuditResult, type ImageFacts } from './analyze.js'
+import {
+  historyFromConfig,
+  readLocalImage,
+  registryManifest,
+  registrySize,
+  saveImage,
+  type RegistryManifest,
+} from './engine.js'
+import { exportSavedImage, type ExportResult } from './export.js'
+import { formatBytes } from './image.js'
+import { auditMarkdown } from './summary.js'
+
 export interface AuditPlan {
   enabled: boolean
+  /** Absolute directory for the filesystem export. */
+  exportDir?: string
 }
+
+export const AUDIT_FILE = 'ecr-audit.json'
+
 export async function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
-  return { enabled: ctx.inputs.audit }
+  const { inputs } = ctx
+  const plan: AuditPlan = { enabled: inputs.audit }
+  const dir = inputs.exportFilesystem
+  if (dir === undefined) return plan
+  const problems: string[] = []
+  if (!inputs.audit) {
+    problems.push(
+      `Invalid input 'export-filesystem': '${dir}'. Expected it only with 'audit: true' (the export is part of the audit).`,
+    )
+  }
+  const st = await fs.stat(dir).catch(() => undefined)
+  if (st && !st.isDirectory()) {
+    problems.push(`Invalid input 'export-filesystem': '${dir}' is a file. Expected a new or empty directory.`)
+  } else if (st && (await fs.readdir(dir)).length > 0) {
+    problems.push(
+      `Invalid input 'export-filesystem': '${dir}' is not empty. Expected a new or empty directory (the image's files must not mix with others).`,
+    )
+  }
+  if (problems.length > 0) throw new InputError(problems)
+  plan.exportDir = dir
+  return plan
 }
-export async function runAudit(_ctx: StageContext, _plan: AuditPlan): Promise<StageOutcome> {
-  return {}
+
+/** Reads the pushed image (never runs it): layers, history, configuration, secrets. */
+export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<StageOutcome> {
+  if (!plan.enabled) return {}
+  const { pushed, inputs, env } = ctx
+  const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region }
+  const masked = new Set<string>()
+  const mask = (v: string): void => {
+    if (masked.has(v)) return
+    masked.add(v)
+    core.setSecret(v)
+  }
+  const notes: string[] = []
+
+  let facts: ImageFacts
+  try {
+    const local = await readLocalImage(pushed.docker, pushed.imageId)
+    const platform: { os?: string; architecture?: string; variant?: string } = {}
+    if (local.os) platform.os = local.os
+    if (local.architecture) platform.architecture = local.architecture
+    if (local.variant) platform.variant = local.variant
+    let manifest: RegistryManifest | undefined
+    let size: number | undefined
+    try {
+      manifest = await registryManifest(pushed.ecr, where, pushed.digest, platform)
+    } catch (err) {
+      notes.push(
+        `Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`,
+      )
+      size = await registrySize(pushed.ecr, where, pushed.digest).catch(() => undefined)
+    }
+    facts = {
+      imageId: pushed.imageId,
+      digest: pushed.digest,
+      imageRef: pushed.imageRef,
+      config: local.config,
+      history: local.history,
+      diffIds: local.diffIds,
+      notes,
+    }
+    if (local.os) facts.os = local.os
+    if (local.architecture) facts.architecture = local.architecture
+    if (local.created) facts.created = local.created
+    if (manifest) facts.manifest = manifest
+    if (size !== undefined) facts.registrySize = size
+  } catch (err) {
+    return {
+      failure:
+        `The image audit could not read ${pushed.imageId}: ${errorMessage(err)}. ` +
+        `The image IS pushed as ${pushed.imageRef}; set 'audit: false' to skip the audit.`,
+    }
+  }
+
+  // Secrets are masked here, before any line of the audit is logged.
+  let result = analyze(facts, mask)
+
+  let exported: ExportResult | undefined
+  let exportFailure: string | undefined
+  if (plan.exportDir !== undefined) {
+    try {
+      exported = await core.group(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
+        const saved = saveImage(pushed.docker, pushed.imageId)
+        const tmp = env.RUNNER_TEMP || os.tmpdir()
+        const [out] = await Promise.all([
+          exportSavedImage(saved.stream, plan.exportDir as string, tmp),
+          saved.done,
+        ])
+        // The saved config has the exact empty_layer flags: a better layer-to-history match.
+        const history = historyFromConfig(out.config)
+        if (history !== undefined && history.length > 0) result = analyze({ ...facts, history }, mask)
+        for (const r of out.result.refused.slice(0, 50))
+          core.warning(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`)
+        return out.result
+      })
+    } catch (err) {
+      exportFailure = `Could not export the image's filesystem to ${plan.exportDir}: ${errorMessage(err)}`
+    }
+  }
+
+  const file = path.join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || process.cwd(), AUDIT_FILE)
+  let auditFile: string | undefined
+  try {
+    await fs.writeFile(file, `${JSON.stringify(auditJson(result, exported), null, 2)}\n`)
+    auditFile = file
+  } catch (err) {
+    core.warning(`Could not write the audit file ${file}: ${errorMessage(err)}`)
+  }
+
+  if (result.image.size !== undefined) core.setOutput('image-size', String(result.image.size))
+  core.setOutput('layer-count', String(result.image.layerCount))
+  core.setOutput('secrets-found', String(result.secrets.length))
+  if (auditFile) core.setOutput('audit-file', auditFile)
+  ctx.report.add(40, auditMarkdown(result, exported, auditFile))
+  logResult(result, exported)
+
+  const failures: string[] = []
+  if (result.secrets.length > 0) {
+    const message = secretsMessage(result, where, inputs.failOnSecrets)
+    if (inputs.failOnSecrets) failures.push(message)
+    else core.warning(message)
+  }
+  if (exportFailure) failures.push(exportFailure)
+  return failures.length > 0 ? { failure: failures.join(' ') } : {}
+}
+
+function auditJson(result: AuditResult, exported: ExportResult | undefined): unknown {
+  return exported ? { ...result, export: exported } : result
+}
+
+function logResult(r: AuditResult, exported: ExportResult | undefined): void {
+  const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown size'
+  core.info(
+    `Audit: ${r.image.layerCount} layers, ${size}, user '${r.config.user || '(not set)'}', ${r.secrets.length} credential(s) found`,
+  )
+  for (const w of r.warnings) core.warning(w)
+  if (exported) {
+    core.info(
+      `Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +
+        `(${formatBytes(exported.bytes)}) to ${exported.dir}; ${exported.refusedCount} entries refused.`,
+    )
+  }
 }
