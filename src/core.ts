@@ -101,11 +101,18 @@ export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 /** A GitHub OIDC token (masked by @actions/core before it returns). Loads the full package lazily. */
 export async function getIDToken(audience: string): Promise<string> {
-  const core = await import('@actions/core')
+  const core = await loadCore()
   return core.getIDToken(audience)
 }
 
 /** Starts loading what getIDToken needs, so it overlaps with other start-up work. */
 export function preloadOidc(): void {
-  void import('@actions/core').catch(() => undefined)
+  loadCore().catch(() => undefined)
+}
+
+let full: Promise<typeof import('@actions/core')> | undefined
+/** The full package, loaded once (one import() site: one chunk in dist/). */
+function loadCore(): Promise<typeof import('@actions/core')> {
+  full ??= import('@actions/core')
+  return full
 }

@@ -2,10 +2,11 @@ import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage, errorName } from './errors.js'
 import { decodeAuthToken, type DockerCredentials } from './registry.js'
 import type { AwsCredentials } from './sts.js'
+import { ecrSdk } from './sdk.js'
 
 /** An ECR client for the region; credentials undefined: the SDK's default chain. */
 export async function createEcrClient(region: string, credentials?: AwsCredentials): Promise<ECRClient> {
-  const { ECRClient } = await import('@aws-sdk/client-ecr')
+  const { ECRClient } = await ecrSdk()
   // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
   // jittered backoff; give it a little more room than the default 3 attempts.
   return new ECRClient({
@@ -23,7 +24,7 @@ export interface Authorization extends DockerCredentials {
 
 /** GetAuthorizationToken, decoded. Every secret part is masked before this returns. */
 export async function getAuthorization(client: ECRClient, mask: (s: string) => void): Promise<Authorization> {
-  const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr')
+  const { GetAuthorizationTokenCommand } = await ecrSdk()
   const out = await client.send(new GetAuthorizationTokenCommand({}))
   const data = out.authorizationData?.[0]
   if (!data?.authorizationToken || !data.proxyEndpoint) {
@@ -45,7 +46,7 @@ export async function findRepository(
   repositoryName: string,
   registryId?: string,
 ): Promise<Repository | undefined> {
-  const { DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr')
+  const { DescribeRepositoriesCommand } = await ecrSdk()
   try {
     const out = await client.send(
       new DescribeRepositoriesCommand({
@@ -67,7 +68,7 @@ export async function digestsForTags(
   tags: string[],
   registryId?: string,
 ): Promise<Map<string, string | undefined>> {
-  const { DescribeImagesCommand } = await import('@aws-sdk/client-ecr')
+  const { DescribeImagesCommand } = await ecrSdk()
   const result = new Map<string, string | undefined>(tags.map((t) => [t, undefined]))
   // DescribeImages takes at most 100 image IDs a call; it fails the whole call on an unknown tag,
   // so ask again tag by tag when that happens.

@@ -2,6 +2,7 @@ import type { STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage, errorName, httpStatus } from './errors.js'
 import { accountFromArn, jwtClaims } from './registry.js'
 import { backoffDelay, realSleep, type Clock, type Sleep } from './retry.js'
+import { stsSdk } from './sdk.js'
 
 export interface AwsCredentials {
   accessKeyId: string
@@ -86,7 +87,7 @@ export interface AssumeRoleOptions {
 }
 
 async function newStsClient(region: string): Promise<STSClient> {
-  const { STSClient } = await import('@aws-sdk/client-sts')
+  const { STSClient } = await stsSdk()
   // One attempt per SDK call: our own loop retries, with a fresh OIDC token each time.
   return new STSClient({
     region,
@@ -103,7 +104,7 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
   const budgetMs = opts.budgetMs ?? 60_000
   const started = clock()
   const client = opts.client ?? (await newStsClient(opts.region))
-  const { AssumeRoleWithWebIdentityCommand } = await import('@aws-sdk/client-sts')
+  const { AssumeRoleWithWebIdentityCommand } = await stsSdk()
 
   /** Waits before the next attempt, or says the budget is spent. */
   const backoffOrGiveUp = async (attempt: number, err: unknown): Promise<boolean> => {
@@ -207,7 +208,7 @@ function explainStsError(err: unknown, opts: AssumeRoleOptions, claims: Record<s
 
 /** The identity behind the default credential chain (role-to-assume empty). */
 export async function callerIdentity(region: string, client?: STSClient): Promise<Identity> {
-  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+  const { STSClient, GetCallerIdentityCommand } = await stsSdk()
   const sts = client ?? new STSClient({ region, maxAttempts: 4 })
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}))

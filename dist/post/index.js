@@ -91,12 +91,18 @@ async function group(name, fn) {
 }
 /** A GitHub OIDC token (masked by @actions/core before it returns). Loads the full package lazily. */
 async function getIDToken(audience) {
-    const core = await __nccwpck_require__.e(/* import() */ 216).then(__nccwpck_require__.bind(__nccwpck_require__, 8216));
+    const core = await loadCore();
     return core.getIDToken(audience);
 }
 /** Starts loading what getIDToken needs, so it overlaps with other start-up work. */
 function preloadOidc() {
-    void __nccwpck_require__.e(/* import() */ 216).then(__nccwpck_require__.bind(__nccwpck_require__, 8216)).catch(() => undefined);
+    loadCore().catch(() => undefined);
+}
+let full;
+/** The full package, loaded once (one import() site: one chunk in dist/). */
+function loadCore() {
+    full ??= __nccwpck_require__.e(/* import() */ 216).then(__nccwpck_require__.bind(__nccwpck_require__, 8216));
+    return full;
 }
 
 

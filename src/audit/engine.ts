@@ -9,6 +9,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr'
 import type { Docker } from '../docker.js'
 import { ActionError } from '../errors.js'
 import { inferEmptyLayers, type HistoryEntry, type ManifestLayer, type RuntimeConfig } from './image.js'
+import { ecrSdk } from '../sdk.js'
 
 export interface LocalImage {
   config: RuntimeConfig
@@ -117,7 +118,7 @@ export async function registryManifest(
   digest: string,
   platform: { os?: string; architecture?: string; variant?: string },
 ): Promise<RegistryManifest> {
-  const { BatchGetImageCommand } = await import('@aws-sdk/client-ecr')
+  const { BatchGetImageCommand } = await ecrSdk()
   const get = async (d: string): Promise<{ json: ManifestJson; mediaType: string }> => {
     const out = await ecr.send(
       new BatchGetImageCommand({
@@ -171,7 +172,7 @@ export async function registrySize(
   where: { registryId: string; repository: string },
   digest: string,
 ): Promise<number | undefined> {
-  const { DescribeImagesCommand } = await import('@aws-sdk/client-ecr')
+  const { DescribeImagesCommand } = await ecrSdk()
   const out = await ecr.send(
     new DescribeImagesCommand({
       registryId: where.registryId,

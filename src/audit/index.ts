@@ -17,7 +17,7 @@ import {
   saveImage,
   type RegistryManifest,
 } from './engine.js'
-import { exportSavedImage, type ExportResult } from './export.js'
+import type { ExportResult } from './export.js'
 import { formatBytes } from './image.js'
 import { auditMarkdown } from './summary.js'
 
@@ -113,6 +113,8 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<Stag
   if (plan.exportDir !== undefined) {
     try {
       exported = await core.group(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
+        // The tar reader loads only when an export is asked for (cold start).
+        const { exportSavedImage } = await import('./export.js')
         const saved = saveImage(pushed.docker, pushed.imageId)
         const tmp = env.RUNNER_TEMP || os.tmpdir()
         const [out] = await Promise.all([

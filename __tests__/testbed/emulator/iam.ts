@@ -65,6 +65,7 @@ export function pushPermissions(
     'ecr:BatchGetImage',
     'ecr:DescribeImages',
     'ecr:DescribeImageScanFindings',
+    'ecr:StartImageScan',
   ]
   const registryActions = ['ecr:GetAuthorizationToken']
   if (options.scanDiscovery ?? true) {
@@ -74,9 +75,12 @@ export function pushPermissions(
   if (options.governance) {
     repoActions.push(
       'ecr:CreateRepository',
+      'ecr:TagResource',
       'ecr:DescribeRepositories',
       'ecr:GetLifecyclePolicy',
       'ecr:PutLifecyclePolicy',
+      'ecr:StartLifecyclePolicyPreview',
+      'ecr:GetLifecyclePolicyPreview',
     )
   }
   return [

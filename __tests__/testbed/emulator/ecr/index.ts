@@ -14,13 +14,21 @@ import { operations as authOperations } from './auth.ts'
 import { repositoryNotFound, type EcrContext, type EcrOperation } from './context.ts'
 import { operations as imageOperations } from './images.ts'
 import { operations as repositoryOperations } from './repositories.ts'
+import { operations as scanOperations } from './scan.ts'
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
 
 /** The built-in operations; more are added with `emulator.registerOperation` or by adding a file here. */
 export function defaultOperations(): Map<string, EcrOperation> {
-  return new Map(Object.entries({ ...authOperations, ...repositoryOperations, ...imageOperations }))
+  return new Map(
+    Object.entries({
+      ...authOperations,
+      ...repositoryOperations,
+      ...imageOperations,
+      ...scanOperations,
+    }),
+  )
 }
 
 const REGISTRY_LEVEL = new Set([

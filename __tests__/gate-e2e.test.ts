@@ -1,0 +1,332 @@
+// The scan gate end to end: the bundled action (ACTION_DIST or dist/) run as the runner runs it,
+// docker pushing to the real registry, the emulator answering ECR with scan scenarios.
+import fs from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pushPermissions, type RepositoryRecord } from './testbed/emulator/index.ts'
+import {
+  enhancedFinding,
+  basicFinding,
+  setRegistryScanning,
+  setScanScenario,
+  type ScanScenario,
+} from './testbed/emulator/ecr/scan.ts'
+import { startTestbed, type Testbed } from './testbed/testbed.ts'
+import type { RunResult } from './testbed/runner.ts'
+
+let tb: Testbed
+let repo: RepositoryRecord
+
+const CRIT = enhancedFinding({
+  id: 'CVE-2024-0001',
+  severity: 'CRITICAL',
+  package: 'openssl',
+  version: '3.0.1',
+  fixedIn: '3.0.9',
+  score: 9.8,
+  exploitAvailable: 'YES',
+})
+const HIGH1 = enhancedFinding({
+  id: 'CVE-2024-0002',
+  severity: 'HIGH',
+  package: 'zlib',
+  version: '1.2.11',
+  score: 7.5,
+})
+const HIGH2 = enhancedFinding({
+  id: 'CVE-2024-0003',
+  severity: 'HIGH',
+  package: 'curl',
+  version: '7.88',
+  fixedIn: '8.0',
+  score: 8.1,
+})
+const MED = enhancedFinding({
+  id: 'CVE-2024-0004',
+  severity: 'MEDIUM',
+  package: 'bash',
+  version: '5.1',
+  fixedIn: '5.2',
+  score: 5.0,
+})
+const UNTRIAGED = enhancedFinding({
+  id: 'CVE-2024-0005',
+  severity: 'UNTRIAGED',
+  package: 'tar',
+  version: '1.34',
+})
+const CLOSED = enhancedFinding({
+  id: 'CVE-2024-0006',
+  severity: 'CRITICAL',
+  package: 'glibc',
+  version: '2.36',
+  status: 'CLOSED',
+})
+const FIVE = [CRIT, HIGH1, HIGH2, MED, UNTRIAGED, CLOSED]
+
+function continuous(filter = 'acme/*'): void {
+  setRegistryScanning(tb.emulator, {
+    scanType: 'ENHANCED',
+    rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter, filterType: 'WILDCARD' }] }],
+  })
+}
+
+async function gate(scenario: ScanScenario, inputs: Record<string, string> = {}): Promise<RunResult> {
+  setScanScenario(repo, scenario)
+  const image = await tb.image()
+  return tb.run({
+    inputs: {
+      image,
+      'wait-for-scan': 'true',
+      'scan-timeout-seconds': '60',
+      'scan-settle-seconds': '2',
+      ...inputs,
+    },
+  })
+}
+
+const counts = (r: RunResult) => JSON.parse(r.outputs.findings ?? 'null') as Record<string, number>
+
+beforeAll(async () => {
+  tb = await startTestbed({
+    permissions: [
+      ...pushPermissions('123456789012', 'acme/widget', { scanDiscovery: true, governance: true }),
+      {
+        effect: 'Allow',
+        action: 'ecr:StartImageScan',
+        resource: 'arn:aws:ecr:*:123456789012:repository/acme/widget',
+      },
+    ],
+  })
+  repo = tb.emulator.state.repositories.find((r) => r.name === tb.repository) as RepositoryRecord
+})
+
+afterAll(async () => {
+  expect(tb?.emulator.internalErrors ?? []).toEqual([])
+  await tb?.close()
+})
+
+describe('scan gate end to end', () => {
+  let failedRun: RunResult
+
+  it('enhanced findings fail at HIGH: outputs, summary, annotations, SARIF and report agree', async () => {
+    continuous()
+    const r = await gate({ enhancedFindings: FIVE })
+    failedRun = r
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({
+      'scan-type': 'ENHANCED',
+      'scan-status': 'ACTIVE',
+      gate: 'failed',
+      'findings-critical': '1',
+      'findings-high': '2',
+      'findings-medium': '1',
+      'findings-low': '0',
+      'findings-informational': '0',
+      'findings-undefined': '1',
+      'findings-total': '5',
+      'findings-ignored': '0',
+      'highest-severity': 'CRITICAL',
+    })
+    expect(counts(r)).toEqual({ CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 0, INFORMATIONAL: 0, UNDEFINED: 1 })
+    // Verdict first in the summary, then the push section, then the gate section.
+    expect(r.summary.indexOf('Scan gate failed')).toBeLessThan(r.summary.indexOf('### Pushed'))
+    expect(r.summary).toContain('[CVE-2024-0001](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)')
+    expect(r.summary).toMatch(/\| 3\.0\.1 → 3\.0\.9 \| CRITICAL \| 9\.8 \| YES \| YES \|/)
+    expect(r.summary.indexOf('CVE-2024-0001')).toBeLessThan(r.summary.indexOf('CVE-2024-0003'))
+    expect(r.summary.indexOf('CVE-2024-0003')).toBeLessThan(r.summary.indexOf('CVE-2024-0002'))
+    // One ::error per blocking finding (3) plus the step's failure.
+    expect(r.errors.filter((e) => /^(CRITICAL|HIGH) CVE-/.test(e))).toHaveLength(3)
+    const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
+    expect(sarif.version).toBe('2.1.0')
+    const results = sarif.runs[0].results as {
+      ruleId: string
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[]
+    }[]
+    expect(results.map((x) => x.ruleId).sort()).toEqual([
+      'CVE-2024-0001',
+      'CVE-2024-0002',
+      'CVE-2024-0003',
+      'CVE-2024-0004',
+      'CVE-2024-0005',
+    ])
+    expect(results.every((x) => x.locations[0]?.physicalLocation.artifactLocation.uri === 'Dockerfile')).toBe(
+      true,
+    )
+    const rules = sarif.runs[0].tool.driver.rules as {
+      id: string
+      helpUri?: string
+      properties: Record<string, string>
+    }[]
+    expect(rules.find((x) => x.id === 'CVE-2024-0001')?.properties['security-severity']).toBe('9.8')
+    expect(rules.find((x) => x.id === 'CVE-2024-0005')?.properties['security-severity']).toBe('0.0')
+    const report = JSON.parse(fs.readFileSync(r.outputs['report-file'] as string, 'utf8'))
+    expect(report.findings).toHaveLength(6)
+    expect(report.findings.find((f: { id: string }) => f.id === 'CVE-2024-0006')).toMatchObject({
+      disposition: 'inactive',
+      counted: false,
+    })
+  })
+
+  it('passes at CRITICAL with the critical one ignored; an entry matching nothing gets a notice', async () => {
+    continuous()
+    const r = await gate(
+      { enhancedFindings: FIVE },
+      {
+        'severity-threshold': 'critical',
+        ignore: 'CVE-2024-0001 until=2999-01-01 # vendor backport\nCVE-1999-9999 # gone',
+      },
+    )
+    expect(r.code, r.log).toBe(0)
+    expect(r.outputs).toMatchObject({
+      gate: 'passed',
+      'findings-critical': '0',
+      'findings-ignored': '1',
+      'findings-total': '4',
+      'highest-severity': 'HIGH',
+    })
+    expect(r.summary).toContain('vendor backport')
+    expect(r.summary).toContain('2999-01-01')
+    expect(r.notices.join('\n')).toContain('CVE-1999-9999')
+    const report = JSON.parse(fs.readFileSync(r.outputs['report-file'] as string, 'utf8'))
+    expect(report.findings.find((f: { id: string }) => f.id === 'CVE-2024-0001').ignoredBy).toMatchObject({
+      id: 'CVE-2024-0001',
+      reason: 'vendor backport',
+    })
+  })
+
+  it('an expired ignore entry warns and no longer ignores', async () => {
+    continuous()
+    const dir = fs.mkdtempSync('/tmp/gate-ignore-')
+    fs.writeFileSync(
+      `${dir}/ignore.yml`,
+      '- id: CVE-2024-0001\n  until: 2020-01-01\n  reason: old exception\n',
+    )
+    const r = await gate(
+      { enhancedFindings: FIVE },
+      { 'severity-threshold': 'CRITICAL', 'ignore-file': `${dir}/ignore.yml` },
+    )
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-ignored': '0' })
+    expect(r.warnings.join('\n')).toMatch(/CVE-2024-0001.*expired on 2020-01-01/)
+  })
+
+  it('only-fixable counts only findings with a fix', async () => {
+    continuous()
+    const r = await gate({ enhancedFindings: [HIGH1, MED, UNTRIAGED] }, { 'only-fixable': 'true' })
+    expect(r.code, r.log).toBe(0)
+    expect(r.outputs).toMatchObject({
+      gate: 'passed',
+      'findings-high': '0',
+      'findings-medium': '1',
+      'findings-total': '1',
+    })
+  })
+
+  it('basic scanning without scan-on-push: starts the scan once and gates on basic findings', async () => {
+    setRegistryScanning(tb.emulator, { scanType: 'BASIC', rules: [] })
+    repo.scanOnPush = false
+    try {
+      const r = await gate({
+        inProgressSeconds: 1,
+        findings: [basicFinding({ id: 'CVE-2023-7777', severity: 'CRITICAL', package: 'musl', score: 10 })],
+      })
+      expect(r.code, r.log).toBe(1)
+      expect(r.outputs).toMatchObject({
+        'scan-type': 'BASIC',
+        'scan-status': 'COMPLETE',
+        gate: 'failed',
+        'findings-critical': '1',
+      })
+      expect(tb.emulator.callsFor('ecr', 'StartImageScan').filter((c) => c.status === 200)).toHaveLength(1)
+    } finally {
+      repo.scanOnPush = true
+    }
+  })
+
+  it.each([
+    ['fail', 1, 'failed'],
+    ['warn', 0, 'unavailable'],
+  ])('the budget running out (on-scan-unavailable: %s)', async (mode, code, gateOut) => {
+    continuous()
+    const r = await gate(
+      { pendingSeconds: Infinity },
+      { 'scan-timeout-seconds': '4', 'on-scan-unavailable': mode },
+    )
+    expect(r.code, r.log).toBe(code)
+    expect(r.outputs).toMatchObject({ gate: gateOut, 'scan-status': 'TIMEOUT', 'scan-type': 'ENHANCED' })
+    expect(r.outputs['findings-total']).toBeUndefined()
+    expect(r.outputs['sarif-file']).toBeUndefined()
+    expect(mode === 'fail' ? r.errors.join('\n') : r.warnings.join('\n')).toContain('still PENDING')
+  })
+
+  it('a repository enhanced scanning does not cover fails fast with the fix', async () => {
+    continuous('other/*')
+    const started = Date.now()
+    const r = await gate({ enhancedFindings: FIVE })
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({ gate: 'failed', 'scan-status': 'NOT_CONFIGURED', 'scan-type': 'NONE' })
+    expect(r.errors.join('\n')).toContain('aws ecr put-registry-scanning-configuration --scan-type ENHANCED')
+    expect(
+      tb.emulator.calls.filter(
+        (c) => c.at.getTime() >= started && c.operation === 'DescribeImageScanFindings',
+      ),
+    ).toHaveLength(0)
+  })
+
+  it('findings arriving after the status turns ready: no false pass', async () => {
+    continuous()
+    const r = await gate(
+      {
+        enhancedFindings: [MED, CRIT, HIGH1],
+        arrivals: [
+          { afterSeconds: 0, count: 0 },
+          { afterSeconds: 2, count: 1 },
+          { afterSeconds: 4, count: 3 },
+        ],
+      },
+      { 'scan-settle-seconds': '5' },
+    )
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-total': '3', 'findings-critical': '1' })
+  })
+
+  it('2,500 findings over pages', async () => {
+    continuous()
+    const many = Array.from({ length: 2500 }, (_, i) =>
+      enhancedFinding({ id: `CVE-2023-${10000 + i}`, severity: 'LOW', package: `p${i}`, score: 2.1, n: i }),
+    )
+    const r = await gate({ enhancedFindings: many, severityCounts: { LOW: 10 } })
+    expect(r.code, r.log).toBe(0)
+    expect(r.outputs).toMatchObject({ gate: 'passed', 'findings-low': '2500', 'findings-total': '2500' })
+    const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
+    expect(sarif.runs[0].results).toHaveLength(2500)
+    expect(r.summary).toContain('100 of 2500')
+  })
+
+  it('a throttled run gives the same verdict', async () => {
+    continuous()
+    tb.emulator.inject({
+      service: 'ecr',
+      operation: 'DescribeImageScanFindings',
+      times: 6,
+      fault: { kind: 'error', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
+    })
+    tb.emulator.inject({
+      service: 'ecr',
+      operation: 'GetRegistryScanningConfiguration',
+      times: 1,
+      fault: { kind: 'error', status: 503, code: 'ServiceUnavailableException', message: 'busy' },
+    })
+    const r = await gate({ enhancedFindings: FIVE })
+    expect(r.code, r.log).toBe(1)
+    for (const k of ['gate', 'findings', 'findings-total', 'highest-severity', 'scan-status'])
+      expect(r.outputs[k]).toBe(failedRun.outputs[k])
+    expect(tb.emulator.calls.filter((c) => c.injected === 'error').length).toBeGreaterThanOrEqual(7)
+  })
+
+  it('wait-for-scan: false skips the gate', async () => {
+    const r = await tb.run({ inputs: { image: await tb.image() } })
+    expect(r.code, r.log).toBe(0)
+    expect(r.outputs).toMatchObject({ gate: 'skipped', 'scan-status': 'SKIPPED' })
+  })
+})

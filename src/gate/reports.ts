@@ -1,0 +1,301 @@
+/**
+ * What a reviewer reads: the job summary (verdict first), the `::error` annotations, the outputs
+ * and the full report JSON. Pure builders; the writes happen in index.ts.
+ */
+import { SEVERITIES, type Threshold } from '../inputs.js'
+import { cell } from '../report.js'
+import { severityRank, type Finding, type Severity } from './findings.js'
+import type { Evaluated, IgnoreEntry, Policy, Verdict } from './policy.js'
+import { vulnUrl } from './sarif.js'
+
+export interface PlatformScan {
+  digest: string
+  /** `linux/amd64`, '' for a single-platform image. */
+  platform: string
+  status: string
+  findings: number
+}
+
+export interface GateFacts {
+  imageRef: string
+  digest: string
+  scanType: 'BASIC' | 'ENHANCED' | 'NONE'
+  scanStatus: string
+  platforms: PlatformScan[]
+  policy: Policy
+  today: string
+  elapsedSeconds: number
+}
+
+export type GateState = 'passed' | 'failed' | 'unavailable' | 'skipped'
+
+const SEV_LABEL: Record<Severity, string> = {
+  CRITICAL: 'Critical',
+  HIGH: 'High',
+  MEDIUM: 'Medium',
+  LOW: 'Low',
+  INFORMATIONAL: 'Informational',
+  UNDEFINED: 'Undefined',
+}
+
+/** Severity first, then score (highest first), then ID. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (b.score ?? -1) - (a.score ?? -1) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+    (a.package < b.package ? -1 : a.package > b.package ? 1 : 0)
+  )
+}
+
+function thresholdText(t: Threshold): string {
+  return t === 'NONE' ? 'report only (severity-threshold: NONE)' : `at or above ${t}`
+}
+
+function countList(v: Verdict): string {
+  return SEVERITIES.filter((s) => v.counts[s] > 0)
+    .map((s) => `${v.counts[s]} ${s}`)
+    .join(', ')
+}
+
+/** The one-line verdict (summary order 0 and the log). */
+export function verdictLine(v: Verdict, facts: GateFacts): string {
+  const t = facts.policy.threshold
+  if (v.failed) {
+    const blocking = SEVERITIES.filter(
+      (s) => v.counts[s] > 0 && severityRank(s) >= severityRank(t as Severity),
+    )
+      .map((s) => `${v.counts[s]} ${s}`)
+      .join(', ')
+    return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}`
+  }
+  const what =
+    v.total === 0
+      ? 'no counted findings'
+      : `${v.total} finding${v.total === 1 ? '' : 's'} (${countList(v)}), none ${thresholdText(t)}`
+  return `✅ Scan gate passed: ${t === 'NONE' ? `${v.total} counted finding${v.total === 1 ? '' : 's'}, report only` : what}${v.ignored > 0 ? `; ${v.ignored} ignored` : ''}`
+}
+
+export function unavailableLine(status: string, message: string, failed: boolean): string {
+  return `${failed ? '❌ Scan gate failed' : '⚠️ Scan gate could not decide'}: no trustworthy findings (${status}). ${message}`
+}
+
+const MAX_ROWS = 100
+const MAX_IGNORED_ROWS = 100
+
+function scoreText(f: Finding): string {
+  return f.score !== undefined ? f.score.toFixed(1) : ''
+}
+
+function idLink(f: Finding): string {
+  const url = vulnUrl(f)
+  return url ? `[${cell(f.id)}](${url.replace(/\)/g, '%29')})` : cell(f.id)
+}
+
+function findingRow(f: Finding, multi: boolean): string {
+  const fix = f.fixedIn ? ` → ${cell(f.fixedIn)}` : ''
+  const cells = [
+    idLink(f),
+    cell(f.package || '–'),
+    `${cell(f.version || '–')}${fix}`,
+    f.severity +
+      (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${cell(f.rawSeverity)})` : ''),
+    scoreText(f),
+    f.fixAvailable || '–',
+    f.exploitAvailable || '–',
+  ]
+  if (multi) cells.push(cell(f.platform))
+  return `| ${cells.join(' | ')} |`
+}
+
+function entryText(e: IgnoreEntry): string {
+  return `${e.id}${e.package ? ` package=${e.package}` : ''}${e.until ? ` until=${e.until}` : ''}`
+}
+
+/** Top-N by severity then score without sorting everything (50,000 findings). */
+function topN(items: Evaluated[], n: number, keep: (e: Evaluated) => boolean): Finding[] {
+  const picked: Finding[] = []
+  for (const e of items) {
+    if (!keep(e)) continue
+    picked.push(e.finding)
+    if (picked.length > n * 4) {
+      picked.sort(compareFindings)
+      picked.length = n
+    }
+  }
+  picked.sort(compareFindings)
+  return picked.slice(0, n)
+}
+
+/** The gate's summary section (order 20), kept well under the 1 MiB summary limit. */
+export function gateSection(v: Verdict, facts: GateFacts, limitBytes = 400_000): string {
+  const multi = facts.platforms.length > 1 || facts.platforms.some((p) => p.platform !== '')
+  const out: string[] = ['### Scan gate', '']
+  out.push('| | |', '|---|---|')
+  out.push(
+    `| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${facts.policy.onlyFixable ? ', only fixable' : ''}) |`,
+  )
+  out.push(`| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`)
+  out.push(`| Image | \`${cell(facts.imageRef)}\` |`)
+  if (multi) {
+    for (const p of facts.platforms) {
+      out.push(
+        `| Platform ${cell(p.platform || 'image')} | \`${p.digest}\`: ${p.status}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`,
+      )
+    }
+  }
+  out.push('')
+  out.push('| Severity | Counted | Ignored |', '|---|---:|---:|')
+  for (const s of SEVERITIES) out.push(`| ${SEV_LABEL[s]} | ${v.counts[s]} | ${v.ignoredCounts[s]} |`)
+  out.push(`| **Total** | **${v.total}** | **${v.ignored}** |`)
+  const notFixable = v.results.reduce((n, r) => n + (r.disposition === 'not-fixable' ? 1 : 0), 0)
+  const inactive = v.results.reduce((n, r) => n + (r.disposition === 'inactive' ? 1 : 0), 0)
+  const notes: string[] = []
+  if (notFixable > 0) notes.push(`${notFixable} without a fix not counted (only-fixable)`)
+  if (inactive > 0) notes.push(`${inactive} suppressed or closed in Inspector not counted`)
+  if (v.fixUnknown > 0)
+    notes.push(
+      `${v.fixUnknown} basic-scan findings counted although only-fixable is on: basic scanning does not say whether a fix exists`,
+    )
+  if (notes.length > 0) out.push('', `_${notes.join('; ')}._`)
+
+  const top = topN(v.results, MAX_ROWS, (e) => e.disposition === 'counted')
+  if (top.length > 0) {
+    out.push(
+      '',
+      `#### Top findings${v.total > top.length ? ` (${top.length} of ${v.total}; the report file and the SARIF hold all)` : ''}`,
+      '',
+    )
+    const head = ['ID', 'Package', 'Installed → fixed', 'Severity', 'Score', 'Fix', 'Exploit']
+    if (multi) head.push('Platform')
+    out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`)
+    for (const f of top) out.push(findingRow(f, multi))
+  }
+
+  const entries = facts.policy.ignore
+  if (entries.length > 0) {
+    out.push('', '#### Ignore entries', '', '| Entry | Reason | Expires | Matched |', '|---|---|---|---:|')
+    entries.slice(0, MAX_IGNORED_ROWS).forEach((e, i) => {
+      const expired = e.until !== undefined && e.until < facts.today
+      out.push(
+        `| \`${cell(entryText(e))}\` | ${cell(e.reason) || '–'} | ${e.until ? `${e.until}${expired ? ' **expired: no longer ignores**' : ''}` : 'never'} | ${v.matches[i] ?? 0} |`,
+      )
+    })
+    if (entries.length > MAX_IGNORED_ROWS)
+      out.push('', `_…and ${entries.length - MAX_IGNORED_ROWS} more entries._`)
+  }
+  let text = out.join('\n')
+  if (Buffer.byteLength(text) > limitBytes) {
+    const note = '\n\n> Section truncated to fit the job summary; the report file holds every finding.'
+    text = text.slice(0, limitBytes - note.length)
+    text = text.slice(0, text.lastIndexOf('\n')) + note
+  }
+  return text
+}
+
+/** `::error` annotations: one per blocking finding, capped, and one for the rest. */
+export function annotations(v: Verdict, imageRef: string, cap = 10): string[] {
+  if (!v.failed) return []
+  const top = topN(v.results, cap, (e) => e.blocking)
+  const lines = top.map((f) => {
+    const pkg = f.package ? ` in ${f.package} ${f.version}`.trimEnd() : ''
+    const fix = f.fixedIn ? ` (fixed in ${f.fixedIn})` : f.fixAvailable === 'NO' ? ' (no fix yet)' : ''
+    const where = f.platform ? ` [${f.platform}]` : ''
+    return `${f.severity} ${f.id}${pkg}${fix}${where}: ${imageRef}`
+  })
+  if (v.blocking > top.length)
+    lines.push(
+      `…and ${v.blocking - top.length} more blocking findings (see the job summary and the report file)`,
+    )
+  return lines
+}
+
+/** The outputs from `findings-critical` to `highest-severity` for a verdict. */
+export function countOutputs(v: Verdict): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const s of SEVERITIES) out[`findings-${s.toLowerCase()}`] = String(v.counts[s])
+  out['findings-total'] = String(v.total)
+  out['findings-ignored'] = String(v.ignored)
+  out.findings = JSON.stringify(v.counts)
+  out['highest-severity'] = v.highest
+  return out
+}
+
+/** The report file: every finding with what became of it. */
+export function reportJson(
+  v: Verdict | undefined,
+  facts: GateFacts,
+  gate: GateState,
+  message: string,
+): string {
+  return [...reportChunks(v, facts, gate, message)].join('')
+}
+
+/** The report file in chunks (a finding each), for writing without holding it whole. */
+export function* reportChunks(
+  v: Verdict | undefined,
+  facts: GateFacts,
+  gate: GateState,
+  message: string,
+): Generator<string> {
+  const policy = facts.policy
+  const head = {
+    version: 1,
+    image: facts.imageRef,
+    digest: facts.digest,
+    scanType: facts.scanType,
+    scanStatus: facts.scanStatus,
+    gate,
+    message,
+    platforms: facts.platforms,
+    policy: {
+      severityThreshold: policy.threshold,
+      onlyFixable: policy.onlyFixable,
+      ignore: policy.ignore.map((e, i) => ({
+        ...e,
+        expired: e.until !== undefined && e.until < facts.today,
+        matched: v?.matches[i] ?? 0,
+      })),
+    },
+    counts: v?.counts ?? null,
+    ignoredCounts: v?.ignoredCounts ?? null,
+    total: v?.total ?? null,
+    ignored: v?.ignored ?? null,
+    highestSeverity: v?.highest ?? null,
+  }
+  // Built as text, a finding a line: 50,000 findings without one giant intermediate object.
+  yield JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "findings": [')
+  const rows = v?.results ?? []
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as Evaluated
+    const f = r.finding
+    const row: Record<string, unknown> = {
+      id: f.id,
+      severity: f.severity,
+      rawSeverity: f.rawSeverity,
+      package: f.package,
+      version: f.version,
+      fixedIn: f.fixedIn,
+      score: f.score ?? null,
+      fixAvailable: f.fixAvailable,
+      exploitAvailable: f.exploitAvailable,
+      status: f.status,
+      source: f.source,
+      platform: f.platform,
+      imageDigest: f.imageDigest,
+      url: vulnUrl(f),
+      disposition: r.disposition,
+      counted: r.disposition === 'counted',
+      blocking: r.blocking,
+      key: f.key,
+    }
+    if (r.ignoredBy !== undefined) {
+      const e = policy.ignore[r.ignoredBy]
+      row.ignoredBy = e
+        ? { id: e.id, source: e.source, reason: e.reason, until: e.until ?? null, package: e.package ?? null }
+        : null
+    }
+    yield `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(row)}`
+  }
+  yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n'
+}

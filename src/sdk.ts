@@ -1,0 +1,20 @@
+/**
+ * The AWS SDK clients, loaded on first use so that a run that fails its input checks never pays
+ * for them. One import() site per package: ncc turns every site into a chunk of its own, and two
+ * sites of the same package would ship (and could load) the SDK twice.
+ */
+export type EcrSdk = typeof import('@aws-sdk/client-ecr')
+export type StsSdk = typeof import('@aws-sdk/client-sts')
+
+let ecr: Promise<EcrSdk> | undefined
+let sts: Promise<StsSdk> | undefined
+
+export function ecrSdk(): Promise<EcrSdk> {
+  ecr ??= import('@aws-sdk/client-ecr')
+  return ecr
+}
+
+export function stsSdk(): Promise<StsSdk> {
+  sts ??= import('@aws-sdk/client-sts')
+  return sts
+}
