@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5303);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5154);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5303:
+/***/ 5154:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2913,169 +2913,6 @@ async function decide(ctx, verdict, facts) {
     return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {};
 }
 
-;// CONCATENATED MODULE: ./src/governance/index.ts
-async function prepareGovernance(_ctx) {
-    return {};
-}
-async function createRepository(_i, _e, _r, _env) {
-    throw new Error('not implemented');
-}
-async function runGovernance(_ctx, _plan) {
-    return {};
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: ./src/docker.ts
-
-
-
-
-
-/** The docker CLI with a fixed environment (DOCKER_CONFIG chooses whose login is used). */
-class Docker {
-    env;
-    constructor(env) {
-        this.env = env;
-    }
-    async exec(args, opts = {}) {
-        try {
-            const out = await (0,exec/* getExecOutput */.H)('docker', args, {
-                env: this.env,
-                ignoreReturnCode: true,
-                silent: opts.silent ?? false,
-                ...(opts.input !== undefined ? { input: Buffer.from(opts.input) } : {}),
-            });
-            return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
-        }
-        catch (err) {
-            if (err.code === 'ENOENT' || /Unable to locate executable/i.test(String(err))) {
-                throw new ActionError('docker is not installed or not on the PATH: this step pushes with the docker CLI.');
-            }
-            throw err;
-        }
-    }
-    /** ID of a local image, or undefined when the engine has no such image. */
-    async imageId(image) {
-        const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', image], { silent: true });
-        if (r.code === 0)
-            return r.stdout.trim();
-        if (/no such image|not found/i.test(r.stderr))
-            return undefined;
-        if (/cannot connect|is the docker daemon running|permission denied/i.test(r.stderr)) {
-            throw new ActionError(`The Docker engine is not reachable: ${firstLine(r.stderr)}`);
-        }
-        throw new ActionError(`docker image inspect ${image} failed: ${firstLine(r.stderr)}`);
-    }
-    async login(host, creds) {
-        const r = await this.exec(['login', '--username', creds.username, '--password-stdin', host], {
-            input: creds.password,
-        });
-        if (r.code !== 0) {
-            throw new ActionError(`docker login to ${host} failed: ${firstLine(r.stderr) || firstLine(r.stdout)}`);
-        }
-    }
-    async logout(host) {
-        return this.exec(['logout', host]);
-    }
-    async tag(source, target) {
-        const r = await this.exec(['tag', source, target], { silent: true });
-        if (r.code !== 0)
-            throw new ActionError(`docker tag ${source} ${target} failed: ${firstLine(r.stderr)}`);
-    }
-    /** Removes a tag we created; the image itself stays (other tags still name it). */
-    async untag(ref) {
-        await this.exec(['image', 'rm', '--no-prune', ref], { silent: true });
-    }
-    async push(ref) {
-        return this.exec(['push', ref]);
-    }
-}
-function firstLine(text) {
-    return (text
-        .split('\n')
-        .map((l) => l.trim())
-        .find((l) => l !== '') ?? '');
-}
-/** The line of docker's output that says why a push failed. */
-function pushErrorLine(output) {
-    const lines = output.split('\n').map((l) => l.trim());
-    return (lines.findLast((l) => /denied|unauthorized|unknown|invalid|refused|unsupported|error|failed/i.test(l)) ??
-        lines.findLast((l) => l !== '') ??
-        '');
-}
-/** One line that says why `docker push` failed and what to do about it. Pure. */
-function explainPushFailure(ref, repository, output) {
-    const line = pushErrorLine(output);
-    if (/cannot be overwritten|immutable/i.test(output)) {
-        return `The registry refused ${ref}: the tag already exists and '${repository}' has immutable tags (${line}). Push a new tag, such as the commit SHA.`;
-    }
-    if (/name unknown|does not exist in the registry|repository .* not found/i.test(output)) {
-        return `The registry refused ${ref}: repository '${repository}' does not exist (${line}). Create it, or set 'create-repository: true'.`;
-    }
-    if (/denied|unauthorized|authentication required|no basic auth credentials|forbidden/i.test(output)) {
-        return (`The registry refused ${ref} (${line}). The role needs ecr:BatchCheckLayerAvailability, ` +
-            `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
-            `and the repository policy must not deny it.`);
-    }
-    if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
-        return `The registry refused ${ref}: it does not accept pushes right now (${line}).`;
-    }
-    return `docker push ${ref} failed: ${line || 'no output'}`;
-}
-/**
- * A private docker config directory under RUNNER_TEMP (mode 0700). The user's own config is never
- * read for credentials nor written; only its current context, if any, is carried over so docker
- * still talks to the same engine.
- */
-async function createPrivateConfig(runnerTemp) {
-    await promises_.mkdir(runnerTemp, { recursive: true });
-    const dir = await promises_.mkdtemp(external_node_path_.join(runnerTemp, 'ecr-supply-chain-docker-'));
-    await promises_.chmod(dir, 0o700);
-    await promises_.writeFile(external_node_path_.join(dir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
-    return dir;
-}
-async function removeDir(dir) {
-    await promises_.rm(dir, { recursive: true, force: true });
-}
-/** The user's docker config directory, as the docker CLI finds it. */
-function userDockerConfigDir(env) {
-    return env.DOCKER_CONFIG || external_node_path_.join(env.HOME || external_node_os_.homedir(), '.docker');
-}
-/**
- * The environment for docker calls that use a private config. A user who switched docker contexts
- * (rootless, remote engine) keeps their engine: the context's endpoint goes into DOCKER_HOST.
- */
-async function privateDockerEnv(env, configDir) {
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        if (v !== undefined)
-            out[k] = v;
-    out.DOCKER_CONFIG = configDir;
-    if (!env.DOCKER_HOST && !env.DOCKER_CONTEXT) {
-        const context = await currentContext(userDockerConfigDir(env));
-        if (context && context !== 'default') {
-            const user = new Docker({ ...out, DOCKER_CONFIG: userDockerConfigDir(env) });
-            const r = await user.exec(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', context], {
-                silent: true,
-            });
-            if (r.code === 0 && r.stdout.trim() !== '')
-                out.DOCKER_HOST = r.stdout.trim();
-        }
-    }
-    return out;
-}
-async function currentContext(configDir) {
-    try {
-        const cfg = JSON.parse(await promises_.readFile(external_node_path_.join(configDir, 'config.json'), 'utf8'));
-        const ctx = cfg.currentContext;
-        return typeof ctx === 'string' ? ctx : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/registry.ts
 /** Pure helpers about ECR registries, tokens and image references. No I/O. */
 /** ECR's authorizationToken is base64("AWS:<password>"). */
@@ -3247,6 +3084,1043 @@ function explainEcrError(action, err, repositoryArnOrName) {
         return new ActionError(`${action} failed: AWS did not accept the credentials (${name}: ${msg}).`);
     }
     return new Error(`${action} failed: ${name ? `${name}: ` : ''}${msg}`, { cause: err });
+}
+
+;// CONCATENATED MODULE: ./src/governance/policy.ts
+/**
+ * ECR lifecycle policies as code: parse and validate the policy file locally (every problem, each
+ * naming the rule and the field), and the canonical form used to compare it with the repository's
+ * current policy. Pure: no I/O.
+ */
+/** ECR's limits on lifecyclePolicyText (aws-model LifecyclePolicyText). */
+const POLICY_TEXT_MIN = 100;
+const POLICY_TEXT_MAX = 30720;
+/** At most four `*` per tagPatternList entry (ECR user guide). */
+const MAX_WILDCARDS = 4;
+/** rulePriority range accepted here. */
+const PRIORITY_MIN = 1;
+const PRIORITY_MAX = 999;
+const TOP_KEYS = ['rules'];
+const RULE_KEYS = ['rulePriority', 'description', 'selection', 'action'];
+const SELECTION_KEYS = [
+    'tagStatus',
+    'tagPrefixList',
+    'tagPatternList',
+    'countType',
+    'countUnit',
+    'countNumber',
+];
+const ACTION_KEYS = ['type'];
+const TAG_STATUSES = ['tagged', 'untagged', 'any'];
+const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed'];
+/** Characters of an image tag (a prefix is a tag's start; a pattern adds `*`). */
+const TAG_CHARS = /^[\w.-]+$/;
+const PATTERN_CHARS = /^[\w.*-]+$/;
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v) => {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+};
+const isPositiveInt = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+/**
+ * Parses and validates a lifecycle policy file. `label` names the file in messages. Each problem is
+ * one line: `lifecycle-policy <file>: rule <n> (rulePriority <p>), field '<path>': <what> <expected>`.
+ * On success `text` is what to send to ECR (the file as written when it fits ECR's limits).
+ */
+function checkLifecyclePolicy(raw, label) {
+    const problems = [];
+    const at = (where, message) => {
+        problems.push(`Invalid input 'lifecycle-policy' (${label}): ${where}: ${message}`);
+    };
+    let doc;
+    try {
+        doc = JSON.parse(raw.replace(/^\uFEFF/, ''));
+    }
+    catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return {
+            ok: false,
+            problems: [
+                `Invalid input 'lifecycle-policy' (${label}): not valid JSON (${why}). Expected an ECR lifecycle policy: {"rules": [...]}.`,
+            ],
+        };
+    }
+    if (!isObject(doc)) {
+        at('top level', `${show(doc)} is not an object. Expected {"rules": [...]}.`);
+        return { ok: false, problems };
+    }
+    for (const key of Object.keys(doc)) {
+        if (!TOP_KEYS.includes(key))
+            at(`field '${key}'`, `unknown field. Expected only "rules" at the top level.`);
+    }
+    const rules = doc.rules;
+    if (!Array.isArray(rules) || rules.length === 0) {
+        at("field 'rules'", `${rules === undefined ? 'missing' : show(rules)}. Expected a non-empty list of rules.`);
+        return { ok: false, problems };
+    }
+    const byPriority = new Map();
+    const anyRules = [];
+    rules.forEach((rule, i) => {
+        const priority = isObject(rule) && isPositiveInt(rule.rulePriority) ? rule.rulePriority : undefined;
+        const name = `rule ${i + 1}${priority !== undefined ? ` (rulePriority ${priority})` : ''}`;
+        const field = (path, message) => at(`${name}, field '${path}'`, message);
+        if (!isObject(rule)) {
+            at(name, `${show(rule)} is not an object. Expected {"rulePriority", "selection", "action"}.`);
+            return;
+        }
+        for (const key of Object.keys(rule)) {
+            if (!RULE_KEYS.includes(key))
+                field(key, `unknown field. Expected only ${RULE_KEYS.join(', ')}.`);
+        }
+        // rulePriority
+        const p = rule.rulePriority;
+        if (p === undefined)
+            field('rulePriority', `missing. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`);
+        else if (typeof p !== 'number' || !Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) {
+            field('rulePriority', `${show(p)}. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`);
+        }
+        else {
+            byPriority.set(p, [...(byPriority.get(p) ?? []), i + 1]);
+        }
+        // description
+        if (rule.description !== undefined && typeof rule.description !== 'string') {
+            field('description', `${show(rule.description)}. Expected a string.`);
+        }
+        // selection
+        const sel = rule.selection;
+        if (!isObject(sel)) {
+            field('selection', `${sel === undefined ? 'missing' : show(sel)}. Expected {"tagStatus", "countType", "countNumber", ...}.`);
+        }
+        else {
+            for (const key of Object.keys(sel)) {
+                if (!SELECTION_KEYS.includes(key)) {
+                    field(`selection.${key}`, `unknown field. Expected only ${SELECTION_KEYS.join(', ')}.`);
+                }
+            }
+            const status = sel.tagStatus;
+            if (!TAG_STATUSES.includes(status)) {
+                field('selection.tagStatus', `${status === undefined ? 'missing' : show(status)}. Expected one of "tagged", "untagged", "any".`);
+            }
+            const hasPrefix = sel.tagPrefixList !== undefined;
+            const hasPattern = sel.tagPatternList !== undefined;
+            if (status === 'tagged') {
+                if (!hasPrefix && !hasPattern) {
+                    field('selection.tagStatus', `"tagged" needs "tagPrefixList" or "tagPatternList" (which tags the rule selects), e.g. "tagPrefixList": ["release-"].`);
+                }
+                else if (hasPrefix && hasPattern) {
+                    field('selection.tagPatternList', `use either "tagPrefixList" or "tagPatternList" in one rule, not both.`);
+                }
+            }
+            else if ((status === 'untagged' || status === 'any') && (hasPrefix || hasPattern)) {
+                const which = hasPrefix ? 'tagPrefixList' : 'tagPatternList';
+                field(`selection.${which}`, `not allowed with tagStatus "${status}". Remove it, or use tagStatus "tagged".`);
+            }
+            if (hasPrefix)
+                checkTagList(sel.tagPrefixList, 'selection.tagPrefixList', false, field);
+            if (hasPattern)
+                checkTagList(sel.tagPatternList, 'selection.tagPatternList', true, field);
+            const countType = sel.countType;
+            if (!COUNT_TYPES.includes(countType)) {
+                field('selection.countType', `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`);
+            }
+            if (countType === 'sinceImagePushed') {
+                if (sel.countUnit === undefined) {
+                    field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`);
+                }
+                else if (sel.countUnit !== 'days') {
+                    field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`);
+                }
+            }
+            else if (countType === 'imageCountMoreThan' && sel.countUnit !== undefined) {
+                field('selection.countUnit', `not allowed with countType "imageCountMoreThan" (it counts images, not days). Remove it.`);
+            }
+            const n = sel.countNumber;
+            if (!isPositiveInt(n)) {
+                field('selection.countNumber', `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${countType === 'sinceImagePushed' ? 'days' : 'images to keep'}).`);
+            }
+            if (status === 'any')
+                anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined });
+        }
+        // action
+        const action = rule.action;
+        if (!isObject(action)) {
+            field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`);
+        }
+        else {
+            for (const key of Object.keys(action)) {
+                if (!ACTION_KEYS.includes(key))
+                    field(`action.${key}`, `unknown field. Expected only "type".`);
+            }
+            if (action.type !== 'expire') {
+                field('action.type', `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`);
+            }
+        }
+    });
+    for (const [priority, where] of byPriority) {
+        if (where.length > 1) {
+            at(`rules ${where.join(' and ')}, field 'rulePriority'`, `${priority} is used ${where.length} times. Expected each rule to have its own rulePriority.`);
+        }
+    }
+    if (anyRules.length > 1) {
+        at(`rules ${anyRules.map((r) => r.index).join(' and ')}, field 'selection.tagStatus'`, `only one rule may have tagStatus "any".`);
+    }
+    const anyRule = anyRules[0];
+    if (anyRules.length === 1 && anyRule?.priority !== undefined) {
+        const highest = Math.max(...byPriority.keys());
+        if (anyRule.priority < highest) {
+            at(`rule ${anyRule.index} (rulePriority ${anyRule.priority}), field 'rulePriority'`, `a rule with tagStatus "any" must have the highest rulePriority (it is evaluated last); ${highest} is higher. Give it a number above ${highest}.`);
+        }
+    }
+    if (problems.length > 0)
+        return { ok: false, problems };
+    const text = policyText(raw);
+    if (text === undefined) {
+        return {
+            ok: false,
+            problems: [
+                `Invalid input 'lifecycle-policy' (${label}): the policy is ${raw.length} characters; ECR accepts at most ${POLICY_TEXT_MAX}. Remove rules or descriptions.`,
+            ],
+        };
+    }
+    return { ok: true, policy: doc, text };
+}
+function checkTagList(list, path, pattern, field) {
+    const what = pattern
+        ? 'tag patterns (letters, digits, _ . - and up to 4 *)'
+        : 'tag prefixes (letters, digits, _ . -)';
+    if (!Array.isArray(list) || list.length === 0) {
+        field(path, `${show(list)}. Expected a non-empty list of ${what}.`);
+        return;
+    }
+    list.forEach((entry, j) => {
+        const p = `${path}[${j}]`;
+        if (typeof entry !== 'string' || entry === '')
+            field(p, `${show(entry)}. Expected one of the ${what}.`);
+        else if (!(pattern ? PATTERN_CHARS : TAG_CHARS).test(entry))
+            field(p, `${show(entry)}. Expected ${what}.`);
+        else if (pattern && (entry.match(/\*/g)?.length ?? 0) > MAX_WILDCARDS) {
+            field(p, `${show(entry)} has more than ${MAX_WILDCARDS} wildcards (*); ECR allows at most ${MAX_WILDCARDS}.`);
+        }
+    });
+}
+/** The text to send: the file as written, or compact JSON when that is too long; undefined: too long anyway. */
+function policyText(raw) {
+    const trimmed = raw.replace(/^\uFEFF/, '').trim();
+    if (trimmed.length <= POLICY_TEXT_MAX && trimmed.length >= POLICY_TEXT_MIN)
+        return trimmed;
+    const compact = JSON.stringify(JSON.parse(trimmed));
+    if (compact.length > POLICY_TEXT_MAX)
+        return undefined;
+    // Shorter than ECR's minimum (cannot happen for a valid policy, but keep the send valid).
+    return compact.length >= POLICY_TEXT_MIN ? compact : JSON.stringify(JSON.parse(trimmed), null, 2);
+}
+/** JSON with object keys sorted and no whitespace: two policies are the same when this is. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (isObject(value)) {
+        const keys = Object.keys(value)
+            .filter((k) => value[k] !== undefined)
+            .sort();
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+/**
+ * The canonical form of a policy text, for comparison; undefined when the text is not JSON (a
+ * policy ECR holds is always JSON, so this means "different").
+ */
+function normalizePolicyText(text) {
+    try {
+        return canonicalJson(JSON.parse(text));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the repository's current policy (undefined: none) already is the desired one. */
+function samePolicy(current, desired) {
+    if (current === undefined)
+        return false;
+    const a = normalizePolicyText(current);
+    return a !== undefined && a === normalizePolicyText(desired);
+}
+/** Rules in evaluation order (lowest rulePriority first). */
+function rulesInOrder(policy) {
+    return [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority);
+}
+/** One line describing what a rule selects and expires, for the summary. */
+function describeRule(rule) {
+    const s = rule.selection;
+    const which = s.tagStatus === 'untagged'
+        ? 'untagged images'
+        : s.tagStatus === 'any'
+            ? 'all images'
+            : s.tagPrefixList
+                ? `images tagged ${s.tagPrefixList.map((t) => `${t}*`).join(' + ')}`
+                : `images tagged ${(s.tagPatternList ?? []).join(' + ')}`;
+    const when = s.countType === 'imageCountMoreThan'
+        ? `beyond the newest ${s.countNumber}`
+        : `pushed more than ${s.countNumber} day${s.countNumber === 1 ? '' : 's'} ago`;
+    return `expire ${which} ${when}`;
+}
+
+;// CONCATENATED MODULE: ./src/governance/aws.ts
+
+
+
+/**
+ * CreateRepository. RepositoryAlreadyExistsException (another job created it a moment ago) is
+ * success: the repository is then read back. A denied ecr:TagResource (needed for tags on create)
+ * creates it without tags.
+ */
+async function createRepositoryCall(ecr, request, describe) {
+    const { CreateRepositoryCommand } = await ecrSdk();
+    const attempt = async (tags) => {
+        const { tags: tagList, ...rest } = request;
+        try {
+            const out = await ecr.send(new CreateRepositoryCommand(tags && tagList.length > 0 ? request : rest));
+            if (!out.repository)
+                throw new Error('CreateRepository answered without the repository');
+            return { repository: out.repository, origin: 'created', untagged: !tags };
+        }
+        catch (err) {
+            const name = errorName(err);
+            if (name === 'RepositoryAlreadyExistsException') {
+                const repository = await describe();
+                if (!repository)
+                    throw err;
+                return { repository, origin: 'concurrent', untagged: false };
+            }
+            if (tags &&
+                name === 'AccessDeniedException' &&
+                /ecr:TagResource/.test(String(err.message))) {
+                return attempt(false);
+            }
+            throw err;
+        }
+    };
+    return attempt(true);
+}
+/** The repository's lifecycle policy text, or undefined when it has none. */
+async function getLifecyclePolicy(ecr, repositoryName, registryId) {
+    const { GetLifecyclePolicyCommand } = await ecrSdk();
+    try {
+        const out = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName, registryId }));
+        return out.lifecyclePolicyText;
+    }
+    catch (err) {
+        if (errorName(err) === 'LifecyclePolicyNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+async function putLifecyclePolicy(ecr, repositoryName, registryId, lifecyclePolicyText) {
+    const { PutLifecyclePolicyCommand } = await ecrSdk();
+    await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, registryId, lifecyclePolicyText }));
+}
+/** The caller's registry scanning configuration; 'denied' when the role may not read it. */
+async function getRegistryScanning(ecr) {
+    const { GetRegistryScanningConfigurationCommand } = await ecrSdk();
+    try {
+        const out = await ecr.send(new GetRegistryScanningConfigurationCommand({}));
+        return out.scanningConfiguration ?? {};
+    }
+    catch (err) {
+        if (errorName(err) === 'AccessDeniedException')
+            return 'denied';
+        throw err;
+    }
+}
+/**
+ * StartLifecyclePolicyPreview with the policy text, then GetLifecyclePolicyPreview until it leaves
+ * IN_PROGRESS (bounded by `timeoutMs`), every page of results.
+ */
+async function runLifecyclePreview(ecr, repositoryName, registryId, lifecyclePolicyText, opts) {
+    const { StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand } = await ecrSdk();
+    const started = opts.clock();
+    const timeout = (what) => ({
+        status: 'TIMEOUT',
+        detail: `${what} after ${Math.round((opts.clock() - started) / 1000)} s`,
+    });
+    const wait = async () => {
+        if (opts.clock() - started + opts.pollMs > opts.timeoutMs)
+            return false;
+        await opts.sleep(opts.pollMs);
+        return true;
+    };
+    // Only one preview runs per repository at a time: another job's may be under way.
+    for (;;) {
+        try {
+            await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName, registryId, lifecyclePolicyText }));
+            break;
+        }
+        catch (err) {
+            if (errorName(err) !== 'LifecyclePolicyPreviewInProgressException')
+                throw err;
+            if (!(await wait()))
+                return timeout('another preview of this repository was still running');
+        }
+    }
+    const wanted = normalizePolicyText(lifecyclePolicyText);
+    for (;;) {
+        let out;
+        try {
+            out = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName, registryId, maxResults: 100 }));
+        }
+        catch (err) {
+            if (errorName(err) !== 'LifecyclePolicyPreviewNotFoundException')
+                throw err;
+            out = undefined;
+        }
+        if (out?.lifecyclePolicyText !== undefined && normalizePolicyText(out.lifecyclePolicyText) !== wanted) {
+            return { status: 'REPLACED', detail: 'another job started a preview of a different policy meanwhile' };
+        }
+        const status = out?.status ?? 'IN_PROGRESS';
+        if (status === 'FAILED' || status === 'EXPIRED') {
+            return { status, detail: `ECR reports the preview ${status}` };
+        }
+        if (status === 'COMPLETE' && out) {
+            const results = [...(out.previewResults ?? [])];
+            let token = out.nextToken;
+            while (token) {
+                const page = await ecr.send(new GetLifecyclePolicyPreviewCommand({
+                    repositoryName,
+                    registryId,
+                    maxResults: 100,
+                    nextToken: token,
+                }));
+                results.push(...(page.previewResults ?? []));
+                token = page.nextToken;
+            }
+            return { status: 'COMPLETE', results };
+        }
+        if (!(await wait()))
+            return timeout('the preview was still in progress');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/governance/preview.ts
+/**
+ * The lifecycle preview: what each rule would expire, from GetLifecyclePolicyPreview's results.
+ * Pure: no I/O.
+ */
+
+/** Groups the preview's results by the rule that expires each image, in the policy's rule order. */
+function summarizePreview(policy, results) {
+    const rules = rulesInOrder(policy).map((r) => ({
+        rulePriority: r.rulePriority,
+        description: r.description?.trim() || describeRule(r),
+        count: 0,
+        tags: [],
+        untagged: 0,
+    }));
+    const seen = new Set();
+    let total = 0;
+    for (const r of results) {
+        if (r.action?.type !== undefined && r.action.type.toUpperCase() !== 'EXPIRE')
+            continue;
+        const key = r.imageDigest ?? `#${total}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        total++;
+        let rule = rules.find((x) => x.rulePriority === r.appliedRulePriority);
+        if (!rule) {
+            rule = {
+                rulePriority: r.appliedRulePriority ?? 0,
+                description: 'a rule not in the policy file',
+                count: 0,
+                tags: [],
+                untagged: 0,
+            };
+            rules.push(rule);
+        }
+        rule.count++;
+        const tags = r.imageTags ?? [];
+        if (tags.length === 0)
+            rule.untagged++;
+        rule.tags.push(...tags);
+    }
+    for (const r of rules)
+        r.tags = [...new Set(r.tags)].sort();
+    return { total, rules };
+}
+
+;// CONCATENATED MODULE: ./src/governance/section.ts
+/** The governance section of the job summary. Pure: data in, markdown out. */
+
+const MAX_TAGS = 20;
+const ORIGIN = {
+    created: 'created by this run',
+    concurrent: 'created by another job at the same time (this run found it already there)',
+    existing: 'existing (settings reported, not changed)',
+};
+function governanceSection(r) {
+    const code = (s) => `\`${cell(s)}\``;
+    const lines = [
+        '### Repository governance',
+        '',
+        '| | |',
+        '|---|---|',
+        `| Repository | ${code(r.repository)}: ${ORIGIN[r.origin]} |`,
+        `| Scan on push | ${r.scanOnPush === 'off' ? '**off**' : cell(r.scanOnPush)} |`,
+        `| Tag mutability | ${cell(r.mutability)} |`,
+        `| Encryption | ${cell(r.encryption)} |`,
+        `| Enhanced scanning covers it | ${cell(r.enhanced)} |`,
+        `| Lifecycle policy | ${policyCell(r.policy)} |`,
+    ];
+    if (r.differences.length > 0) {
+        lines.push('', `> The repository differs from the inputs (not changed by this action): ${r.differences.map(cell).join('; ')}.`);
+    }
+    if (r.movingTags.length > 0) {
+        lines.push('', `> Mutable tag${r.movingTags.length === 1 ? '' : 's'} ${r.movingTags.map(code).join(', ')} ` +
+            `${r.movingTags.length === 1 ? 'is' : 'are'} not unique to this build and move${r.movingTags.length === 1 ? 's' : ''} with every push: ` +
+            'deploy the digest-pinned image reference.');
+    }
+    const preview = previewMarkdown(r.preview);
+    if (preview)
+        lines.push('', preview);
+    return lines.join('\n');
+}
+function policyCell(p) {
+    switch (p.kind) {
+        case 'none':
+            return 'not managed by this step (no `lifecycle-policy` input)';
+        case 'applied':
+            return `applied from \`${cell(p.file)}\` (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`;
+        case 'unchanged':
+            return `unchanged: the repository already has \`${cell(p.file)}\``;
+        case 'failed':
+            return `**not applied** (\`${cell(p.file)}\`): ${cell(p.reason)}`;
+    }
+}
+function previewMarkdown(p) {
+    if (p.kind === 'skipped')
+        return undefined;
+    if (p.kind === 'unavailable')
+        return `**Lifecycle preview:** unavailable: ${cell(p.reason)}`;
+    const { summary } = p;
+    const lines = [
+        `**Lifecycle preview:** ${summary.total === 0 ? 'nothing would expire now' : `${summary.total} image${summary.total === 1 ? '' : 's'} would expire now`}`,
+        '',
+        '| Rule | What it does | Would expire | Tags |',
+        '|---|---|---|---|',
+    ];
+    for (const rule of summary.rules) {
+        const shown = rule.tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``);
+        if (rule.tags.length > MAX_TAGS)
+            shown.push(`… and ${rule.tags.length - MAX_TAGS} more`);
+        const count = rule.untagged > 0 ? `${rule.count} (${rule.untagged} untagged)` : String(rule.count);
+        lines.push(`| ${rule.rulePriority} | ${cell(rule.description)} | ${count} | ${shown.join(', ') || '–'} |`);
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/governance/settings.ts
+/** AWS tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters. */
+const TAG_VALUE_BAD = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
+function tagValue(raw) {
+    return raw.replace(TAG_VALUE_BAD, '_').slice(0, 256);
+}
+/** Tags naming the workflow that created the repository (from the runner's GITHUB_* env). */
+function creationTags(env) {
+    const repo = env.GITHUB_REPOSITORY || 'unknown';
+    const workflow = env.GITHUB_WORKFLOW || 'unknown';
+    const tags = [{ Key: 'created-by', Value: tagValue(`${repo}/${workflow}`) }];
+    if (env.GITHUB_RUN_ID) {
+        const server = env.GITHUB_SERVER_URL || 'https://github.com';
+        tags.push({
+            Key: 'created-by-run',
+            Value: tagValue(`${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}`),
+        });
+    }
+    return tags;
+}
+function createRepositoryRequest(inputs, registryId, env) {
+    return {
+        repositoryName: inputs.repository,
+        registryId,
+        imageTagMutability: inputs.imageTagMutability,
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfiguration: {
+            encryptionType: inputs.encryption,
+            ...(inputs.encryption === 'KMS' && inputs.kmsKey !== undefined ? { kmsKey: inputs.kmsKey } : {}),
+        },
+        tags: creationTags(env),
+    };
+}
+/**
+ * How an existing repository differs from what the inputs would create. Only meaningful with
+ * `create-repository: true` (the inputs then state the wanted settings); never acted on.
+ */
+function settingsDifferences(repo, inputs) {
+    const out = [];
+    const mutability = repo.imageTagMutability ?? 'MUTABLE';
+    if (mutability !== inputs.imageTagMutability) {
+        out.push(`tag mutability is ${mutability}, image-tag-mutability asks for ${inputs.imageTagMutability}`);
+    }
+    if (repo.imageScanningConfiguration?.scanOnPush !== true) {
+        out.push('scan-on-push is off (a created repository has it on)');
+    }
+    const enc = repo.encryptionConfiguration?.encryptionType ?? 'AES256';
+    if (enc !== inputs.encryption) {
+        out.push(`encryption is ${enc}, encryption asks for ${inputs.encryption}`);
+    }
+    else if (inputs.encryption === 'KMS' &&
+        inputs.kmsKey !== undefined &&
+        !kmsKeyMatches(repo.encryptionConfiguration?.kmsKey, inputs.kmsKey)) {
+        out.push(`the KMS key is ${repo.encryptionConfiguration?.kmsKey ?? 'the AWS managed key'}, kms-key asks for ${inputs.kmsKey}`);
+    }
+    return out;
+}
+/** A key ARN, alias ARN, alias name or key ID: equal when one ends with the other's ID part. */
+function kmsKeyMatches(actual, wanted) {
+    if (actual === undefined)
+        return false;
+    if (actual === wanted)
+        return true;
+    const id = (k) => k.replace(/^arn:[^:]+:kms:[^:]*:\d*:/, '').replace(/^key\//, '');
+    return id(actual) === id(wanted);
+}
+/** `*` wildcard match of the whole string (ECR's WILDCARD filters). */
+function wildcardMatch(pattern, value) {
+    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    return re.test(value);
+}
+function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** Whether the registry's enhanced scanning covers the repository, as one phrase. */
+function enhancedCoverage(config, repository) {
+    if (config === 'denied')
+        return 'unknown (ecr:GetRegistryScanningConfiguration denied)';
+    if (config === 'other-registry')
+        return 'unknown (the registry belongs to another account)';
+    if (config.scanType !== 'ENHANCED')
+        return `no (registry scanning is ${config.scanType ?? 'BASIC'})`;
+    for (const rule of config.rules ?? []) {
+        const match = (rule.repositoryFilters ?? []).find((f) => f.filter !== undefined &&
+            (f.filterType ?? 'WILDCARD') === 'WILDCARD' &&
+            wildcardMatch(f.filter, repository));
+        if (match && rule.scanFrequency !== undefined && rule.scanFrequency !== 'MANUAL') {
+            return `yes (${rule.scanFrequency}, filter \`${match.filter}\`)`;
+        }
+    }
+    return 'no (ENHANCED, but no scan-on-push or continuous rule matches this repository: it is never scanned)';
+}
+/** Whether a tag can be moved to another image in a repository with these settings. */
+function tagIsMutable(repo, tag) {
+    const mode = repo.imageTagMutability ?? 'MUTABLE';
+    const excluded = (repo.imageTagMutabilityExclusionFilters ?? []).some((f) => f.filter !== undefined && wildcardMatch(f.filter, tag));
+    if (mode === 'MUTABLE')
+        return true;
+    if (mode === 'IMMUTABLE')
+        return false;
+    if (mode === 'MUTABLE_WITH_EXCLUSION')
+        return !excluded;
+    if (mode === 'IMMUTABLE_WITH_EXCLUSION')
+        return excluded;
+    return true;
+}
+/**
+ * A tag is taken to name one image for good when it is derived from the commit (a run of 7 to 64 hex
+ * digits with both digits and letters, e.g. the SHA or `sha-abc1234`, or the start of the run's
+ * GITHUB_SHA), carries a date or build stamp (a run of 8 or more digits, e.g. `20240501` or
+ * `build-20240501.3`), or is a full semantic version (`1.4.2`, `v2.0.0-rc.1`). Anything else
+ * (`latest`, `main`, `stable`, `v1`, `1.4`, `pr-42`) is expected to move to another image on a later
+ * push.
+ */
+function isMovingTag(tag, sha) {
+    const lower = tag.toLowerCase();
+    if (sha !== undefined && sha.length >= 7 && lower.includes(sha.slice(0, 7).toLowerCase()))
+        return false;
+    for (const run of lower.match(/[0-9a-f]+/g) ?? []) {
+        if (run.length >= 7 && run.length <= 64 && /[0-9]/.test(run) && /[a-f]/.test(run))
+            return false;
+        if (/^[0-9]{8,}$/.test(run))
+            return false;
+    }
+    if (/^v?\d+\.\d+\.\d+(?:[-+][\w.-]+)?$/i.test(tag))
+        return false;
+    return true;
+}
+/** Pushed tags that move and that the repository lets move: the ones to warn about. */
+function reusedTags(repo, tags, sha) {
+    return tags.filter((t) => isMovingTag(t, sha) && tagIsMutable(repo, t));
+}
+function describeEncryption(repo) {
+    const e = repo.encryptionConfiguration;
+    const type = e?.encryptionType ?? 'AES256';
+    if (type === 'AES256')
+        return 'AES256 (S3-managed keys)';
+    return e?.kmsKey ? `${type} (${e.kmsKey})` : `${type} (AWS managed key aws/ecr)`;
+}
+function describeMutability(repo) {
+    const mode = repo.imageTagMutability ?? 'MUTABLE';
+    const filters = (repo.imageTagMutabilityExclusionFilters ?? []).flatMap((f) => (f.filter ? [f.filter] : []));
+    return filters.length > 0 ? `${mode} (except ${filters.map((f) => `\`${f}\``).join(', ')})` : mode;
+}
+
+;// CONCATENATED MODULE: ./src/governance/index.ts
+
+
+
+
+
+
+
+
+
+/** Bounded wait for the lifecycle preview. */
+const PREVIEW_TIMEOUT_MS = 60_000;
+const PREVIEW_POLL_MS = 2_000;
+/** Reads and validates the lifecycle policy file: every problem, before any network call. */
+async function prepareGovernance(ctx) {
+    const file = ctx.inputs.lifecyclePolicy;
+    if (file === undefined)
+        return {};
+    const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd();
+    const rel = external_node_path_.relative(workspace, file);
+    const label = rel === '' || rel.startsWith('..') || external_node_path_.isAbsolute(rel) ? file : rel;
+    const { readFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+    let raw;
+    try {
+        raw = await readFile(file, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        throw new InputError([
+            code === 'ENOENT'
+                ? `Invalid input 'lifecycle-policy': ${label} does not exist (looked in ${file}). Expected the path of a lifecycle policy JSON in the workspace, e.g. .github/ecr-lifecycle.json; check out the repository first (actions/checkout).`
+                : `Invalid input 'lifecycle-policy': cannot read ${label} (${errorMessage(err)}). Expected a readable lifecycle policy JSON file.`,
+        ]);
+    }
+    const checked = checkLifecyclePolicy(raw, label);
+    if (!checked.ok)
+        throw new InputError(checked.problems);
+    debug(`lifecycle policy ${label}: ${checked.policy.rules.length} rule(s), valid`);
+    return { lifecyclePolicy: { file: label, policy: checked.policy, text: checked.text } };
+}
+/** How each repository object push.ts got from createRepository came to be. */
+const origins = new WeakMap();
+/** Called when the repository does not exist and 'create-repository' is true. */
+async function createRepository(inputs, ecr, registryId, env) {
+    const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
+    const request = createRepositoryRequest(inputs, registryId, env);
+    let created;
+    try {
+        created = await createRepositoryCall(ecr, request, () => findRepository(ecr, inputs.repository, registryId));
+    }
+    catch (err) {
+        throw explainCreateError(err, inputs, arn);
+    }
+    origins.set(created.repository, created.origin);
+    if (created.origin === 'concurrent') {
+        info(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`);
+    }
+    else {
+        const enc = request.encryptionConfiguration;
+        info(`Created repository ${inputs.repository} in registry ${registryId} (scan-on-push on, tags ${request.imageTagMutability}, ` +
+            `encryption ${enc.encryptionType}${enc.kmsKey ? ` ${enc.kmsKey}` : ''})`);
+    }
+    if (created.untagged) {
+        warning(`Created repository ${inputs.repository} without the created-by tags: ecr:TagResource was denied. ` +
+            `Grant ecr:TagResource on ${arn} to tag repositories with the workflow that created them.`);
+    }
+    return created.repository;
+}
+function explainCreateError(err, inputs, arn) {
+    const name = errorName(err);
+    const msg = errorMessage(err);
+    if (name === 'AccessDeniedException') {
+        return new ActionError(`ecr:CreateRepository was denied: ${msg}. Grant ecr:CreateRepository (and ecr:TagResource) on ${arn}, ` +
+            `or create the repository once outside the workflow and drop 'create-repository'.`);
+    }
+    if (name === 'KmsException') {
+        return new ActionError(`Could not create repository ${inputs.repository} with KMS encryption: ${msg}. ` +
+            `Check 'kms-key' (a key ID, ARN or alias in ${inputs.region}) and that the role may use it (kms:CreateGrant, kms:DescribeKey).`);
+    }
+    if (name === 'InvalidParameterException' ||
+        name === 'InvalidTagParameterException' ||
+        name === 'TooManyTagsException') {
+        return new ActionError(`ECR refused to create repository ${inputs.repository}: ${msg}`);
+    }
+    if (name === 'LimitExceededException') {
+        return new ActionError(`ECR refused to create repository ${inputs.repository}: ${msg}. The registry is at its repository quota; ` +
+            'delete unused repositories or ask AWS for a higher quota.');
+    }
+    return explainEcrError('ecr:CreateRepository', err, arn);
+}
+/** After the push: lifecycle policy as code, preview, governance section of the summary. */
+async function runGovernance(ctx, plan) {
+    const { inputs, pushed } = ctx;
+    // undefined: the role may not call DescribeRepositories (push.ts warned already).
+    const repo = pushed.repository;
+    const origin = (repo && origins.get(repo)) ?? 'existing';
+    const repositoryArn = repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`;
+    // Settings of an existing repository are reported, never changed.
+    const differences = repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : [];
+    if (differences.length > 0) {
+        notice(`Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
+            'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.');
+    }
+    const [enhanced, lifecycle] = await Promise.all([
+        scanningCoverage(ctx),
+        plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
+    ]);
+    // Tags that move to this image and that the repository lets move: honest about what is known
+    // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
+    const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : [];
+    if (repo && movingTags.length > 0) {
+        const one = movingTags.length === 1;
+        const list = movingTags.map((t) => `'${t}'`).join(', ');
+        warning(`Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
+            `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
+            `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`);
+    }
+    const unknown = 'unknown (ecr:DescribeRepositories denied)';
+    ctx.report.add(30, governanceSection({
+        repository: inputs.repository,
+        origin,
+        scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
+        mutability: repo ? describeMutability(repo) : unknown,
+        encryption: repo ? describeEncryption(repo) : unknown,
+        enhanced,
+        differences,
+        policy: lifecycle?.policy ?? { kind: 'none' },
+        preview: lifecycle?.preview ?? { kind: 'skipped' },
+        movingTags,
+    }));
+    return lifecycle?.failure ? { failure: lifecycle.failure } : {};
+}
+async function scanningCoverage(ctx) {
+    const { pushed, inputs } = ctx;
+    // GetRegistryScanningConfiguration reads the caller's own registry only.
+    if (pushed.registryId !== pushed.identity.account)
+        return enhancedCoverage('other-registry', inputs.repository);
+    try {
+        return enhancedCoverage(await getRegistryScanning(pushed.ecr), inputs.repository);
+    }
+    catch (err) {
+        debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`);
+        return `unknown (${errorName(err) || errorMessage(err)})`;
+    }
+}
+async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
+    const { pushed, inputs } = ctx;
+    const { file, text, policy } = desired;
+    const failed = (reason, failure) => ({
+        policy: { kind: 'failed', file, reason },
+        preview: { kind: 'skipped' },
+        failure,
+    });
+    let current;
+    try {
+        current = await getLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId);
+    }
+    catch (err) {
+        const e = explainEcrError('ecr:GetLifecyclePolicy', err, repositoryArn);
+        return failed('the current policy could not be read', e.message);
+    }
+    let state;
+    if (samePolicy(current, text)) {
+        info(`Lifecycle policy of ${inputs.repository} unchanged (${file})`);
+        state = { kind: 'unchanged', file };
+    }
+    else {
+        try {
+            await putLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId, text);
+        }
+        catch (err) {
+            const name = errorName(err);
+            if (name === 'InvalidParameterException' || name === 'ValidationException') {
+                return failed(`ECR rejected it: ${errorMessage(err)}`, `ECR rejected the lifecycle policy in ${file}: ${errorMessage(err)}. Fix the file and re-run.`);
+            }
+            const e = explainEcrError('ecr:PutLifecyclePolicy', err, repositoryArn);
+            return failed('it could not be written', e.message);
+        }
+        info(`Applied lifecycle policy ${file} to ${inputs.repository}${current === undefined ? '' : ' (replaced a different policy)'}`);
+        state = { kind: 'applied', file, replaced: current !== undefined };
+    }
+    let preview;
+    try {
+        const outcome = await runLifecyclePreview(pushed.ecr, inputs.repository, pushed.registryId, text, {
+            sleep: ctx.sleep,
+            clock: ctx.clock,
+            timeoutMs: PREVIEW_TIMEOUT_MS,
+            pollMs: PREVIEW_POLL_MS,
+        });
+        if (outcome.status === 'COMPLETE') {
+            preview = { kind: 'done', summary: summarizePreview(policy, outcome.results) };
+            info(`Lifecycle preview: ${preview.summary.total} image(s) would expire`);
+        }
+        else {
+            preview = { kind: 'unavailable', reason: outcome.detail };
+            warning(`Lifecycle preview of ${inputs.repository} unavailable: ${outcome.detail}.`);
+        }
+    }
+    catch (err) {
+        const name = errorName(err);
+        const reason = name === 'AccessDeniedException'
+            ? 'ecr:StartLifecyclePolicyPreview / ecr:GetLifecyclePolicyPreview denied'
+            : `${name ? `${name}: ` : ''}${errorMessage(err)}`;
+        preview = { kind: 'unavailable', reason };
+        warning(`Lifecycle preview of ${inputs.repository} unavailable: ${reason}. The policy itself is ${state.kind}.`);
+    }
+    return { policy: state, preview };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: ./src/docker.ts
+
+
+
+
+
+/** The docker CLI with a fixed environment (DOCKER_CONFIG chooses whose login is used). */
+class Docker {
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    async exec(args, opts = {}) {
+        try {
+            const out = await (0,exec/* getExecOutput */.H)('docker', args, {
+                env: this.env,
+                ignoreReturnCode: true,
+                silent: opts.silent ?? false,
+                ...(opts.input !== undefined ? { input: Buffer.from(opts.input) } : {}),
+            });
+            return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
+        }
+        catch (err) {
+            if (err.code === 'ENOENT' || /Unable to locate executable/i.test(String(err))) {
+                throw new ActionError('docker is not installed or not on the PATH: this step pushes with the docker CLI.');
+            }
+            throw err;
+        }
+    }
+    /** ID of a local image, or undefined when the engine has no such image. */
+    async imageId(image) {
+        const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', image], { silent: true });
+        if (r.code === 0)
+            return r.stdout.trim();
+        if (/no such image|not found/i.test(r.stderr))
+            return undefined;
+        if (/cannot connect|is the docker daemon running|permission denied/i.test(r.stderr)) {
+            throw new ActionError(`The Docker engine is not reachable: ${firstLine(r.stderr)}`);
+        }
+        throw new ActionError(`docker image inspect ${image} failed: ${firstLine(r.stderr)}`);
+    }
+    async login(host, creds) {
+        const r = await this.exec(['login', '--username', creds.username, '--password-stdin', host], {
+            input: creds.password,
+        });
+        if (r.code !== 0) {
+            throw new ActionError(`docker login to ${host} failed: ${firstLine(r.stderr) || firstLine(r.stdout)}`);
+        }
+    }
+    async logout(host) {
+        return this.exec(['logout', host]);
+    }
+    async tag(source, target) {
+        const r = await this.exec(['tag', source, target], { silent: true });
+        if (r.code !== 0)
+            throw new ActionError(`docker tag ${source} ${target} failed: ${firstLine(r.stderr)}`);
+    }
+    /** Removes a tag we created; the image itself stays (other tags still name it). */
+    async untag(ref) {
+        await this.exec(['image', 'rm', '--no-prune', ref], { silent: true });
+    }
+    async push(ref) {
+        return this.exec(['push', ref]);
+    }
+}
+function firstLine(text) {
+    return (text
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '') ?? '');
+}
+/** The line of docker's output that says why a push failed. */
+function pushErrorLine(output) {
+    const lines = output.split('\n').map((l) => l.trim());
+    return (lines.findLast((l) => /denied|unauthorized|unknown|invalid|refused|unsupported|error|failed/i.test(l)) ??
+        lines.findLast((l) => l !== '') ??
+        '');
+}
+/** One line that says why `docker push` failed and what to do about it. Pure. */
+function explainPushFailure(ref, repository, output) {
+    const line = pushErrorLine(output);
+    if (/cannot be overwritten|immutable/i.test(output)) {
+        return `The registry refused ${ref}: the tag already exists and '${repository}' has immutable tags (${line}). Push a new tag, such as the commit SHA.`;
+    }
+    if (/name unknown|does not exist in the registry|repository .* not found/i.test(output)) {
+        return `The registry refused ${ref}: repository '${repository}' does not exist (${line}). Create it, or set 'create-repository: true'.`;
+    }
+    if (/denied|unauthorized|authentication required|no basic auth credentials|forbidden/i.test(output)) {
+        return (`The registry refused ${ref} (${line}). The role needs ecr:BatchCheckLayerAvailability, ` +
+            `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
+            `and the repository policy must not deny it.`);
+    }
+    if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
+        return `The registry refused ${ref}: it does not accept pushes right now (${line}).`;
+    }
+    return `docker push ${ref} failed: ${line || 'no output'}`;
+}
+/**
+ * A private docker config directory under RUNNER_TEMP (mode 0700). The user's own config is never
+ * read for credentials nor written; only its current context, if any, is carried over so docker
+ * still talks to the same engine.
+ */
+async function createPrivateConfig(runnerTemp) {
+    await promises_.mkdir(runnerTemp, { recursive: true });
+    const dir = await promises_.mkdtemp(external_node_path_.join(runnerTemp, 'ecr-supply-chain-docker-'));
+    await promises_.chmod(dir, 0o700);
+    await promises_.writeFile(external_node_path_.join(dir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
+    return dir;
+}
+async function removeDir(dir) {
+    await promises_.rm(dir, { recursive: true, force: true });
+}
+/** The user's docker config directory, as the docker CLI finds it. */
+function userDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || external_node_path_.join(env.HOME || external_node_os_.homedir(), '.docker');
+}
+/**
+ * The environment for docker calls that use a private config. A user who switched docker contexts
+ * (rootless, remote engine) keeps their engine: the context's endpoint goes into DOCKER_HOST.
+ */
+async function privateDockerEnv(env, configDir) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined)
+            out[k] = v;
+    out.DOCKER_CONFIG = configDir;
+    if (!env.DOCKER_HOST && !env.DOCKER_CONTEXT) {
+        const context = await currentContext(userDockerConfigDir(env));
+        if (context && context !== 'default') {
+            const user = new Docker({ ...out, DOCKER_CONFIG: userDockerConfigDir(env) });
+            const r = await user.exec(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', context], {
+                silent: true,
+            });
+            if (r.code === 0 && r.stdout.trim() !== '')
+                out.DOCKER_HOST = r.stdout.trim();
+        }
+    }
+    return out;
+}
+async function currentContext(configDir) {
+    try {
+        const cfg = JSON.parse(await promises_.readFile(external_node_path_.join(configDir, 'config.json'), 'utf8'));
+        const ctx = cfg.currentContext;
+        return typeof ctx === 'string' ? ctx : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/github.ts

@@ -1,20 +1,289 @@
+/**
+ * Repository governance: create the repository when missing, apply the lifecycle policy as code
+ * (only when it differs), preview what it would expire, and report the repository's settings.
+ */
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
+import * as path from 'node:path'
+import * as core from '../core.js'
+import { explainEcrError, findRepository } from '../ecr.js'
+import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import {
+  createRepositoryCall,
+  getLifecyclePolicy,
+  getRegistryScanning,
+  putLifecyclePolicy,
+  runLifecyclePreview,
+  type RepositoryOrigin,
+} from './aws.js'
+import { checkLifecyclePolicy, samePolicy, type LifecyclePolicy } from './policy.js'
+import { summarizePreview } from './preview.js'
+import { governanceSection, type PolicyState, type PreviewState } from './section.js'
+import {
+  createRepositoryRequest,
+  describeEncryption,
+  describeMutability,
+  enhancedCoverage,
+  reusedTags,
+  settingsDifferences,
+} from './settings.js'
+
+/** Parsed and locally validated governance configuration (the lifecycle policy, …). */
 export interface GovernancePlan {
-  lifecyclePolicy?: unknown
+  lifecyclePolicy?: {
+    /** The file as the user named it (workspace-relative), for messages. */
+    file: string
+    policy: LifecyclePolicy
+    /** The text sent to ECR. */
+    text: string
+  }
 }
-export async function prepareGovernance(_ctx: PreflightContext): Promise<GovernancePlan> {
-  return {}
+
+/** Bounded wait for the lifecycle preview. */
+export const PREVIEW_TIMEOUT_MS = 60_000
+export const PREVIEW_POLL_MS = 2_000
+
+/** Reads and validates the lifecycle policy file: every problem, before any network call. */
+export async function prepareGovernance(ctx: PreflightContext): Promise<GovernancePlan> {
+  const file = ctx.inputs.lifecyclePolicy
+  if (file === undefined) return {}
+  const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd()
+  const rel = path.relative(workspace, file)
+  const label = rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel
+  const { readFile } = await import('node:fs/promises')
+  let raw: string
+  try {
+    raw = await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new InputError([
+      code === 'ENOENT'
+        ? `Invalid input 'lifecycle-policy': ${label} does not exist (looked in ${file}). Expected the path of a lifecycle policy JSON in the workspace, e.g. .github/ecr-lifecycle.json; check out the repository first (actions/checkout).`
+        : `Invalid input 'lifecycle-policy': cannot read ${label} (${errorMessage(err)}). Expected a readable lifecycle policy JSON file.`,
+    ])
+  }
+  const checked = checkLifecyclePolicy(raw, label)
+  if (!checked.ok) throw new InputError(checked.problems)
+  core.debug(`lifecycle policy ${label}: ${checked.policy.rules.length} rule(s), valid`)
+  return { lifecyclePolicy: { file: label, policy: checked.policy, text: checked.text } }
 }
+
+/** How each repository object push.ts got from createRepository came to be. */
+const origins = new WeakMap<Repository, RepositoryOrigin>()
+
+/** Called when the repository does not exist and 'create-repository' is true. */
 export async function createRepository(
-  _i: Inputs,
-  _e: ECRClient,
-  _r: string,
-  _env: NodeJS.ProcessEnv,
+  inputs: Inputs,
+  ecr: ECRClient,
+  registryId: string,
+  env: NodeJS.ProcessEnv,
 ): Promise<Repository> {
-  throw new Error('not implemented')
+  const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
+  const request = createRepositoryRequest(inputs, registryId, env)
+  let created
+  try {
+    created = await createRepositoryCall(ecr, request, () =>
+      findRepository(ecr, inputs.repository, registryId),
+    )
+  } catch (err) {
+    throw explainCreateError(err, inputs, arn)
+  }
+  origins.set(created.repository, created.origin)
+  if (created.origin === 'concurrent') {
+    core.info(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`)
+  } else {
+    const enc = request.encryptionConfiguration
+    core.info(
+      `Created repository ${inputs.repository} in registry ${registryId} (scan-on-push on, tags ${request.imageTagMutability}, ` +
+        `encryption ${enc.encryptionType}${enc.kmsKey ? ` ${enc.kmsKey}` : ''})`,
+    )
+  }
+  if (created.untagged) {
+    core.warning(
+      `Created repository ${inputs.repository} without the created-by tags: ecr:TagResource was denied. ` +
+        `Grant ecr:TagResource on ${arn} to tag repositories with the workflow that created them.`,
+    )
+  }
+  return created.repository
 }
-export async function runGovernance(_ctx: StageContext, _plan: GovernancePlan): Promise<StageOutcome> {
-  return {}
+
+function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
+  const name = errorName(err)
+  const msg = errorMessage(err)
+  if (name === 'AccessDeniedException') {
+    return new ActionError(
+      `ecr:CreateRepository was denied: ${msg}. Grant ecr:CreateRepository (and ecr:TagResource) on ${arn}, ` +
+        `or create the repository once outside the workflow and drop 'create-repository'.`,
+    )
+  }
+  if (name === 'KmsException') {
+    return new ActionError(
+      `Could not create repository ${inputs.repository} with KMS encryption: ${msg}. ` +
+        `Check 'kms-key' (a key ID, ARN or alias in ${inputs.region}) and that the role may use it (kms:CreateGrant, kms:DescribeKey).`,
+    )
+  }
+  if (
+    name === 'InvalidParameterException' ||
+    name === 'InvalidTagParameterException' ||
+    name === 'TooManyTagsException'
+  ) {
+    return new ActionError(`ECR refused to create repository ${inputs.repository}: ${msg}`)
+  }
+  if (name === 'LimitExceededException') {
+    return new ActionError(
+      `ECR refused to create repository ${inputs.repository}: ${msg}. The registry is at its repository quota; ` +
+        'delete unused repositories or ask AWS for a higher quota.',
+    )
+  }
+  return explainEcrError('ecr:CreateRepository', err, arn)
+}
+
+/** After the push: lifecycle policy as code, preview, governance section of the summary. */
+export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Promise<StageOutcome> {
+  const { inputs, pushed } = ctx
+  // undefined: the role may not call DescribeRepositories (push.ts warned already).
+  const repo = pushed.repository
+  const origin = (repo && origins.get(repo)) ?? 'existing'
+  const repositoryArn =
+    repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`
+
+  // Settings of an existing repository are reported, never changed.
+  const differences =
+    repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : []
+  if (differences.length > 0) {
+    core.notice(
+      `Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
+        'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
+    )
+  }
+
+  const [enhanced, lifecycle] = await Promise.all([
+    scanningCoverage(ctx),
+    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
+  ])
+
+  // Tags that move to this image and that the repository lets move: honest about what is known
+  // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
+  const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : []
+  if (repo && movingTags.length > 0) {
+    const one = movingTags.length === 1
+    const list = movingTags.map((t) => `'${t}'`).join(', ')
+    core.warning(
+      `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
+        `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
+        `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
+    )
+  }
+
+  const unknown = 'unknown (ecr:DescribeRepositories denied)'
+  ctx.report.add(
+    30,
+    governanceSection({
+      repository: inputs.repository,
+      origin,
+      scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
+      mutability: repo ? describeMutability(repo) : unknown,
+      encryption: repo ? describeEncryption(repo) : unknown,
+      enhanced,
+      differences,
+      policy: lifecycle?.policy ?? { kind: 'none' },
+      preview: lifecycle?.preview ?? { kind: 'skipped' },
+      movingTags,
+    }),
+  )
+  return lifecycle?.failure ? { failure: lifecycle.failure } : {}
+}
+
+async function scanningCoverage(ctx: StageContext): Promise<string> {
+  const { pushed, inputs } = ctx
+  // GetRegistryScanningConfiguration reads the caller's own registry only.
+  if (pushed.registryId !== pushed.identity.account)
+    return enhancedCoverage('other-registry', inputs.repository)
+  try {
+    return enhancedCoverage(await getRegistryScanning(pushed.ecr), inputs.repository)
+  } catch (err) {
+    core.debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`)
+    return `unknown (${errorName(err) || errorMessage(err)})`
+  }
+}
+
+interface LifecycleResult {
+  policy: PolicyState
+  preview: PreviewState
+  failure?: string
+}
+
+async function applyLifecyclePolicy(
+  ctx: StageContext,
+  desired: NonNullable<GovernancePlan['lifecyclePolicy']>,
+  repositoryArn: string,
+): Promise<LifecycleResult> {
+  const { pushed, inputs } = ctx
+  const { file, text, policy } = desired
+  const failed = (reason: string, failure: string): LifecycleResult => ({
+    policy: { kind: 'failed', file, reason },
+    preview: { kind: 'skipped' },
+    failure,
+  })
+
+  let current: string | undefined
+  try {
+    current = await getLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId)
+  } catch (err) {
+    const e = explainEcrError('ecr:GetLifecyclePolicy', err, repositoryArn)
+    return failed('the current policy could not be read', e.message)
+  }
+
+  let state: PolicyState
+  if (samePolicy(current, text)) {
+    core.info(`Lifecycle policy of ${inputs.repository} unchanged (${file})`)
+    state = { kind: 'unchanged', file }
+  } else {
+    try {
+      await putLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId, text)
+    } catch (err) {
+      const name = errorName(err)
+      if (name === 'InvalidParameterException' || name === 'ValidationException') {
+        return failed(
+          `ECR rejected it: ${errorMessage(err)}`,
+          `ECR rejected the lifecycle policy in ${file}: ${errorMessage(err)}. Fix the file and re-run.`,
+        )
+      }
+      const e = explainEcrError('ecr:PutLifecyclePolicy', err, repositoryArn)
+      return failed('it could not be written', e.message)
+    }
+    core.info(
+      `Applied lifecycle policy ${file} to ${inputs.repository}${current === undefined ? '' : ' (replaced a different policy)'}`,
+    )
+    state = { kind: 'applied', file, replaced: current !== undefined }
+  }
+
+  let preview: PreviewState
+  try {
+    const outcome = await runLifecyclePreview(pushed.ecr, inputs.repository, pushed.registryId, text, {
+      sleep: ctx.sleep,
+      clock: ctx.clock,
+      timeoutMs: PREVIEW_TIMEOUT_MS,
+      pollMs: PREVIEW_POLL_MS,
+    })
+    if (outcome.status === 'COMPLETE') {
+      preview = { kind: 'done', summary: summarizePreview(policy, outcome.results) }
+      core.info(`Lifecycle preview: ${preview.summary.total} image(s) would expire`)
+    } else {
+      preview = { kind: 'unavailable', reason: outcome.detail }
+      core.warning(`Lifecycle preview of ${inputs.repository} unavailable: ${outcome.detail}.`)
+    }
+  } catch (err) {
+    const name = errorName(err)
+    const reason =
+      name === 'AccessDeniedException'
+        ? 'ecr:StartLifecyclePolicyPreview / ecr:GetLifecyclePolicyPreview denied'
+        : `${name ? `${name}: ` : ''}${errorMessage(err)}`
+    preview = { kind: 'unavailable', reason }
+    core.warning(
+      `Lifecycle preview of ${inputs.repository} unavailable: ${reason}. The policy itself is ${state.kind}.`,
+    )
+  }
+  return { policy: state, preview }
 }

@@ -12,6 +12,7 @@ import type { CallRecord } from '../types.ts'
 import { isRecord } from '../util.ts'
 import { operations as authOperations } from './auth.ts'
 import { repositoryNotFound, type EcrContext, type EcrOperation } from './context.ts'
+import { operations as governanceOperations } from './governance.ts'
 import { operations as imageOperations } from './images.ts'
 import { operations as repositoryOperations } from './repositories.ts'
 import { operations as scanOperations } from './scan.ts'
@@ -26,6 +27,7 @@ export function defaultOperations(): Map<string, EcrOperation> {
       ...authOperations,
       ...repositoryOperations,
       ...imageOperations,
+      ...governanceOperations,
       ...scanOperations,
     }),
   )

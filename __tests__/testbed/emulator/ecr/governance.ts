@@ -1,0 +1,482 @@
+/**
+ * ECR repository governance: CreateRepository, Get/PutLifecyclePolicy with ECR's validation of the
+ * policy text, StartLifecyclePolicyPreview / GetLifecyclePolicyPreview computed from the
+ * repository's images (`listRepositoryImages`: tagged, untagged, imagePushedAt).
+ * GetRegistryScanningConfiguration lives in `ecr/scan.ts`.
+ *
+ * Scenario knobs, all optional, in `emulator.state.ext.governance` (see `GovernanceScenario`):
+ * - `previewPolls`: GetLifecyclePolicyPreview answers IN_PROGRESS this many times before COMPLETE (default 1).
+ * - `previewStatus`: end a preview FAILED or EXPIRED instead of COMPLETE.
+ * - `createBarrier`: CreateRepository calls wait until this many are in flight (or 10 s), so that
+ *   concurrent jobs really race.
+ * - `kmsKeys`: when set, a kmsKey not in the list is a KmsException.
+ * Per repository: `repo.ext.lifecyclePolicy` ({ text, lastEvaluatedAt? }), `repo.ext.lifecyclePreview`.
+ */
+import { AwsError } from '../errors.ts'
+import { authorize } from '../iam.ts'
+import type { RepositoryRecord } from '../types.ts'
+import { isRecord, sleep } from '../util.ts'
+import {
+  invalidParameter,
+  operation,
+  paginate,
+  repositoryShape,
+  type EcrContext,
+  type EcrOperation,
+} from './context.ts'
+import { listRepositoryImages, type ImageInfo } from './images.ts'
+
+export interface GovernanceScenario {
+  previewPolls?: number
+  previewStatus?: 'FAILED' | 'EXPIRED'
+  createBarrier?: number
+  kmsKeys?: string[]
+}
+
+export interface StoredLifecyclePolicy {
+  text: string
+  lastEvaluatedAt?: Date
+}
+
+interface PreviewRecord {
+  text: string
+  pollsLeft: number
+  final: 'COMPLETE' | 'FAILED' | 'EXPIRED'
+  results: Record<string, unknown>[]
+}
+
+const scenario = (ctx: EcrContext): GovernanceScenario =>
+  (isRecord(ctx.state.ext.governance) ? ctx.state.ext.governance : {}) as GovernanceScenario
+
+// ---- lifecycle policy validation, as ECR words it ---------------------------------------------------
+
+const failure = (detail: string): AwsError =>
+  invalidParameter(
+    `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${detail}'`,
+  )
+
+interface Rule {
+  rulePriority: number
+  selection: {
+    tagStatus: 'tagged' | 'untagged' | 'any'
+    tagPrefixList?: string[]
+    tagPatternList?: string[]
+    countType: 'imageCountMoreThan' | 'sinceImagePushed'
+    countUnit?: 'days'
+    countNumber: number
+  }
+  action: { type: 'expire' }
+}
+
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v
+
+function checkObject(value: unknown, required: string[], allowed: string[]): Record<string, unknown> {
+  if (!isRecord(value)) {
+    throw failure(
+      `instance type (${typeName(value)}) does not match any allowed primitive type (allowed: ["object"])`,
+    )
+  }
+  const missing = required.filter((k) => value[k] === undefined)
+  if (missing.length > 0) {
+    throw failure(`object has missing required properties (${JSON.stringify(missing)})`)
+  }
+  const extra = Object.keys(value).filter((k) => !allowed.includes(k))
+  if (extra.length > 0) {
+    throw failure(
+      `object instance has properties which are not allowed by the schema: ${JSON.stringify(extra)}`,
+    )
+  }
+  return value
+}
+
+function checkEnum(value: unknown, allowed: string[]): void {
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw failure(
+      `instance value (${JSON.stringify(value)}) not found in enum (possible values: ${JSON.stringify(allowed)})`,
+    )
+  }
+}
+
+function checkInteger(value: unknown, minimum: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw failure(
+      `instance type (${typeName(value)}) does not match any allowed primitive type (allowed: ["integer"])`,
+    )
+  }
+  if (value < minimum) {
+    throw failure(
+      `numeric instance is lower than the required minimum (minimum: ${minimum}, found: ${value})`,
+    )
+  }
+}
+
+function checkStringList(value: unknown, pattern: boolean): void {
+  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw failure(`array is too short or has non-string items (minItems: 1)`)
+  }
+  if (pattern) {
+    for (const p of value as string[]) {
+      if ((p.match(/\*/g)?.length ?? 0) > 4) {
+        throw failure(`tagPatternList value "${p}" has more than 4 wildcard characters`)
+      }
+    }
+  }
+}
+
+/** ECR's checks of a lifecycle policy text; the parsed rules when it passes. */
+export function validateLifecyclePolicy(text: string): Rule[] {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw failure(
+      `unable to parse the policy text as JSON: ${err instanceof Error ? err.message : String(err)}`,
+    )
+  }
+  const top = checkObject(doc, ['rules'], ['rules'])
+  if (!Array.isArray(top.rules) || top.rules.length === 0) {
+    throw failure('array is too short: must have at least 1 elements but instance has 0 elements')
+  }
+  const rules: Rule[] = []
+  for (const raw of top.rules as unknown[]) {
+    const rule = checkObject(
+      raw,
+      ['rulePriority', 'selection', 'action'],
+      ['rulePriority', 'description', 'selection', 'action'],
+    )
+    checkInteger(rule.rulePriority, 1)
+    if (rule.description !== undefined && typeof rule.description !== 'string') {
+      throw failure(
+        `instance type (${typeName(rule.description)}) does not match any allowed primitive type (allowed: ["string"])`,
+      )
+    }
+    const sel = checkObject(
+      rule.selection,
+      ['tagStatus', 'countType', 'countNumber'],
+      ['tagStatus', 'tagPrefixList', 'tagPatternList', 'countType', 'countUnit', 'countNumber'],
+    )
+    checkEnum(sel.tagStatus, ['tagged', 'untagged', 'any'])
+    checkEnum(sel.countType, ['imageCountMoreThan', 'sinceImagePushed'])
+    checkInteger(sel.countNumber, 1)
+    const lists = (sel.tagPrefixList !== undefined ? 1 : 0) + (sel.tagPatternList !== undefined ? 1 : 0)
+    if (sel.tagStatus === 'tagged' ? lists !== 1 : lists !== 0) {
+      throw failure(`instance failed to match exactly one schema (matched 0 out of 2)`)
+    }
+    if (sel.tagPrefixList !== undefined) checkStringList(sel.tagPrefixList, false)
+    if (sel.tagPatternList !== undefined) checkStringList(sel.tagPatternList, true)
+    if (sel.countType === 'sinceImagePushed') {
+      if (sel.countUnit === undefined) throw failure(`object has missing required properties (["countUnit"])`)
+      checkEnum(sel.countUnit, ['days'])
+    } else if (sel.countUnit !== undefined) {
+      throw failure(`object instance has properties which are not allowed by the schema: ["countUnit"]`)
+    }
+    const action = checkObject(rule.action, ['type'], ['type'])
+    checkEnum(action.type, ['expire'])
+    rules.push(rule as unknown as Rule)
+  }
+  const priorities = rules.map((r) => r.rulePriority)
+  const dup = priorities.find((p, i) => priorities.indexOf(p) !== i)
+  if (dup !== undefined) {
+    throw failure(
+      `rulePriority ${dup} is used by more than one rule. Each rule must have a unique rulePriority`,
+    )
+  }
+  const anys = rules.filter((r) => r.selection.tagStatus === 'any')
+  const max = Math.max(...priorities)
+  if (anys.length > 1 || (anys[0] !== undefined && anys[0].rulePriority !== max)) {
+    throw failure(
+      `The rule with tagStatus 'any' must have the highest rulePriority and there can be only one such rule`,
+    )
+  }
+  return rules.sort((a, b) => a.rulePriority - b.rulePriority)
+}
+
+// ---- lifecycle evaluation --------------------------------------------------------------------------
+
+function globMatch(pattern: string, tag: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${source}$`).test(tag)
+}
+
+/** Whether a rule's tag selection takes the image (every prefix/pattern must match one of its tags). */
+function selects(rule: Rule, image: ImageInfo): boolean {
+  const s = rule.selection
+  if (s.tagStatus === 'any') return true
+  if (s.tagStatus === 'untagged') return image.tags.length === 0
+  if (image.tags.length === 0) return false
+  if (s.tagPrefixList) return s.tagPrefixList.every((p) => image.tags.some((t) => t.startsWith(p)))
+  return (s.tagPatternList ?? []).every((p) => image.tags.some((t) => globMatch(p, t)))
+}
+
+/**
+ * What the rules would expire now, as ECR documents the evaluation: rules in rulePriority order;
+ * images sorted newest first by imagePushedAt; an image is expired by at most one rule, and never by
+ * a rule of lower priority than one whose tag selection also takes it.
+ */
+export function evaluateLifecycle(rules: Rule[], images: ImageInfo[], now: Date): Map<string, number> {
+  const expired = new Map<string, number>()
+  rules.forEach((rule, index) => {
+    const matched = images
+      .filter((i) => selects(rule, i))
+      .sort((a, b) => b.pushedAt.getTime() - a.pushedAt.getTime() || a.digest.localeCompare(b.digest))
+    const s = rule.selection
+    const candidates =
+      s.countType === 'imageCountMoreThan'
+        ? matched.slice(s.countNumber)
+        : matched.filter((i) => now.getTime() - i.pushedAt.getTime() > s.countNumber * 86_400_000)
+    for (const image of candidates) {
+      if (expired.has(image.digest)) continue
+      if (rules.slice(0, index).some((higher) => selects(higher, image))) continue
+      expired.set(image.digest, rule.rulePriority)
+    }
+  })
+  return expired
+}
+
+// ---- operations ------------------------------------------------------------------------------------
+
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
+let creationsInFlight = 0
+
+function checkTags(tags: { Key: string; Value: string }[]): void {
+  if (tags.length > 50)
+    throw new AwsError('TooManyTagsException', 'The number of tags exceeds the limit of 50')
+  for (const { Key, Value } of tags) {
+    if (Key.length < 1 || Key.length > 128 || !TAG_CHARS.test(Key) || Key.toLowerCase().startsWith('aws:')) {
+      throw new AwsError('InvalidTagParameterException', `Invalid tag key: '${Key}'`)
+    }
+    if (Value.length > 256 || !TAG_CHARS.test(Value)) {
+      throw new AwsError('InvalidTagParameterException', `Invalid tag value for key '${Key}': '${Value}'`)
+    }
+  }
+  const keys = tags.map((t) => t.Key)
+  if (new Set(keys).size !== keys.length)
+    throw new AwsError('InvalidTagParameterException', 'Duplicate tag keys')
+}
+
+interface CreateRepositoryInput {
+  registryId?: string
+  repositoryName: string
+  tags?: { Key: string; Value: string }[]
+  imageTagMutability?: string
+  imageTagMutabilityExclusionFilters?: unknown[]
+  imageScanningConfiguration?: { scanOnPush?: boolean }
+  encryptionConfiguration?: { encryptionType: 'AES256' | 'KMS' | 'KMS_DSSE'; kmsKey?: string }
+}
+
+interface RepositoryInput {
+  registryId?: string
+  repositoryName: string
+}
+
+interface PutLifecyclePolicyInput extends RepositoryInput {
+  lifecyclePolicyText: string
+}
+
+interface StartPreviewInput extends RepositoryInput {
+  lifecyclePolicyText?: string
+}
+
+interface GetPreviewInput extends RepositoryInput {
+  imageIds?: { imageDigest?: string; imageTag?: string }[]
+  nextToken?: string
+  maxResults?: number
+  filter?: { tagStatus?: 'TAGGED' | 'UNTAGGED' | 'ANY' }
+}
+
+function storedPolicy(repo: RepositoryRecord): StoredLifecyclePolicy | undefined {
+  const p = repo.ext.lifecyclePolicy
+  return isRecord(p) && typeof p.text === 'string' ? (p as unknown as StoredLifecyclePolicy) : undefined
+}
+
+const policyNotFound = (repo: RepositoryRecord): AwsError =>
+  new AwsError(
+    'LifecyclePolicyNotFoundException',
+    `Lifecycle policy does not exist for the repository with name '${repo.name}' in the registry with id '${repo.account}'`,
+  )
+
+async function repositoryImages(ctx: EcrContext, repo: RepositoryRecord): Promise<ImageInfo[]> {
+  return ctx.registry ? listRepositoryImages(ctx, repo) : []
+}
+
+export const operations: Record<string, EcrOperation> = {
+  CreateRepository: operation<CreateRepositoryInput>({
+    async handle(ctx, input) {
+      const arn = ctx.repositoryArn(input.repositoryName)
+      const tags = input.tags ?? []
+      // Tags on create need ecr:TagResource as well (ECR user guide, "tag on create").
+      if (tags.length > 0) authorize(ctx.principal, 'ecr:TagResource', arn)
+      checkTags(tags)
+      const mutability = input.imageTagMutability ?? 'MUTABLE'
+      if (mutability !== 'MUTABLE' && mutability !== 'IMMUTABLE') {
+        throw invalidParameter(`The emulator does not model imageTagMutability ${mutability}`)
+      }
+      if (input.imageTagMutabilityExclusionFilters !== undefined) {
+        throw invalidParameter(
+          'imageTagMutabilityExclusionFilters can only be used with MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION',
+        )
+      }
+      const enc = input.encryptionConfiguration ?? { encryptionType: 'AES256' as const }
+      if (enc.encryptionType === 'AES256' && enc.kmsKey !== undefined) {
+        throw invalidParameter(
+          "Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: 'KMS key should not be specified for AES256 encryption type'",
+        )
+      }
+      const known = scenario(ctx).kmsKeys
+      if (enc.kmsKey !== undefined && known !== undefined && !known.includes(enc.kmsKey)) {
+        throw new AwsError('KmsException', `KMS key ${enc.kmsKey} not found or not accessible`)
+      }
+      const barrier = scenario(ctx).createBarrier
+      if (barrier !== undefined) {
+        creationsInFlight++
+        const until = Date.now() + 10_000
+        while (creationsInFlight < barrier && Date.now() < until) await sleep(20)
+        await sleep(20)
+        creationsInFlight = Math.max(0, creationsInFlight - 1)
+      }
+      if (ctx.core.findRepository(ctx.account, ctx.region, input.repositoryName)) {
+        throw new AwsError(
+          'RepositoryAlreadyExistsException',
+          `The repository with name '${input.repositoryName}' already exists in the registry with id '${ctx.account}'`,
+        )
+      }
+      const repo: RepositoryRecord = {
+        account: ctx.account,
+        region: ctx.region,
+        name: input.repositoryName,
+        createdAt: new Date(),
+        imageTagMutability: mutability,
+        scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+        encryption:
+          enc.kmsKey !== undefined
+            ? { encryptionType: enc.encryptionType, kmsKey: enc.kmsKey }
+            : { encryptionType: enc.encryptionType },
+        tags,
+        ext: {},
+      }
+      ctx.state.repositories.push(repo)
+      return { repository: repositoryShape(ctx, repo) }
+    },
+  }),
+
+  GetLifecyclePolicy: operation<RepositoryInput>({
+    handle(ctx, input) {
+      const repo = ctx.requireRepository(input.repositoryName)
+      const policy = storedPolicy(repo)
+      if (!policy) throw policyNotFound(repo)
+      const out: Record<string, unknown> = {
+        registryId: repo.account,
+        repositoryName: repo.name,
+        lifecyclePolicyText: policy.text,
+      }
+      if (policy.lastEvaluatedAt) out.lastEvaluatedAt = policy.lastEvaluatedAt
+      return out
+    },
+  }),
+
+  PutLifecyclePolicy: operation<PutLifecyclePolicyInput>({
+    handle(ctx, input) {
+      const repo = ctx.requireRepository(input.repositoryName)
+      validateLifecyclePolicy(input.lifecyclePolicyText)
+      const stored: StoredLifecyclePolicy = { text: input.lifecyclePolicyText }
+      repo.ext.lifecyclePolicy = stored
+      return {
+        registryId: repo.account,
+        repositoryName: repo.name,
+        lifecyclePolicyText: input.lifecyclePolicyText,
+      }
+    },
+  }),
+
+  StartLifecyclePolicyPreview: operation<StartPreviewInput>({
+    async handle(ctx, input) {
+      const repo = ctx.requireRepository(input.repositoryName)
+      const running = repo.ext.lifecyclePreview as PreviewRecord | undefined
+      if (running && running.pollsLeft > 0) {
+        throw new AwsError(
+          'LifecyclePolicyPreviewInProgressException',
+          `The previous lifecycle policy preview request has not completed for the repository with name '${repo.name}' in the registry with id '${repo.account}'. Please try again later.`,
+        )
+      }
+      const text = input.lifecyclePolicyText ?? storedPolicy(repo)?.text
+      if (text === undefined) throw policyNotFound(repo)
+      const rules = validateLifecyclePolicy(text)
+      const images = await repositoryImages(ctx, repo)
+      const expired = evaluateLifecycle(rules, images, ctx.now)
+      const results = images
+        .filter((i) => expired.has(i.digest))
+        .map((i) => {
+          const r: Record<string, unknown> = {
+            imageDigest: i.digest,
+            imagePushedAt: i.pushedAt,
+            action: { type: 'EXPIRE' },
+            appliedRulePriority: expired.get(i.digest),
+            storageClass: 'STANDARD',
+          }
+          if (i.tags.length > 0) r.imageTags = i.tags
+          return r
+        })
+      const s = scenario(ctx)
+      const record: PreviewRecord = {
+        text,
+        pollsLeft: s.previewPolls ?? 1,
+        final: s.previewStatus ?? 'COMPLETE',
+        results,
+      }
+      repo.ext.lifecyclePreview = record
+      return {
+        registryId: repo.account,
+        repositoryName: repo.name,
+        lifecyclePolicyText: text,
+        status: 'IN_PROGRESS',
+      }
+    },
+  }),
+
+  GetLifecyclePolicyPreview: operation<GetPreviewInput>({
+    handle(ctx, input) {
+      const repo = ctx.requireRepository(input.repositoryName)
+      const preview = repo.ext.lifecyclePreview as PreviewRecord | undefined
+      if (!preview) {
+        throw new AwsError(
+          'LifecyclePolicyPreviewNotFoundException',
+          `There is no dry run for the repository with name '${repo.name}' in the registry with id '${repo.account}'`,
+        )
+      }
+      const base = { registryId: repo.account, repositoryName: repo.name, lifecyclePolicyText: preview.text }
+      if (preview.pollsLeft > 0) {
+        preview.pollsLeft--
+        return { ...base, status: 'IN_PROGRESS' }
+      }
+      if (preview.final !== 'COMPLETE') return { ...base, status: preview.final }
+      let selected = preview.results
+      const status = input.filter?.tagStatus ?? 'ANY'
+      if (status !== 'ANY')
+        selected = selected.filter((r) => (status === 'TAGGED') === (r.imageTags !== undefined))
+      if (input.imageIds) {
+        const ids = input.imageIds
+        selected = selected.filter((r) =>
+          ids.some(
+            (id) =>
+              (id.imageDigest === undefined || id.imageDigest === r.imageDigest) &&
+              (id.imageTag === undefined ||
+                ((r.imageTags as string[] | undefined) ?? []).includes(id.imageTag)),
+          ),
+        )
+      }
+      const { page, nextToken } = paginate(ctx, selected, input)
+      const out: Record<string, unknown> = {
+        ...base,
+        status: 'COMPLETE',
+        previewResults: page,
+        summary: { expiringImageTotalCount: preview.results.length },
+      }
+      if (nextToken) out.nextToken = nextToken
+      return out
+    },
+  }),
+}

@@ -1,0 +1,353 @@
+/**
+ * ECR lifecycle policies as code: parse and validate the policy file locally (every problem, each
+ * naming the rule and the field), and the canonical form used to compare it with the repository's
+ * current policy. Pure: no I/O.
+ */
+
+export type TagStatus = 'tagged' | 'untagged' | 'any'
+export type CountType = 'imageCountMoreThan' | 'sinceImagePushed'
+
+export interface LifecycleRule {
+  rulePriority: number
+  description?: string
+  selection: {
+    tagStatus: TagStatus
+    tagPrefixList?: string[]
+    tagPatternList?: string[]
+    countType: CountType
+    countUnit?: 'days'
+    countNumber: number
+  }
+  action: { type: 'expire' }
+}
+
+export interface LifecyclePolicy {
+  rules: LifecycleRule[]
+}
+
+/** ECR's limits on lifecyclePolicyText (aws-model LifecyclePolicyText). */
+export const POLICY_TEXT_MIN = 100
+export const POLICY_TEXT_MAX = 30720
+/** At most four `*` per tagPatternList entry (ECR user guide). */
+const MAX_WILDCARDS = 4
+/** rulePriority range accepted here. */
+export const PRIORITY_MIN = 1
+export const PRIORITY_MAX = 999
+
+const TOP_KEYS = ['rules']
+const RULE_KEYS = ['rulePriority', 'description', 'selection', 'action']
+const SELECTION_KEYS = [
+  'tagStatus',
+  'tagPrefixList',
+  'tagPatternList',
+  'countType',
+  'countUnit',
+  'countNumber',
+]
+const ACTION_KEYS = ['type']
+const TAG_STATUSES: readonly TagStatus[] = ['tagged', 'untagged', 'any']
+const COUNT_TYPES: readonly CountType[] = ['imageCountMoreThan', 'sinceImagePushed']
+/** Characters of an image tag (a prefix is a tag's start; a pattern adds `*`). */
+const TAG_CHARS = /^[\w.-]+$/
+const PATTERN_CHARS = /^[\w.*-]+$/
+
+export type PolicyCheck =
+  { ok: true; policy: LifecyclePolicy; text: string } | { ok: false; problems: string[] }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const show = (v: unknown): string => {
+  const s = JSON.stringify(v)
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s
+}
+
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1
+
+/**
+ * Parses and validates a lifecycle policy file. `label` names the file in messages. Each problem is
+ * one line: `lifecycle-policy <file>: rule <n> (rulePriority <p>), field '<path>': <what> <expected>`.
+ * On success `text` is what to send to ECR (the file as written when it fits ECR's limits).
+ */
+export function checkLifecyclePolicy(raw: string, label: string): PolicyCheck {
+  const problems: string[] = []
+  const at = (where: string, message: string): void => {
+    problems.push(`Invalid input 'lifecycle-policy' (${label}): ${where}: ${message}`)
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(raw.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    return {
+      ok: false,
+      problems: [
+        `Invalid input 'lifecycle-policy' (${label}): not valid JSON (${why}). Expected an ECR lifecycle policy: {"rules": [...]}.`,
+      ],
+    }
+  }
+  if (!isObject(doc)) {
+    at('top level', `${show(doc)} is not an object. Expected {"rules": [...]}.`)
+    return { ok: false, problems }
+  }
+  for (const key of Object.keys(doc)) {
+    if (!TOP_KEYS.includes(key))
+      at(`field '${key}'`, `unknown field. Expected only "rules" at the top level.`)
+  }
+  const rules = doc.rules
+  if (!Array.isArray(rules) || rules.length === 0) {
+    at(
+      "field 'rules'",
+      `${rules === undefined ? 'missing' : show(rules)}. Expected a non-empty list of rules.`,
+    )
+    return { ok: false, problems }
+  }
+
+  const byPriority = new Map<number, number[]>()
+  const anyRules: { index: number; priority: number | undefined }[] = []
+  rules.forEach((rule: unknown, i) => {
+    const priority = isObject(rule) && isPositiveInt(rule.rulePriority) ? rule.rulePriority : undefined
+    const name = `rule ${i + 1}${priority !== undefined ? ` (rulePriority ${priority})` : ''}`
+    const field = (path: string, message: string): void => at(`${name}, field '${path}'`, message)
+    if (!isObject(rule)) {
+      at(name, `${show(rule)} is not an object. Expected {"rulePriority", "selection", "action"}.`)
+      return
+    }
+    for (const key of Object.keys(rule)) {
+      if (!RULE_KEYS.includes(key)) field(key, `unknown field. Expected only ${RULE_KEYS.join(', ')}.`)
+    }
+
+    // rulePriority
+    const p = rule.rulePriority
+    if (p === undefined)
+      field('rulePriority', `missing. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`)
+    else if (typeof p !== 'number' || !Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) {
+      field('rulePriority', `${show(p)}. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`)
+    } else {
+      byPriority.set(p, [...(byPriority.get(p) ?? []), i + 1])
+    }
+
+    // description
+    if (rule.description !== undefined && typeof rule.description !== 'string') {
+      field('description', `${show(rule.description)}. Expected a string.`)
+    }
+
+    // selection
+    const sel = rule.selection
+    if (!isObject(sel)) {
+      field(
+        'selection',
+        `${sel === undefined ? 'missing' : show(sel)}. Expected {"tagStatus", "countType", "countNumber", ...}.`,
+      )
+    } else {
+      for (const key of Object.keys(sel)) {
+        if (!SELECTION_KEYS.includes(key)) {
+          field(`selection.${key}`, `unknown field. Expected only ${SELECTION_KEYS.join(', ')}.`)
+        }
+      }
+      const status = sel.tagStatus
+      if (!TAG_STATUSES.includes(status as TagStatus)) {
+        field(
+          'selection.tagStatus',
+          `${status === undefined ? 'missing' : show(status)}. Expected one of "tagged", "untagged", "any".`,
+        )
+      }
+      const hasPrefix = sel.tagPrefixList !== undefined
+      const hasPattern = sel.tagPatternList !== undefined
+      if (status === 'tagged') {
+        if (!hasPrefix && !hasPattern) {
+          field(
+            'selection.tagStatus',
+            `"tagged" needs "tagPrefixList" or "tagPatternList" (which tags the rule selects), e.g. "tagPrefixList": ["release-"].`,
+          )
+        } else if (hasPrefix && hasPattern) {
+          field(
+            'selection.tagPatternList',
+            `use either "tagPrefixList" or "tagPatternList" in one rule, not both.`,
+          )
+        }
+      } else if ((status === 'untagged' || status === 'any') && (hasPrefix || hasPattern)) {
+        const which = hasPrefix ? 'tagPrefixList' : 'tagPatternList'
+        field(
+          `selection.${which}`,
+          `not allowed with tagStatus "${status}". Remove it, or use tagStatus "tagged".`,
+        )
+      }
+      if (hasPrefix) checkTagList(sel.tagPrefixList, 'selection.tagPrefixList', false, field)
+      if (hasPattern) checkTagList(sel.tagPatternList, 'selection.tagPatternList', true, field)
+
+      const countType = sel.countType
+      if (!COUNT_TYPES.includes(countType as CountType)) {
+        field(
+          'selection.countType',
+          `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`,
+        )
+      }
+      if (countType === 'sinceImagePushed') {
+        if (sel.countUnit === undefined) {
+          field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`)
+        } else if (sel.countUnit !== 'days') {
+          field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`)
+        }
+      } else if (countType === 'imageCountMoreThan' && sel.countUnit !== undefined) {
+        field(
+          'selection.countUnit',
+          `not allowed with countType "imageCountMoreThan" (it counts images, not days). Remove it.`,
+        )
+      }
+      const n = sel.countNumber
+      if (!isPositiveInt(n)) {
+        field(
+          'selection.countNumber',
+          `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${
+            countType === 'sinceImagePushed' ? 'days' : 'images to keep'
+          }).`,
+        )
+      }
+      if (status === 'any') anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined })
+    }
+
+    // action
+    const action = rule.action
+    if (!isObject(action)) {
+      field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`)
+    } else {
+      for (const key of Object.keys(action)) {
+        if (!ACTION_KEYS.includes(key)) field(`action.${key}`, `unknown field. Expected only "type".`)
+      }
+      if (action.type !== 'expire') {
+        field(
+          'action.type',
+          `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`,
+        )
+      }
+    }
+  })
+
+  for (const [priority, where] of byPriority) {
+    if (where.length > 1) {
+      at(
+        `rules ${where.join(' and ')}, field 'rulePriority'`,
+        `${priority} is used ${where.length} times. Expected each rule to have its own rulePriority.`,
+      )
+    }
+  }
+  if (anyRules.length > 1) {
+    at(
+      `rules ${anyRules.map((r) => r.index).join(' and ')}, field 'selection.tagStatus'`,
+      `only one rule may have tagStatus "any".`,
+    )
+  }
+  const anyRule = anyRules[0]
+  if (anyRules.length === 1 && anyRule?.priority !== undefined) {
+    const highest = Math.max(...byPriority.keys())
+    if (anyRule.priority < highest) {
+      at(
+        `rule ${anyRule.index} (rulePriority ${anyRule.priority}), field 'rulePriority'`,
+        `a rule with tagStatus "any" must have the highest rulePriority (it is evaluated last); ${highest} is higher. Give it a number above ${highest}.`,
+      )
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems }
+
+  const text = policyText(raw)
+  if (text === undefined) {
+    return {
+      ok: false,
+      problems: [
+        `Invalid input 'lifecycle-policy' (${label}): the policy is ${raw.length} characters; ECR accepts at most ${POLICY_TEXT_MAX}. Remove rules or descriptions.`,
+      ],
+    }
+  }
+  return { ok: true, policy: doc as unknown as LifecyclePolicy, text }
+}
+
+function checkTagList(
+  list: unknown,
+  path: string,
+  pattern: boolean,
+  field: (path: string, message: string) => void,
+): void {
+  const what = pattern
+    ? 'tag patterns (letters, digits, _ . - and up to 4 *)'
+    : 'tag prefixes (letters, digits, _ . -)'
+  if (!Array.isArray(list) || list.length === 0) {
+    field(path, `${show(list)}. Expected a non-empty list of ${what}.`)
+    return
+  }
+  list.forEach((entry: unknown, j) => {
+    const p = `${path}[${j}]`
+    if (typeof entry !== 'string' || entry === '') field(p, `${show(entry)}. Expected one of the ${what}.`)
+    else if (!(pattern ? PATTERN_CHARS : TAG_CHARS).test(entry)) field(p, `${show(entry)}. Expected ${what}.`)
+    else if (pattern && (entry.match(/\*/g)?.length ?? 0) > MAX_WILDCARDS) {
+      field(
+        p,
+        `${show(entry)} has more than ${MAX_WILDCARDS} wildcards (*); ECR allows at most ${MAX_WILDCARDS}.`,
+      )
+    }
+  })
+}
+
+/** The text to send: the file as written, or compact JSON when that is too long; undefined: too long anyway. */
+function policyText(raw: string): string | undefined {
+  const trimmed = raw.replace(/^\uFEFF/, '').trim()
+  if (trimmed.length <= POLICY_TEXT_MAX && trimmed.length >= POLICY_TEXT_MIN) return trimmed
+  const compact = JSON.stringify(JSON.parse(trimmed))
+  if (compact.length > POLICY_TEXT_MAX) return undefined
+  // Shorter than ECR's minimum (cannot happen for a valid policy, but keep the send valid).
+  return compact.length >= POLICY_TEXT_MIN ? compact : JSON.stringify(JSON.parse(trimmed), null, 2)
+}
+
+/** JSON with object keys sorted and no whitespace: two policies are the same when this is. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (isObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+/**
+ * The canonical form of a policy text, for comparison; undefined when the text is not JSON (a
+ * policy ECR holds is always JSON, so this means "different").
+ */
+export function normalizePolicyText(text: string): string | undefined {
+  try {
+    return canonicalJson(JSON.parse(text))
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the repository's current policy (undefined: none) already is the desired one. */
+export function samePolicy(current: string | undefined, desired: string): boolean {
+  if (current === undefined) return false
+  const a = normalizePolicyText(current)
+  return a !== undefined && a === normalizePolicyText(desired)
+}
+
+/** Rules in evaluation order (lowest rulePriority first). */
+export function rulesInOrder(policy: LifecyclePolicy): LifecycleRule[] {
+  return [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority)
+}
+
+/** One line describing what a rule selects and expires, for the summary. */
+export function describeRule(rule: LifecycleRule): string {
+  const s = rule.selection
+  const which =
+    s.tagStatus === 'untagged'
+      ? 'untagged images'
+      : s.tagStatus === 'any'
+        ? 'all images'
+        : s.tagPrefixList
+          ? `images tagged ${s.tagPrefixList.map((t) => `${t}*`).join(' + ')}`
+          : `images tagged ${(s.tagPatternList ?? []).join(' + ')}`
+  const when =
+    s.countType === 'imageCountMoreThan'
+      ? `beyond the newest ${s.countNumber}`
+      : `pushed more than ${s.countNumber} day${s.countNumber === 1 ? '' : 's'} ago`
+  return `expire ${which} ${when}`
+}
