@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest'
 import type { Finding } from '../src/gate/findings.ts'
 import { fromBasic, fromEnhanced, normaliseSeverity, fingerprint } from '../src/gate/findings.ts'
 import { decideScanMode, filterMatches } from '../src/gate/mode.ts'
-import { evaluate, parseIgnoreFile, parseIgnoreText, type Policy } from '../src/gate/policy.ts'
+import { parse as parseYaml } from 'yaml'
+import {
+  evaluate,
+  parseIgnoreFile as parseIgnoreFileWith,
+  parseIgnoreText,
+  type Policy,
+} from '../src/gate/policy.ts'
+
+const parseIgnoreFile = (text: string) => parseIgnoreFileWith(text, 'ignore-file', parseYaml)
 
 const f = (id: string, severity: string, over: Partial<Finding> = {}): Finding => ({
   key: `${id}|${over.package ?? 'openssl'}`,

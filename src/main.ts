@@ -33,15 +33,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         ? { onMissingRepository: (ecr, registryId) => createRepository(i, ecr, registryId, env) }
         : {}),
     })
+    // The registry login is not needed past the push: a private docker config goes right away.
+    await runDeferred(deferred)
     setPushOutputs(pushed)
     report.add(10, pushSection(pushed))
 
-    // After the push: governance, then the audit and the scan wait side by side (the wait is idle
-    // polling; the audit reads the image locally).
+    // After the push, side by side: governance, the audit (reads the image locally) and the scan
+    // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
     const ctx: StageContext = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep }
-    const outcomes = [await runGovernance(ctx, governance)]
-    outcomes.push(...(await Promise.all([runAudit(ctx, audit), runGate(ctx, gate)])))
-    const failures = outcomes.flatMap((o) => (o.failure ? [o.failure] : []))
+    const stages = [
+      ['Repository governance', runGovernance(ctx, governance)],
+      ['The image audit', runAudit(ctx, audit)],
+      ['The scan gate', runGate(ctx, gate)],
+    ] as const
+    const settled = await Promise.allSettled(stages.map(([, p]) => p))
+    const failures = settled.flatMap((r, n) => {
+      if (r.status === 'rejected') return [`${stages[n]?.[0] ?? 'A stage'} failed: ${errorMessage(r.reason)}`]
+      return r.value.failure ? [r.value.failure] : []
+    })
     if (failures.length > 0) {
       process.exitCode = 1
       for (const f of failures) core.error(f)
@@ -49,15 +58,20 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (err) {
     fail(err)
   } finally {
-    for (const fn of deferred.reverse()) {
-      await fn().catch((err: unknown) => core.warning(`Cleanup failed: ${errorMessage(err)}`))
-    }
+    await runDeferred(deferred)
     if (inputs?.summary && !report.empty) {
       await core.summary
         .addRaw(report.markdown())
         .write()
         .catch((err: unknown) => core.warning(`Could not write the job summary: ${errorMessage(err)}`))
     }
+  }
+}
+
+/** Runs (once) and forgets the cleanups registered so far, newest first. Never throws. */
+async function runDeferred(deferred: (() => Promise<void>)[]): Promise<void> {
+  for (const fn of deferred.splice(0).reverse()) {
+    await fn().catch((err: unknown) => core.warning(`Cleanup failed: ${errorMessage(err)}`))
   }
 }
 

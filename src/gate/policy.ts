@@ -2,7 +2,6 @@
  * The gate's policy: ignore entries (parsed before any network call) and the verdict over a finding
  * set. Pure: no I/O; `today` is passed in.
  */
-import { parse as parseYaml } from 'yaml'
 import { SEVERITIES, type Threshold } from '../inputs.js'
 import { severityRank, type Finding, type Severity } from './findings.js'
 
@@ -77,13 +76,23 @@ export function parseIgnoreText(
   return { entries, problems }
 }
 
-/** The `ignore-file`: the line form, or YAML: a list of `{id, until, package, reason}` (or of lines). */
+/** True when an ignore file is a YAML list (its first content line starts with `- `). */
+export function isYamlList(text: string): boolean {
+  const firstContent = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? ''
+  return /^\s*-(\s|$)/.test(firstContent)
+}
+
+/**
+ * The `ignore-file`: the line form, or YAML: a list of `{id, until, package, reason}` (or of lines).
+ * `parseYaml` is handed in (the `yaml` package, loaded only when a file is YAML: cold start).
+ */
 export function parseIgnoreFile(
   text: string,
   input = 'ignore-file',
+  parseYaml?: (text: string) => unknown,
 ): { entries: IgnoreEntry[]; problems: string[] } {
-  const firstContent = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? ''
-  if (!/^\s*-(\s|$)/.test(firstContent)) return parseIgnoreText(text, input)
+  if (!isYamlList(text)) return parseIgnoreText(text, input)
+  if (!parseYaml) throw new Error('parseIgnoreFile: a YAML list needs a YAML parser')
   let doc: unknown
   try {
     doc = parseYaml(text)
