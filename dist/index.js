@@ -730,6 +730,11 @@ function stsSdk() {
     sts ??= Promise.all(/* import() */[__nccwpck_require__.e(861), __nccwpck_require__.e(695)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1695, 19));
     return sts;
 }
+/** Starts loading both SDKs, to overlap with work that waits on a child process. */
+function preloadSdks() {
+    ecrSdk().catch(() => undefined);
+    stsSdk().catch(() => undefined);
+}
 
 ;// CONCATENATED MODULE: ./src/audit/engine.ts
 /**
@@ -4371,13 +4376,15 @@ function checkAllowedAccount(identity, allowed) {
 
 
 
+
 /** OIDC → STS → ECR login → docker push of every tag → digest cross-checked with ECR. */
 async function pushImage(inputs, deps) {
     const { env, defer } = deps;
     const baseDocker = new Docker(stringEnv(env));
-    // Loading the OIDC client overlaps with the local image check.
+    // Loading the OIDC client and the AWS SDK overlaps with the local image check (a child process).
     if (inputs.roleToAssume !== undefined)
         preloadOidc();
+    preloadSdks();
     // A missing local image is found before any network call: nothing happens at all.
     const imageId = await baseDocker.imageId(inputs.image);
     if (imageId === undefined) {
@@ -4428,19 +4435,24 @@ async function pushImage(inputs, deps) {
         defer(() => removeDir(dir));
         docker = new Docker(await privateDockerEnv(env, dir));
     }
-    await docker.login(registry, auth);
-    info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`);
-    // Tag and push every tag. On failure the local tags we made are removed again.
+    // Log in and tag side by side (tags are local). On failure the local tags we made are removed.
     const refs = imageRefs(registry, inputs.repository, inputs.tags, 'sha256:');
     const created = [];
     let digest;
     try {
-        for (const tag of inputs.tags) {
-            const target = `${refs.repositoryUri}:${tag}`;
-            await docker.tag(inputs.image, target);
-            created.push(target);
-        }
-        for (const target of created) {
+        const targets = inputs.tags.map((tag) => `${refs.repositoryUri}:${tag}`);
+        const tagging = (async () => {
+            for (const target of targets) {
+                await docker.tag(inputs.image, target);
+                created.push(target);
+            }
+        })();
+        const [login] = await Promise.allSettled([docker.login(registry, auth), tagging]);
+        if (login.status === 'rejected')
+            throw login.reason;
+        await tagging;
+        info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`);
+        for (const target of targets) {
             const r = await docker.push(target);
             if (r.code !== 0)
                 throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout));

@@ -13,6 +13,7 @@ import { ActionError, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
+import { preloadSdks } from './sdk.js'
 import { saveState } from './state.js'
 import { assumeRoleWithOidc, callerIdentity, checkAllowedAccount, type Identity } from './sts.js'
 
@@ -48,8 +49,9 @@ export interface PushDeps {
 export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushResult> {
   const { env, defer } = deps
   const baseDocker = new Docker(stringEnv(env))
-  // Loading the OIDC client overlaps with the local image check.
+  // Loading the OIDC client and the AWS SDK overlaps with the local image check (a child process).
   if (inputs.roleToAssume !== undefined) core.preloadOidc()
+  preloadSdks()
 
   // A missing local image is found before any network call: nothing happens at all.
   const imageId = await baseDocker.imageId(inputs.image)
@@ -109,20 +111,23 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     defer(() => removeDir(dir))
     docker = new Docker(await privateDockerEnv(env, dir))
   }
-  await docker.login(registry, auth)
-  core.info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`)
-
-  // Tag and push every tag. On failure the local tags we made are removed again.
+  // Log in and tag side by side (tags are local). On failure the local tags we made are removed.
   const refs = imageRefs(registry, inputs.repository, inputs.tags, 'sha256:')
   const created: string[] = []
   let digest: string | undefined
   try {
-    for (const tag of inputs.tags) {
-      const target = `${refs.repositoryUri}:${tag}`
-      await docker.tag(inputs.image, target)
-      created.push(target)
-    }
-    for (const target of created) {
+    const targets = inputs.tags.map((tag) => `${refs.repositoryUri}:${tag}`)
+    const tagging = (async () => {
+      for (const target of targets) {
+        await docker.tag(inputs.image, target)
+        created.push(target)
+      }
+    })()
+    const [login] = await Promise.allSettled([docker.login(registry, auth), tagging])
+    if (login.status === 'rejected') throw login.reason
+    await tagging
+    core.info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`)
+    for (const target of targets) {
       const r = await docker.push(target)
       if (r.code !== 0)
         throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))

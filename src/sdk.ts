@@ -18,3 +18,9 @@ export function stsSdk(): Promise<StsSdk> {
   sts ??= import('@aws-sdk/client-sts')
   return sts
 }
+
+/** Starts loading both SDKs, to overlap with work that waits on a child process. */
+export function preloadSdks(): void {
+  ecrSdk().catch(() => undefined)
+  stsSdk().catch(() => undefined)
+}
