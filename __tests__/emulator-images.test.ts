@@ -1,6 +1,5 @@
 // ECR DescribeImages / BatchGetImage answered from a real registry (docker-registry), images put
 // over the registry's HTTP API (no docker needed).
-import { createHash } from 'node:crypto'
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
@@ -19,49 +18,13 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 
-const sha = (data: string | Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
-
 let registry: Registry
 let emu: Emulator
 let client: ECRClient
 
-async function putBlob(repo: string, data: Buffer | string): Promise<{ digest: string; size: number }> {
-  const body = Buffer.from(data)
-  const digest = sha(body)
-  const start = await fetch(`${registry.url}/v2/${repo}/blobs/uploads/`, {
-    method: 'POST',
-    headers: { authorization: registry.authorization },
-  })
-  await start.arrayBuffer()
-  expect(start.status).toBe(202)
-  const location = new URL(start.headers.get('location') ?? '', registry.url)
-  location.searchParams.set('digest', digest)
-  const put = await fetch(location, {
-    method: 'PUT',
-    headers: { authorization: registry.authorization, 'content-type': 'application/octet-stream' },
-    body,
-  })
-  expect(put.status, await put.text()).toBe(201)
-  return { digest, size: body.length }
-}
-
-async function putManifest(
-  repo: string,
-  ref: string | undefined,
-  manifest: object,
-  mediaType: string,
-): Promise<string> {
-  const body = JSON.stringify(manifest)
-  const digest = sha(body)
-  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${ref ?? digest}`, {
-    method: 'PUT',
-    headers: { authorization: registry.authorization, 'content-type': mediaType },
-    body,
-  })
-  expect(res.status, await res.text()).toBe(201)
-  expect(res.headers.get('docker-content-digest')).toBe(digest)
-  return digest
-}
+const putBlob = (repo: string, data: Buffer | string) => registry.putBlob(repo, data)
+const putManifest = (repo: string, ref: string | undefined, manifest: object, mediaType: string) =>
+  registry.putManifest(repo, ref, manifest, mediaType)
 
 async function putImage(
   repo: string,

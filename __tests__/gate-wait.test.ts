@@ -1,6 +1,5 @@
 // The scan wait loop driven by the REAL AWS SDK against the emulator (real registry behind it), with
 // an injected fake clock and sleep shared with the emulator's scan timeline: minutes pass in ms.
-import { createHash } from 'node:crypto'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -34,7 +33,6 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/github-ecr-push`
 const REPO = 'acme/widget'
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-const sha = (data: string | Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
 let registry: Registry
 let emu: Emulator
@@ -46,36 +44,9 @@ const sleep = async (ms: number): Promise<void> => {
   now += ms
 }
 
-async function putBlob(data: string): Promise<{ digest: string; size: number }> {
-  const body = Buffer.from(data)
-  const digest = sha(body)
-  const start = await fetch(`${registry.url}/v2/${REPO}/blobs/uploads/`, {
-    method: 'POST',
-    headers: { authorization: registry.authorization },
-  })
-  await start.arrayBuffer()
-  const location = new URL(start.headers.get('location') ?? '', registry.url)
-  location.searchParams.set('digest', digest)
-  const put = await fetch(location, {
-    method: 'PUT',
-    headers: { authorization: registry.authorization, 'content-type': 'application/octet-stream' },
-    body,
-  })
-  expect(put.status, await put.text()).toBe(201)
-  return { digest, size: body.length }
-}
-
-async function putManifest(ref: string | undefined, manifest: object, mediaType: string): Promise<string> {
-  const body = JSON.stringify(manifest)
-  const digest = sha(body)
-  const res = await fetch(`${registry.url}/v2/${REPO}/manifests/${ref ?? digest}`, {
-    method: 'PUT',
-    headers: { authorization: registry.authorization, 'content-type': mediaType },
-    body,
-  })
-  expect(res.status, await res.text()).toBe(201)
-  return digest
-}
+const putBlob = (data: string) => registry.putBlob(REPO, data)
+const putManifest = (ref: string | undefined, manifest: object, mediaType: string) =>
+  registry.putManifest(REPO, ref, manifest, mediaType)
 
 let n = 0
 /** A fresh single-platform image (new digest each call). */

@@ -1,6 +1,5 @@
 // Repository governance over the real AWS SDK against the emulator (and the real registry for the
 // lifecycle preview): create, concurrent create, policy unchanged / changed / rejected, preview.
-import { createHash } from 'node:crypto'
 import {
   DescribeImagesCommand,
   ECRClient,
@@ -467,26 +466,7 @@ describe('lifecycle policy as code', () => {
 
 // ---- the lifecycle preview over real images --------------------------------------------------------
 
-const sha = (data: string | Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
-
-async function putBlob(repo: string, data: string): Promise<{ digest: string; size: number }> {
-  const body = Buffer.from(data)
-  const digest = sha(body)
-  const start = await fetch(`${registry.url}/v2/${repo}/blobs/uploads/`, {
-    method: 'POST',
-    headers: { authorization: registry.authorization },
-  })
-  await start.arrayBuffer()
-  const location = new URL(start.headers.get('location') ?? '', registry.url)
-  location.searchParams.set('digest', digest)
-  const put = await fetch(location, {
-    method: 'PUT',
-    headers: { authorization: registry.authorization, 'content-type': 'application/octet-stream' },
-    body,
-  })
-  expect(put.status, await put.text()).toBe(201)
-  return { digest, size: body.length }
-}
+const putBlob = (repo: string, data: string) => registry.putBlob(repo, data)
 
 /** Puts a one-layer image under each tag; returns its digest. */
 async function putImage(repo: string, tags: string[], content: string): Promise<string> {
@@ -495,21 +475,15 @@ async function putImage(repo: string, tags: string[], content: string): Promise<
     JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: [content] } }),
   )
   const layer = await putBlob(repo, `layer ${content}`)
-  const body = JSON.stringify({
+  const manifest = {
     schemaVersion: 2,
     mediaType: MANIFEST,
     config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...config },
     layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...layer }],
-  })
-  for (const tag of tags) {
-    const res = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, {
-      method: 'PUT',
-      headers: { authorization: registry.authorization, 'content-type': MANIFEST },
-      body,
-    })
-    expect(res.status, await res.text()).toBe(201)
   }
-  return sha(body)
+  let digest = ''
+  for (const tag of tags) digest = await registry.putManifest(repo, tag, manifest, MANIFEST)
+  return digest
 }
 
 describe('lifecycle preview', () => {

@@ -1,7 +1,7 @@
 // The real CNCF distribution registry (`docker-registry serve`, Debian package docker-registry) on a
 // free 127.0.0.1 port, with htpasswd basic auth for user AWS - what ECR looks like to `docker push`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,9 +34,15 @@ export interface Registry {
   manifestDigest(repo: string, ref: string): Promise<string | undefined>
   /** Repositories holding at least one manifest. */
   catalog(): Promise<string[]>
+  /** Uploads a blob over the registry API (no docker needed); its digest and size. */
+  putBlob(repo: string, data: string | Buffer): Promise<{ digest: string; size: number }>
+  /** PUTs a manifest or index under a tag, or under its own digest when `ref` is undefined; its digest. */
+  putManifest(repo: string, ref: string | undefined, manifest: object, mediaType: string): Promise<string>
   /** The registry's log so far (for failure messages). */
   log(): string
 }
+
+const sha256 = (data: string | Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
 export const INSTALL_HINT = 'docker-registry not found: apt-get install -y docker-registry apache2-utils'
 
@@ -272,6 +278,43 @@ function makeRegistry(o: {
       if (!res.ok) throw new Error(`GET /v2/_catalog: ${res.status} ${await res.text()}`)
       const body = (await res.json()) as { repositories?: string[] | null }
       return [...(body.repositories ?? [])].sort()
+    },
+    async putBlob(repo: string, data: string | Buffer): Promise<{ digest: string; size: number }> {
+      const body = Buffer.from(data)
+      const digest = sha256(body)
+      const start = await get(`/v2/${repo}/blobs/uploads/`, { method: 'POST' })
+      await start.arrayBuffer()
+      if (start.status !== 202) throw new Error(`POST /v2/${repo}/blobs/uploads/: ${start.status}`)
+      const location = new URL(start.headers.get('location') ?? '', url)
+      location.searchParams.set('digest', digest)
+      const put = await fetch(location, {
+        method: 'PUT',
+        headers: { authorization, 'content-type': 'application/octet-stream' },
+        body,
+      })
+      if (put.status !== 201) throw new Error(`PUT blob ${digest}: ${put.status} ${await put.text()}`)
+      await put.arrayBuffer().catch(() => undefined)
+      return { digest, size: body.length }
+    },
+    async putManifest(
+      repo: string,
+      ref: string | undefined,
+      manifest: object,
+      mediaType: string,
+    ): Promise<string> {
+      const body = JSON.stringify(manifest)
+      const digest = sha256(body)
+      const res = await get(`/v2/${repo}/manifests/${ref ?? digest}`, {
+        method: 'PUT',
+        headers: { 'content-type': mediaType },
+        body,
+      })
+      if (res.status !== 201)
+        throw new Error(`PUT manifest ${repo}:${ref ?? digest}: ${res.status} ${await res.text()}`)
+      await res.arrayBuffer().catch(() => undefined)
+      const answered = res.headers.get('docker-content-digest')
+      if (answered !== digest) throw new Error(`registry answered digest ${answered}, expected ${digest}`)
+      return digest
     },
   }
 }
