@@ -101,6 +101,31 @@ describe('push', () => {
   })
 })
 
+describe('registry-id', () => {
+  it('is sent with every ECR call that names the repository', async () => {
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, tags: 'registry-id', 'registry-id': tb.account } })
+    expect(r.code, r.log).toBe(0)
+    for (const op of ['DescribeRepositories', 'DescribeImages']) {
+      const calls = tb.emulator.callsFor('ecr', op)
+      expect(calls.length, op).toBeGreaterThan(0)
+      for (const c of calls) expect(c.input).toMatchObject({ registryId: tb.account })
+    }
+  })
+
+  it('another account the role may not use: fails naming that account and the missing permission', async () => {
+    // The test bed has one registry for every account, so the push itself lands; real ECR refuses
+    // it at the other account's registry. What is checked here: the step does not pass, and says why.
+    const r = await tb.run({ inputs: { image, tags: 'cross', 'registry-id': '210987654321' } })
+    expect(r.code).toBe(1)
+    expect(r.warnings.join('\n')).toMatch(
+      /ecr:DescribeRepositories is not allowed on arn:aws:ecr:us-east-1:210987654321:/,
+    )
+    expect(r.errors.join('\n')).toMatch(/ecr:DescribeImages was denied: .*210987654321/)
+    expect(r.outputs['image-ref']).toBeUndefined()
+  })
+})
+
 describe('keep-login', () => {
   it('true: logs in to the user docker config and the post step logs out', async () => {
     const r = await tb.run({ inputs: { image, tags: 'keep', 'keep-login': 'true' } })
