@@ -70,7 +70,7 @@ export function generateFindings(count = 50_000, offset = 0): EnhancedImageScanF
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gate-bench-'))
 
-/** Writes chunks to a file 256 KiB at a time, as the action does; returns the bytes written. */
+/** Writes chunks to a file 64 KiB at a time, as the action does; returns the bytes written. */
 function writeChunks(name: string, chunks: Iterable<string>): number {
   const fd = openSync(path.join(dir, name), 'w')
   let buf: string[] = []
@@ -79,7 +79,7 @@ function writeChunks(name: string, chunks: Iterable<string>): number {
   for (const c of chunks) {
     buf.push(c)
     size += c.length
-    if (size >= 1 << 18) {
+    if (size >= 1 << 16) {
       total += writeSync(fd, buf.join(''))
       buf = []
       size = 0
