@@ -4571,6 +4571,9 @@ async function run(env = process.env) {
                 return [`${stages[n]?.[0] ?? 'A stage'} failed: ${errorMessage(r.reason)}`];
             return r.value.failure ? [r.value.failure] : [];
         });
+        // Fail closed: a gate that crashed has not passed anything.
+        if (settled[2]?.status === 'rejected' && inputs.waitForScan)
+            setOutput('gate', 'failed');
         if (failures.length > 0) {
             process.exitCode = 1;
             for (const f of failures)

@@ -51,6 +51,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (r.status === 'rejected') return [`${stages[n]?.[0] ?? 'A stage'} failed: ${errorMessage(r.reason)}`]
       return r.value.failure ? [r.value.failure] : []
     })
+    // Fail closed: a gate that crashed has not passed anything.
+    if (settled[2]?.status === 'rejected' && inputs.waitForScan) core.setOutput('gate', 'failed')
     if (failures.length > 0) {
       process.exitCode = 1
       for (const f of failures) core.error(f)

@@ -1,4 +1,3 @@
-import type { ECRClient } from '@aws-sdk/client-ecr'
 import type { Inputs } from './inputs.js'
 import type { PushResult } from './push.js'
 import type { Report } from './report.js'
@@ -24,5 +23,3 @@ export interface PreflightContext {
   inputs: Inputs
   env: NodeJS.ProcessEnv
 }
-
-export type { ECRClient }
