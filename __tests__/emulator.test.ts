@@ -247,9 +247,10 @@ describe('SigV4', () => {
     expect(out.authorizationData?.[0]?.authorizationToken).toBeTruthy()
 
     const tampered = await rejection(
-      ecr({ ...credentials, secretAccessKey: `${credentials.secretAccessKey.slice(0, -1)}x` }).send(
-        new GetAuthorizationTokenCommand({}),
-      ),
+      ecr({
+        ...credentials,
+        secretAccessKey: `${credentials.secretAccessKey.slice(0, -1)}${credentials.secretAccessKey.endsWith('x') ? 'y' : 'x'}`,
+      }).send(new GetAuthorizationTokenCommand({})),
     )
     expect(tampered.name).toBe('InvalidSignatureException')
     expect(tampered.$metadata?.httpStatusCode).toBe(400)
