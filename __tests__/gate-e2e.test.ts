@@ -324,6 +324,15 @@ describe('scan gate end to end', () => {
     expect(tb.emulator.calls.filter((c) => c.injected === 'error').length).toBeGreaterThanOrEqual(7)
   })
 
+  it('reads the registry scanning configuration once per run (the gate and governance share it)', async () => {
+    continuous()
+    tb.emulator.clearCalls()
+    const r = await gate({ enhancedFindings: [MED] }, { 'severity-threshold': 'CRITICAL' })
+    expect(r.code, r.log).toBe(0)
+    expect(tb.emulator.callsFor('ecr', 'GetRegistryScanningConfiguration')).toHaveLength(1)
+    expect(r.summary).toContain('Enhanced scanning covers it | yes')
+  })
+
   it('wait-for-scan: false skips the gate', async () => {
     const r = await tb.run({ inputs: { image: await tb.image() } })
     expect(r.code, r.log).toBe(0)

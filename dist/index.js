@@ -1481,7 +1481,195 @@ function findings_fingerprint(findings) {
     return `${findings.length}:${hex(s1)}${hex(s2)}${hex(x1)}`;
 }
 
+;// CONCATENATED MODULE: ./src/registry.ts
+/** Pure helpers about ECR registries, tokens and image references. No I/O. */
+/** ECR's authorizationToken is base64("AWS:<password>"). */
+function decodeAuthToken(token) {
+    const text = Buffer.from(token, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    if (colon <= 0 || colon === text.length - 1) {
+        throw new Error('ECR returned an authorization token that is not base64 of "user:password"');
+    }
+    return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+/** The registry host forms ECR uses (commercial, China, dual-stack, sovereign cloud). */
+const ECR_HOST = /^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?|amazonaws\.eu|on\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov)$/;
+const ECR_DUALSTACK_HOST = /^(\d{12})\.dkr-ecr\.([a-z0-9-]+)\.on\.aws$/;
+/** Account and region of an ECR registry host, or undefined for any other registry. */
+function parseEcrHost(host) {
+    const m = ECR_HOST.exec(host) ?? ECR_DUALSTACK_HOST.exec(host);
+    if (!m?.[1] || !m[2])
+        return undefined;
+    return { account: m[1], region: m[2] };
+}
+/**
+ * Registry host from GetAuthorizationToken's proxyEndpoint. One token opens every registry the
+ * principal may use, so a cross-account push swaps the account in the host. A proxyEndpoint that is
+ * not an ECR host (a local test registry) is used as it is.
+ */
+function registryHost(proxyEndpoint, registryId) {
+    let host;
+    try {
+        host = new URL(proxyEndpoint).host;
+    }
+    catch {
+        host = proxyEndpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+    }
+    if (host === '')
+        throw new Error(`ECR returned an unusable proxyEndpoint '${proxyEndpoint}'`);
+    const ecr = parseEcrHost(host);
+    if (registryId && ecr && ecr.account !== registryId) {
+        return registryId + host.slice(ecr.account.length);
+    }
+    return host;
+}
+/** Account ID out of an ARN (`arn:aws:sts::123456789012:assumed-role/…`). */
+function accountFromArn(arn) {
+    const parts = arn.split(':');
+    const account = parts[4];
+    return parts[0] === 'arn' && account && /^\d{12}$/.test(account) ? account : undefined;
+}
+/** The digest `docker push` reports on its last line: `<tag>: digest: sha256:… size: N`. */
+function parsePushDigest(output) {
+    const matches = [...output.matchAll(/digest: (sha256:[a-f0-9]{64})/g)];
+    return matches.at(-1)?.[1];
+}
+function imageRefs(registry, repository, tags, digest) {
+    const repositoryUri = `${registry}/${repository}`;
+    return {
+        registry,
+        repositoryUri,
+        imageUri: `${repositoryUri}:${tags[0] ?? ''}`,
+        imageRef: `${repositoryUri}@${digest}`,
+    };
+}
+/** Claims of a JWT's payload, for error messages. The signature is not checked: STS does that. */
+function jwtClaims(jwt) {
+    const payload = jwt.split('.')[1];
+    if (!payload)
+        return {};
+    try {
+        const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return value && typeof value === 'object' ? value : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ecr.ts
+
+
+
+/** An ECR client for the region; credentials undefined: the SDK's default chain. */
+async function createEcrClient(region, credentials) {
+    const { ECRClient } = await ecrSdk();
+    // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
+    // jittered backoff; give it a little more room than the default 3 attempts.
+    return new ECRClient({
+        region,
+        maxAttempts: 5,
+        requestHandler: { connectionTimeout: 5000, requestTimeout: 30000 },
+        ...(credentials ? { credentials } : {}),
+    });
+}
+/** GetAuthorizationToken, decoded. Every secret part is masked before this returns. */
+async function getAuthorization(client, mask) {
+    const { GetAuthorizationTokenCommand } = await ecrSdk();
+    const out = await client.send(new GetAuthorizationTokenCommand({}));
+    const data = out.authorizationData?.[0];
+    if (!data?.authorizationToken || !data.proxyEndpoint) {
+        throw new Error('GetAuthorizationToken answered without authorization data');
+    }
+    mask(data.authorizationToken);
+    const creds = decodeAuthToken(data.authorizationToken);
+    mask(creds.password);
+    return {
+        ...creds,
+        proxyEndpoint: data.proxyEndpoint,
+        expiresAt: data.expiresAt ?? new Date(Date.now() + 12 * 3600 * 1000),
+    };
+}
+/** The repository, or undefined when it does not exist. */
+async function findRepository(client, repositoryName, registryId) {
+    const { DescribeRepositoriesCommand } = await ecrSdk();
+    try {
+        const out = await client.send(new DescribeRepositoriesCommand({
+            repositoryNames: [repositoryName],
+            ...(registryId ? { registryId } : {}),
+        }));
+        return out.repositories?.[0];
+    }
+    catch (err) {
+        if (errorName(err) === 'RepositoryNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+/** Digest ECR holds for each tag. A tag ECR does not know maps to undefined. */
+async function digestsForTags(client, repositoryName, tags, registryId) {
+    const { DescribeImagesCommand } = await ecrSdk();
+    const result = new Map(tags.map((t) => [t, undefined]));
+    // DescribeImages takes at most 100 image IDs a call; it fails the whole call on an unknown tag,
+    // so ask again tag by tag when that happens.
+    for (let i = 0; i < tags.length; i += 100) {
+        const chunk = tags.slice(i, i + 100);
+        try {
+            const out = await client.send(new DescribeImagesCommand({
+                repositoryName,
+                imageIds: chunk.map((imageTag) => ({ imageTag })),
+                ...(registryId ? { registryId } : {}),
+            }));
+            for (const d of out.imageDetails ?? []) {
+                for (const t of d.imageTags ?? [])
+                    if (result.has(t))
+                        result.set(t, d.imageDigest);
+            }
+        }
+        catch (err) {
+            if (errorName(err) !== 'ImageNotFoundException')
+                throw err;
+            if (chunk.length === 1)
+                continue;
+            for (const t of chunk) {
+                result.set(t, (await digestsForTags(client, repositoryName, [t], registryId)).get(t));
+            }
+        }
+    }
+    return result;
+}
+/** Turns an AWS error into one line that says what to do, for the calls the push makes. */
+function explainEcrError(action, err, repositoryArnOrName) {
+    const name = errorName(err);
+    const msg = errorMessage(err);
+    if (name === 'AccessDeniedException') {
+        return new ActionError(`${action} was denied: ${msg}. Grant the permission in the role's policy (see the README's least-privilege policy) for ${repositoryArnOrName}.`);
+    }
+    if (name === 'ExpiredTokenException') {
+        return new ActionError(`${action} failed: the AWS credentials expired (${msg}). Re-run the job.`);
+    }
+    if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException') {
+        return new ActionError(`${action} failed: AWS did not accept the credentials (${name}: ${msg}).`);
+    }
+    return new Error(`${action} failed: ${name ? `${name}: ` : ''}${msg}`, { cause: err });
+}
+/**
+ * GetRegistryScanningConfiguration, asked at most once: the scan gate and governance both need the
+ * answer in the same run. A failure is shared too (the SDK has already retried it).
+ */
+function registryScanningOnce(client) {
+    let answer;
+    return () => {
+        answer ??= (async () => {
+            const { GetRegistryScanningConfigurationCommand } = await ecrSdk();
+            return client.send(new GetRegistryScanningConfigurationCommand({}));
+        })();
+        return answer;
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/gate/ecr-scan.ts
+
 
 
 
@@ -1498,9 +1686,9 @@ async function attempt(fn) {
     }
 }
 async function getRegistryConfig(api) {
-    const { GetRegistryScanningConfigurationCommand } = await ecrSdk();
+    const read = api.registryScanning ?? registryScanningOnce(api.ecr);
     return attempt(async () => {
-        const out = await api.ecr.send(new GetRegistryScanningConfigurationCommand({}));
+        const out = await read();
         const c = out.scanningConfiguration;
         return {
             scanType: c?.scanType ?? 'BASIC',
@@ -2702,7 +2890,12 @@ async function runGate(ctx, plan, tuning = {}) {
     }
     const { inputs, pushed } = ctx;
     const startedAt = ctx.clock();
-    const api = { ecr: pushed.ecr, registryId: pushed.registryId, repository: inputs.repository };
+    const api = {
+        ecr: pushed.ecr,
+        registryId: pushed.registryId,
+        repository: inputs.repository,
+        registryScanning: pushed.registryScanning,
+    };
     // 1. Scan mode, before any waiting.
     const mode = await discoverMode(ctx, api);
     if (mode.kind === 'not-covered') {
@@ -2927,179 +3120,6 @@ async function decide(ctx, verdict, facts) {
     for (const a of annotations(verdict, facts.imageRef))
         error(a, { title: 'Vulnerability blocks the image' });
     return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {};
-}
-
-;// CONCATENATED MODULE: ./src/registry.ts
-/** Pure helpers about ECR registries, tokens and image references. No I/O. */
-/** ECR's authorizationToken is base64("AWS:<password>"). */
-function decodeAuthToken(token) {
-    const text = Buffer.from(token, 'base64').toString('utf8');
-    const colon = text.indexOf(':');
-    if (colon <= 0 || colon === text.length - 1) {
-        throw new Error('ECR returned an authorization token that is not base64 of "user:password"');
-    }
-    return { username: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-/** The registry host forms ECR uses (commercial, China, dual-stack, sovereign cloud). */
-const ECR_HOST = /^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?|amazonaws\.eu|on\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov)$/;
-const ECR_DUALSTACK_HOST = /^(\d{12})\.dkr-ecr\.([a-z0-9-]+)\.on\.aws$/;
-/** Account and region of an ECR registry host, or undefined for any other registry. */
-function parseEcrHost(host) {
-    const m = ECR_HOST.exec(host) ?? ECR_DUALSTACK_HOST.exec(host);
-    if (!m?.[1] || !m[2])
-        return undefined;
-    return { account: m[1], region: m[2] };
-}
-/**
- * Registry host from GetAuthorizationToken's proxyEndpoint. One token opens every registry the
- * principal may use, so a cross-account push swaps the account in the host. A proxyEndpoint that is
- * not an ECR host (a local test registry) is used as it is.
- */
-function registryHost(proxyEndpoint, registryId) {
-    let host;
-    try {
-        host = new URL(proxyEndpoint).host;
-    }
-    catch {
-        host = proxyEndpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-    }
-    if (host === '')
-        throw new Error(`ECR returned an unusable proxyEndpoint '${proxyEndpoint}'`);
-    const ecr = parseEcrHost(host);
-    if (registryId && ecr && ecr.account !== registryId) {
-        return registryId + host.slice(ecr.account.length);
-    }
-    return host;
-}
-/** Account ID out of an ARN (`arn:aws:sts::123456789012:assumed-role/…`). */
-function accountFromArn(arn) {
-    const parts = arn.split(':');
-    const account = parts[4];
-    return parts[0] === 'arn' && account && /^\d{12}$/.test(account) ? account : undefined;
-}
-/** The digest `docker push` reports on its last line: `<tag>: digest: sha256:… size: N`. */
-function parsePushDigest(output) {
-    const matches = [...output.matchAll(/digest: (sha256:[a-f0-9]{64})/g)];
-    return matches.at(-1)?.[1];
-}
-function imageRefs(registry, repository, tags, digest) {
-    const repositoryUri = `${registry}/${repository}`;
-    return {
-        registry,
-        repositoryUri,
-        imageUri: `${repositoryUri}:${tags[0] ?? ''}`,
-        imageRef: `${repositoryUri}@${digest}`,
-    };
-}
-/** Claims of a JWT's payload, for error messages. The signature is not checked: STS does that. */
-function jwtClaims(jwt) {
-    const payload = jwt.split('.')[1];
-    if (!payload)
-        return {};
-    try {
-        const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-        return value && typeof value === 'object' ? value : {};
-    }
-    catch {
-        return {};
-    }
-}
-
-;// CONCATENATED MODULE: ./src/ecr.ts
-
-
-
-/** An ECR client for the region; credentials undefined: the SDK's default chain. */
-async function createEcrClient(region, credentials) {
-    const { ECRClient } = await ecrSdk();
-    // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
-    // jittered backoff; give it a little more room than the default 3 attempts.
-    return new ECRClient({
-        region,
-        maxAttempts: 5,
-        requestHandler: { connectionTimeout: 5000, requestTimeout: 30000 },
-        ...(credentials ? { credentials } : {}),
-    });
-}
-/** GetAuthorizationToken, decoded. Every secret part is masked before this returns. */
-async function getAuthorization(client, mask) {
-    const { GetAuthorizationTokenCommand } = await ecrSdk();
-    const out = await client.send(new GetAuthorizationTokenCommand({}));
-    const data = out.authorizationData?.[0];
-    if (!data?.authorizationToken || !data.proxyEndpoint) {
-        throw new Error('GetAuthorizationToken answered without authorization data');
-    }
-    mask(data.authorizationToken);
-    const creds = decodeAuthToken(data.authorizationToken);
-    mask(creds.password);
-    return {
-        ...creds,
-        proxyEndpoint: data.proxyEndpoint,
-        expiresAt: data.expiresAt ?? new Date(Date.now() + 12 * 3600 * 1000),
-    };
-}
-/** The repository, or undefined when it does not exist. */
-async function findRepository(client, repositoryName, registryId) {
-    const { DescribeRepositoriesCommand } = await ecrSdk();
-    try {
-        const out = await client.send(new DescribeRepositoriesCommand({
-            repositoryNames: [repositoryName],
-            ...(registryId ? { registryId } : {}),
-        }));
-        return out.repositories?.[0];
-    }
-    catch (err) {
-        if (errorName(err) === 'RepositoryNotFoundException')
-            return undefined;
-        throw err;
-    }
-}
-/** Digest ECR holds for each tag. A tag ECR does not know maps to undefined. */
-async function digestsForTags(client, repositoryName, tags, registryId) {
-    const { DescribeImagesCommand } = await ecrSdk();
-    const result = new Map(tags.map((t) => [t, undefined]));
-    // DescribeImages takes at most 100 image IDs a call; it fails the whole call on an unknown tag,
-    // so ask again tag by tag when that happens.
-    for (let i = 0; i < tags.length; i += 100) {
-        const chunk = tags.slice(i, i + 100);
-        try {
-            const out = await client.send(new DescribeImagesCommand({
-                repositoryName,
-                imageIds: chunk.map((imageTag) => ({ imageTag })),
-                ...(registryId ? { registryId } : {}),
-            }));
-            for (const d of out.imageDetails ?? []) {
-                for (const t of d.imageTags ?? [])
-                    if (result.has(t))
-                        result.set(t, d.imageDigest);
-            }
-        }
-        catch (err) {
-            if (errorName(err) !== 'ImageNotFoundException')
-                throw err;
-            if (chunk.length === 1)
-                continue;
-            for (const t of chunk) {
-                result.set(t, (await digestsForTags(client, repositoryName, [t], registryId)).get(t));
-            }
-        }
-    }
-    return result;
-}
-/** Turns an AWS error into one line that says what to do, for the calls the push makes. */
-function explainEcrError(action, err, repositoryArnOrName) {
-    const name = errorName(err);
-    const msg = errorMessage(err);
-    if (name === 'AccessDeniedException') {
-        return new ActionError(`${action} was denied: ${msg}. Grant the permission in the role's policy (see the README's least-privilege policy) for ${repositoryArnOrName}.`);
-    }
-    if (name === 'ExpiredTokenException') {
-        return new ActionError(`${action} failed: the AWS credentials expired (${msg}). Re-run the job.`);
-    }
-    if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException') {
-        return new ActionError(`${action} failed: AWS did not accept the credentials (${name}: ${msg}).`);
-    }
-    return new Error(`${action} failed: ${name ? `${name}: ` : ''}${msg}`, { cause: err });
 }
 
 ;// CONCATENATED MODULE: ./src/governance/policy.ts
@@ -3385,6 +3405,7 @@ function describeRule(rule) {
 
 
 
+
 /**
  * CreateRepository. RepositoryAlreadyExistsException (another job created it a moment ago) is
  * success: the repository is then read back. A denied ecr:TagResource (needed for tags on create)
@@ -3436,10 +3457,9 @@ async function putLifecyclePolicy(ecr, repositoryName, registryId, lifecyclePoli
     await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, registryId, lifecyclePolicyText }));
 }
 /** The caller's registry scanning configuration; 'denied' when the role may not read it. */
-async function getRegistryScanning(ecr) {
-    const { GetRegistryScanningConfigurationCommand } = await ecrSdk();
+async function getRegistryScanning(ecr, read = registryScanningOnce(ecr)) {
     try {
-        const out = await ecr.send(new GetRegistryScanningConfigurationCommand({}));
+        const out = await read();
         return out.scanningConfiguration ?? {};
     }
     catch (err) {
@@ -3916,7 +3936,7 @@ async function scanningCoverage(ctx) {
     if (pushed.registryId !== pushed.identity.account)
         return enhancedCoverage('other-registry', inputs.repository);
     try {
-        return enhancedCoverage(await getRegistryScanning(pushed.ecr), inputs.repository);
+        return enhancedCoverage(await getRegistryScanning(pushed.ecr, pushed.registryScanning), inputs.repository);
     }
     catch (err) {
         debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`);
@@ -4491,6 +4511,7 @@ async function pushImage(inputs, deps) {
         digest,
         tags: inputs.tags,
         tokenExpiresAt: auth.expiresAt,
+        registryScanning: registryScanningOnce(ecr),
         docker,
         imageId,
     };

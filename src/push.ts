@@ -8,7 +8,15 @@ import {
   removeDir,
   userDockerConfigDir,
 } from './docker.js'
-import { createEcrClient, digestsForTags, explainEcrError, findRepository, getAuthorization } from './ecr.js'
+import {
+  createEcrClient,
+  digestsForTags,
+  explainEcrError,
+  findRepository,
+  getAuthorization,
+  registryScanningOnce,
+  type RegistryScanningRead,
+} from './ecr.js'
 import { ActionError, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
@@ -27,6 +35,8 @@ export interface PushResult extends ImageRefs {
   digest: string
   tags: string[]
   tokenExpiresAt: Date
+  /** The registry's scanning configuration, read once for the stages that need it. */
+  registryScanning: RegistryScanningRead
   /** Docker CLI logged in to the registry (private config unless keep-login). */
   docker: Docker
   /** Local image ID that was pushed. */
@@ -168,6 +178,7 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     digest,
     tags: inputs.tags,
     tokenExpiresAt: auth.expiresAt,
+    registryScanning: registryScanningOnce(ecr),
     docker,
     imageId,
   }

@@ -6,12 +6,15 @@ import type { ECRClient, EnhancedImageScanFinding, ImageScanFinding } from '@aws
 import { errorMessage, errorName, httpStatus } from '../errors.js'
 import { fromBasic, fromEnhanced, type Finding } from './findings.js'
 import type { RegistryConfig, RepositoryConfig } from './mode.js'
+import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
 
 export interface ScanApi {
   ecr: ECRClient
   registryId: string
   repository: string
+  /** The run's shared GetRegistryScanningConfiguration; without it the call is made here. */
+  registryScanning?: RegistryScanningRead
 }
 
 export type Discovered<T> = { ok: true; value: T } | { ok: false; denied: boolean; message: string }
@@ -29,9 +32,9 @@ async function attempt<T>(fn: () => Promise<T>): Promise<Discovered<T>> {
 }
 
 export async function getRegistryConfig(api: ScanApi): Promise<Discovered<RegistryConfig>> {
-  const { GetRegistryScanningConfigurationCommand } = await ecrSdk()
+  const read = api.registryScanning ?? registryScanningOnce(api.ecr)
   return attempt(async () => {
-    const out = await api.ecr.send(new GetRegistryScanningConfigurationCommand({}))
+    const out = await read()
     const c = out.scanningConfiguration
     return {
       scanType: c?.scanType ?? 'BASIC',

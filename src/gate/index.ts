@@ -99,7 +99,12 @@ export async function runGate(
   }
   const { inputs, pushed } = ctx
   const startedAt = ctx.clock()
-  const api: ScanApi = { ecr: pushed.ecr, registryId: pushed.registryId, repository: inputs.repository }
+  const api: ScanApi = {
+    ecr: pushed.ecr,
+    registryId: pushed.registryId,
+    repository: inputs.repository,
+    registryScanning: pushed.registryScanning,
+  }
 
   // 1. Scan mode, before any waiting.
   const mode = await discoverMode(ctx, api)

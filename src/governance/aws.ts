@@ -8,6 +8,7 @@ import type { Clock, Sleep } from '../retry.js'
 import { normalizePolicyText } from './policy.js'
 import type { PreviewResult } from './preview.js'
 import type { CreateRepositoryRequest, RegistryScanning } from './settings.js'
+import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
 
 export type RepositoryOrigin = 'created' | 'concurrent'
@@ -83,10 +84,12 @@ export async function putLifecyclePolicy(
 }
 
 /** The caller's registry scanning configuration; 'denied' when the role may not read it. */
-export async function getRegistryScanning(ecr: ECRClient): Promise<RegistryScanning | 'denied'> {
-  const { GetRegistryScanningConfigurationCommand } = await ecrSdk()
+export async function getRegistryScanning(
+  ecr: ECRClient,
+  read: RegistryScanningRead = registryScanningOnce(ecr),
+): Promise<RegistryScanning | 'denied'> {
   try {
-    const out = await ecr.send(new GetRegistryScanningConfigurationCommand({}))
+    const out = await read()
     return out.scanningConfiguration ?? {}
   } catch (err) {
     if (errorName(err) === 'AccessDeniedException') return 'denied'

@@ -201,7 +201,7 @@ async function scanningCoverage(ctx: StageContext): Promise<string> {
   if (pushed.registryId !== pushed.identity.account)
     return enhancedCoverage('other-registry', inputs.repository)
   try {
-    return enhancedCoverage(await getRegistryScanning(pushed.ecr), inputs.repository)
+    return enhancedCoverage(await getRegistryScanning(pushed.ecr, pushed.registryScanning), inputs.repository)
   } catch (err) {
     core.debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`)
     return `unknown (${errorName(err) || errorMessage(err)})`
