@@ -2,7 +2,8 @@
 // expiry with an injected date, package scoping; and the pure scan-mode decision.
 import { describe, expect, it } from 'vitest'
 import type { Finding } from '../src/gate/findings.ts'
-import { fromBasic, fromEnhanced, normaliseSeverity, fingerprint } from '../src/gate/findings.ts'
+import { fromBasic, fromEnhanced, fingerprint } from '../src/gate/findings.ts'
+import { normaliseSeverity } from '../src/severity.ts'
 import { decideScanMode, filterMatches } from '../src/gate/mode.ts'
 import { parse as parseYaml } from 'yaml'
 import {

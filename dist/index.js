@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5154);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4568);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5154:
+/***/ 4568:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1155,208 +1155,17 @@ function logResult(r, exported) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
+;// CONCATENATED MODULE: ./src/severity.ts
+/**
+ * Severities as an ordered type: ECR's six `FindingSeverity` values, highest first, and the
+ * threshold that adds NONE. The one place that ranks, parses and normalises them; inputs, findings,
+ * the policy and the reports import it. Pure.
+ */
 /** ECR's finding severities, highest first. */
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'];
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
-const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const ACCOUNT_ID = /^\d{12}$/;
-/** ECR's repositoryName pattern (aws-model), 2–256 characters. */
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Docker's tag grammar, as ECR accepts it (1–300 characters for ECR, 128 for docker). */
-const TAG = /^[\w][\w.-]{0,127}$/;
-/** A local image reference: [host[:port]/]name[:tag][@digest], or an image ID (full or short). */
-const IMAGE_REF = /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{12,64}$/;
-/** Splits a list input on newlines and commas, trimming and dropping blanks. */
-function splitList(raw) {
-    return raw
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/** Builds Inputs from raw values, collecting every problem before failing. Pure: no I/O. */
-function parseInputs(get, env = {}) {
-    const problems = [];
-    const bad = (name, value, expected) => {
-        problems.push(`Invalid input '${name}': '${value}'. Expected ${expected}.`);
-    };
-    const raw = (name) => get(name).trim();
-    const bool = (name, dflt) => {
-        const v = raw(name);
-        if (v === '')
-            return dflt;
-        if (TRUE.includes(v))
-            return true;
-        if (FALSE.includes(v))
-            return false;
-        bad(name, v, 'true or false');
-        return dflt;
-    };
-    const int = (name, dflt, min, max) => {
-        const v = raw(name);
-        if (v === '')
-            return dflt;
-        if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-            bad(name, v, `a whole number of seconds from ${min} to ${max}`);
-            return dflt;
-        }
-        return Number(v);
-    };
-    const oneOf = (name, dflt, allowed, caseless = true) => {
-        const v = raw(name);
-        if (v === '')
-            return dflt;
-        const found = allowed.find((a) => (caseless ? a.toLowerCase() === v.toLowerCase() : a === v));
-        if (found === undefined)
-            bad(name, v, `one of ${allowed.join(', ')}`);
-        return found ?? dflt;
-    };
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const filePath = (name) => {
-        const v = raw(name);
-        if (v === '')
-            return undefined;
-        if (v.includes('\0')) {
-            bad(name, v, 'a file path');
-            return undefined;
-        }
-        return external_node_path_.resolve(workspace, v);
-    };
-    // --- Credentials ---
-    const roleToAssume = raw('role-to-assume');
-    if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
-        bad('role-to-assume', roleToAssume, 'an IAM role ARN like arn:aws:iam::123456789012:role/github-ecr-push');
-    }
-    let region = raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim();
-    if (region === '') {
-        problems.push("Missing input 'aws-region': set it (e.g. aws-region: us-east-1) or the AWS_REGION environment variable.");
-    }
-    else if (!REGION.test(region)) {
-        bad('aws-region', region, 'an AWS region code like us-east-1');
-        region = '';
-    }
-    const audience = raw('audience') || 'sts.amazonaws.com';
-    const runId = env.GITHUB_RUN_ID ?? '0';
-    const runAttempt = env.GITHUB_RUN_ATTEMPT ?? '1';
-    const roleSessionName = raw('role-session-name') || `GitHubActions-${runId}-${runAttempt}`.slice(0, 64);
-    if (!SESSION_NAME.test(roleSessionName)) {
-        bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-');
-    }
-    const roleDurationSeconds = int('role-duration-seconds', 3600, 900, 43200);
-    const allowedAccountIds = splitList(raw('allowed-account-ids'));
-    for (const id of allowedAccountIds) {
-        if (!ACCOUNT_ID.test(id))
-            bad('allowed-account-ids', id, 'comma-separated 12-digit AWS account IDs');
-    }
-    // --- Push ---
-    const image = raw('image');
-    if (image === '')
-        problems.push("Missing input 'image': the local image to push, e.g. widget:ci.");
-    else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
-        bad('image', image, 'a local image reference like widget:ci or an image ID');
-    }
-    const repository = raw('repository');
-    if (repository === '')
-        problems.push("Missing input 'repository': the ECR repository name, e.g. acme/widget.");
-    else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
-        bad('repository', repository, 'an ECR repository name: 2-256 lowercase letters, digits and . _ - separated by /, e.g. acme/widget');
-    }
-    const tags = [...new Set(splitList(get('tags')))];
-    if (tags.length === 0) {
-        problems.push("Missing input 'tags': at least one tag, e.g. ${{ github.sha }}.");
-    }
-    for (const t of tags) {
-        if (!TAG.test(t))
-            bad('tags', t, 'tags of letters, digits, _ . - (at most 128, not starting with . or -)');
-    }
-    if (tags.length > 100)
-        bad('tags', `${tags.length} tags`, 'at most 100 tags');
-    const registryId = raw('registry-id');
-    if (registryId !== '' && !ACCOUNT_ID.test(registryId)) {
-        bad('registry-id', registryId, 'the 12-digit account ID that owns the registry');
-    }
-    const keepLogin = bool('keep-login', false);
-    // --- Repository governance ---
-    const createRepository = bool('create-repository', false);
-    const imageTagMutability = oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE']);
-    const encryption = oneOf('encryption', 'AES256', ['AES256', 'KMS']);
-    const kmsKey = raw('kms-key');
-    if (kmsKey !== '' && encryption !== 'KMS') {
-        bad('kms-key', kmsKey, "to be set only with 'encryption: KMS'");
-    }
-    const lifecyclePolicy = filePath('lifecycle-policy');
-    // --- Scan gate ---
-    const waitForScan = bool('wait-for-scan', true);
-    const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600);
-    const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600);
-    const severityThreshold = oneOf('severity-threshold', 'HIGH', [...SEVERITIES, 'NONE']);
-    const ignore = get('ignore');
-    const ignoreFile = filePath('ignore-file');
-    const onlyFixable = bool('only-fixable', false);
-    const onScanUnavailable = oneOf('on-scan-unavailable', 'fail', ['fail', 'warn']);
-    const sarifFile = filePath('sarif-file');
-    const summary = bool('summary', true);
-    // --- Audit ---
-    const audit = bool('audit', true);
-    const failOnSecrets = bool('fail-on-secrets', true);
-    const exportFilesystem = filePath('export-filesystem');
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const inputs = {
-        region,
-        audience,
-        roleSessionName,
-        roleDurationSeconds,
-        allowedAccountIds,
-        image,
-        repository,
-        tags,
-        keepLogin,
-        createRepository,
-        imageTagMutability,
-        encryption,
-        waitForScan,
-        scanTimeoutSeconds,
-        scanSettleSeconds,
-        severityThreshold,
-        ignore,
-        onlyFixable,
-        onScanUnavailable,
-        summary,
-        audit,
-        failOnSecrets,
-    };
-    if (roleToAssume !== '')
-        inputs.roleToAssume = roleToAssume;
-    if (registryId !== '')
-        inputs.registryId = registryId;
-    if (kmsKey !== '')
-        inputs.kmsKey = kmsKey;
-    if (lifecyclePolicy !== undefined)
-        inputs.lifecyclePolicy = lifecyclePolicy;
-    if (ignoreFile !== undefined)
-        inputs.ignoreFile = ignoreFile;
-    if (sarifFile !== undefined)
-        inputs.sarifFile = sarifFile;
-    if (exportFilesystem !== undefined)
-        inputs.exportFilesystem = exportFilesystem;
-    return inputs;
-}
-/** Reads the action's inputs from the runner's INPUT_* environment. */
-function getInputs(env = process.env) {
-    const get = (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
-    return parseInputs(get, env);
-}
-
-;// CONCATENATED MODULE: ./src/gate/findings.ts
-
+const THRESHOLDS = [...SEVERITIES, 'NONE'];
 const SEVERITY_SET = new Set(SEVERITIES);
+/** A scanner's severity text as one of the six; anything else (UNTRIAGED, new values, '') is UNDEFINED. */
 function normaliseSeverity(raw) {
     const up = (raw ?? '').trim().toUpperCase();
     return SEVERITY_SET.has(up) ? up : 'UNDEFINED';
@@ -1365,6 +1174,17 @@ function normaliseSeverity(raw) {
 function severityRank(s) {
     return SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
 }
+/** The severity of a rank (inverse of severityRank). */
+function severityOfRank(rank) {
+    return SEVERITIES[SEVERITIES.length - 1 - rank];
+}
+/** Does a counted finding at `s` fail the gate at `threshold`? */
+function atOrAbove(s, threshold) {
+    return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
+}
+
+;// CONCATENATED MODULE: ./src/gate/findings.ts
+
 const num = (v) => {
     if (v === undefined || v.trim() === '')
         return undefined;
@@ -1668,7 +1488,246 @@ function registryScanningOnce(client) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/retry.ts
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * "Full jitter" backoff (AWS Architecture Blog): a uniform delay in [ceiling/2, ceiling] where
+ * ceiling = min(cap, base * 2^attempt). The lower half-floor keeps retries from hammering at once.
+ */
+function backoffDelay(attempt, opts) {
+    const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, attempt));
+    const r = (opts.random ?? Math.random)();
+    return Math.round(ceiling / 2 + (ceiling / 2) * r);
+}
+
+;// CONCATENATED MODULE: ./src/gate/status.ts
+/**
+ * The scan wait as an explicit state machine. Pure: the loop in wait.ts does the calls and feeds
+ * each answer in as an Observation; `nextStep` says what to do next. Time is a number (ms) passed in.
+ */
+
+/** ECR's ten `imageScanStatus.status` values. */
+const SCAN_STATUSES = (/* unused pure expression or super */ null && ([
+    'IN_PROGRESS',
+    'COMPLETE',
+    'FAILED',
+    'UNSUPPORTED_IMAGE',
+    'ACTIVE',
+    'PENDING',
+    'SCAN_ELIGIBILITY_EXPIRED',
+    'FINDINGS_UNAVAILABLE',
+    'LIMIT_EXCEEDED',
+    'IMAGE_ARCHIVED',
+]));
+/**
+ * The one readiness predicate of the gate: the scan has answered and its findings can be read.
+ * COMPLETE (basic, or enhanced scan-on-push) and ACTIVE (enhanced continuous, which never becomes
+ * COMPLETE). Ready is not settled: findings keep arriving for a while (see the fill-in floor).
+ */
+function isReady(status) {
+    return status === 'COMPLETE' || status === 'ACTIVE';
+}
+/** What one status means for the gate. Unknown statuses fail closed. */
+function classifyStatus(status, description = '') {
+    const said = description ? ` (ECR: "${description}")` : '';
+    if (isReady(status))
+        return { kind: 'ready' };
+    switch (status) {
+        case 'PENDING':
+        case 'IN_PROGRESS':
+            return { kind: 'waiting' };
+        case 'FAILED':
+            return {
+                kind: 'terminal',
+                message: `ECR's scan of the image failed${said}. Push the image again, or start a new scan (aws ecr start-image-scan) once the cause is fixed.`,
+            };
+        case 'UNSUPPORTED_IMAGE':
+            return {
+                kind: 'terminal',
+                message: `ECR cannot scan this image: its operating system or format is not supported (images built FROM scratch have no OS packages to scan)${said}.`,
+            };
+        case 'FINDINGS_UNAVAILABLE':
+            return {
+                kind: 'terminal',
+                message: `Amazon Inspector has no findings for this image (the image is no longer monitored or its findings were closed)${said}. Push the image again to have it scanned.`,
+            };
+        case 'SCAN_ELIGIBILITY_EXPIRED':
+            return {
+                kind: 'terminal',
+                message: `Continuous scanning of this image lapsed (Amazon Inspector's ECR re-scan duration ran out)${said}. Push the image again, or raise the re-scan duration in Inspector's ECR settings.`,
+            };
+        case 'LIMIT_EXCEEDED':
+            return {
+                kind: 'terminal',
+                message: `ECR did not scan this image: a scan limit was exceeded${said}. Wait for the limit to reset (basic scanning: once per image per 24 hours) and scan again.`,
+            };
+        case 'IMAGE_ARCHIVED':
+            return {
+                kind: 'terminal',
+                message: `The image is archived in ECR and archived images are not scanned${said}. Restore it (aws ecr update-image-storage-class --target-storage-class STANDARD) to scan it.`,
+            };
+        default:
+            return {
+                kind: 'terminal',
+                message: `ECR answered an unknown scan status '${status}'${said}; the gate fails closed on statuses it does not know. Update the action.`,
+            };
+    }
+}
+/** See WaitConfig.emptySettleMs: twice the ~30 s fill-in that users observed. */
+const EMPTY_SETTLE_FLOOR_MS = 60_000;
+function defaultWaitConfig(startedAt, timeoutSeconds, settleSeconds) {
+    return {
+        startedAt,
+        timeoutMs: timeoutSeconds * 1000,
+        settleMs: settleSeconds * 1000,
+        emptySettleMs: Math.max(settleSeconds * 1000, EMPTY_SETTLE_FLOOR_MS),
+        scanNotFoundGraceMs: 180_000,
+        imageNotFoundGraceMs: 15_000,
+        startScanAfterGrace: false,
+        baseDelayMs: 2000,
+        capDelayMs: 15_000,
+        msPerCall: 1000,
+    };
+}
+function initialState(cfg) {
+    return {
+        attempt: 0,
+        last: 'NOT_STARTED',
+        lastDescription: '',
+        sameReads: 0,
+        scanStartRequested: false,
+        graceFrom: cfg.startedAt,
+    };
+}
+/** The next step after `obs` at `now`. */
+function nextStep(prev, obs, now, cfg) {
+    const state = { ...prev };
+    const deadline = cfg.startedAt + cfg.timeoutMs;
+    const elapsedS = Math.round((now - cfg.startedAt) / 1000);
+    // Wait at least one second per call just made, so the average stays at one call a second.
+    const spacing = Math.max(1, obs.calls) * cfg.msPerCall;
+    const backoff = () => {
+        const delay = Math.max(spacing, backoffDelay(state.attempt, {
+            baseMs: cfg.baseDelayMs,
+            capMs: cfg.capDelayMs,
+            ...(cfg.random ? { random: cfg.random } : {}),
+        }));
+        state.attempt += 1;
+        return poll(delay);
+    };
+    const poll = (delayMs) => {
+        if (now >= deadline)
+            return timeout();
+        return { kind: 'poll', delayMs: Math.max(0, Math.min(delayMs, deadline - now)) };
+    };
+    const timeout = () => {
+        let why;
+        if (state.fingerprint !== undefined) {
+            why = `the findings were still changing (ready as ${state.last}, but the finding set had not stayed the same for ${cfg.settleMs / 1000} s)`;
+        }
+        else if (state.last === 'SCAN_NOT_FOUND') {
+            why = 'ECR had not started a scan of the image (ScanNotFound)';
+        }
+        else if (state.last === 'ERROR') {
+            why = `ECR kept failing: ${state.lastError ?? 'unknown error'}`;
+        }
+        else {
+            why = `the scan was still ${state.last}`;
+        }
+        return {
+            kind: 'unavailable',
+            status: 'TIMEOUT',
+            message: `No trustworthy findings after ${elapsedS} s (scan-timeout-seconds: ${cfg.timeoutMs / 1000}): ${why}. Raise scan-timeout-seconds, or set on-scan-unavailable: warn to let the step pass.`,
+        };
+    };
+    switch (obs.kind) {
+        case 'scan-started':
+            state.scanStartRequested = true;
+            state.graceFrom = now;
+            state.attempt = 0;
+            return { state, step: poll(Math.max(spacing, cfg.baseDelayMs)) };
+        case 'error':
+            state.lastError = obs.message;
+            if (!obs.transient)
+                return { state, step: { kind: 'failed', message: obs.message } };
+            state.last = 'ERROR';
+            return { state, step: backoff() };
+        case 'image-not-found': {
+            state.firstImageNotFoundAt ??= now;
+            state.last = 'IMAGE_NOT_FOUND';
+            if (now - state.firstImageNotFoundAt >= cfg.imageNotFoundGraceMs) {
+                return {
+                    state,
+                    step: {
+                        kind: 'unavailable',
+                        status: 'IMAGE_NOT_FOUND',
+                        message: `The pushed image is no longer in the repository (ImageNotFound for ${Math.round((now - state.firstImageNotFoundAt) / 1000)} s): it was deleted or expired by a lifecycle policy while the gate waited. Nothing was scanned.`,
+                    },
+                };
+            }
+            return { state, step: backoff() };
+        }
+        case 'scan-not-found': {
+            state.last = 'SCAN_NOT_FOUND';
+            delete state.firstImageNotFoundAt;
+            if (now - state.graceFrom >= cfg.scanNotFoundGraceMs) {
+                if (cfg.startScanAfterGrace && !state.scanStartRequested)
+                    return { state, step: { kind: 'start-scan' } };
+                return {
+                    state,
+                    step: {
+                        kind: 'unavailable',
+                        status: 'NOT_CONFIGURED',
+                        message: `ECR has no scan of the image ${Math.round((now - state.graceFrom) / 1000)} s after it was pushed (ScanNotFound): the repository is not covered by scanning. Turn on scan-on-push (aws ecr put-image-scanning-configuration --repository-name <repo> --image-scanning-configuration scanOnPush=true) or add it to an enhanced scanning rule.`,
+                    },
+                };
+            }
+            return { state, step: backoff() };
+        }
+        case 'status': {
+            delete state.firstImageNotFoundAt;
+            const changed = state.last !== obs.status;
+            state.last = obs.status;
+            state.lastDescription = obs.description ?? '';
+            const cls = classifyStatus(obs.status, obs.description);
+            if (cls.kind === 'terminal')
+                return { state, step: { kind: 'unavailable', status: obs.status, message: cls.message } };
+            if (cls.kind === 'waiting') {
+                delete state.fingerprint;
+                delete state.stableSince;
+                state.sameReads = 0;
+                if (changed)
+                    state.attempt = 0;
+                return { state, step: backoff() };
+            }
+            // Ready: the finding set must stay the same for the settle window.
+            if (obs.fingerprint === undefined)
+                return { state, step: poll(spacing) };
+            if (obs.fingerprint !== state.fingerprint) {
+                state.fingerprint = obs.fingerprint;
+                state.stableSince = now;
+                state.sameReads = 1;
+            }
+            else {
+                state.sameReads += 1;
+            }
+            const stableFor = now - (state.stableSince ?? now);
+            const windowMs = obs.empty ? Math.max(cfg.settleMs, cfg.emptySettleMs) : cfg.settleMs;
+            if (stableFor >= windowMs && (state.sameReads >= 2 || windowMs === 0)) {
+                return { state, step: { kind: 'settled', status: obs.status } };
+            }
+            // Read again a few times within the window, never faster than the call budget allows.
+            const left = windowMs - stableFor;
+            const interval = Math.min(Math.max(windowMs / 4, 1000), 10_000);
+            const jitter = 0.8 + 0.4 * (cfg.random ?? Math.random)();
+            const delay = Math.max(spacing, Math.min(left > 0 ? left : interval, interval * jitter));
+            return { state, step: poll(delay) };
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gate/ecr-scan.ts
+
 
 
 
@@ -1740,7 +1799,6 @@ async function startImageScan(api, digest) {
         return { kind: 'not-possible', message: `${name || 'Error'}: ${errorMessage(err)}` };
     }
 }
-const READY = new Set(['COMPLETE', 'ACTIVE']);
 const PAGE_SIZE = 1000;
 /** Transient: throttling, 5xx, network. The SDK has already retried these itself. */
 function isTransient(err) {
@@ -1780,7 +1838,7 @@ async function readScan(api, digest, platform) {
                 status = out.imageScanStatus?.status ?? '';
                 description = out.imageScanStatus?.description ?? '';
                 completedAt = out.imageScanFindings?.imageScanCompletedAt;
-                if (!READY.has(status))
+                if (!isReady(status))
                     return { kind: 'status', status: status || 'UNKNOWN', description, calls };
             }
             for (const f of out.imageScanFindings?.findings ?? [])
@@ -1934,7 +1992,6 @@ function decideScanMode(registry, repo, repository, region, repositoryScanOnPush
  * set. Pure: no I/O; `today` is passed in.
  */
 
-
 const ID = /^[^\s=#]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 function validDate(s) {
@@ -2071,7 +2128,7 @@ function isExpired(e, today) {
 }
 /** Does a counted finding at `s` fail the gate at `threshold`? */
 function blocks(s, threshold) {
-    return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
+    return atOrAbove(s, threshold);
 }
 /** The verdict. `today` is YYYY-MM-DD (UTC). */
 function evaluate(findings, policy, today) {
@@ -2135,7 +2192,7 @@ function evaluate(findings, policy, today) {
             blocking += 1;
         results[n] = { finding: f, disposition: 'counted', blocking: b };
     }
-    const highest = highestRank < 0 ? 'NONE' : SEVERITIES[SEVERITIES.length - 1 - highestRank];
+    const highest = highestRank < 0 ? 'NONE' : severityOfRank(highestRank);
     return {
         results,
         counts,
@@ -2279,7 +2336,6 @@ function* sarifChunks(verdict, ctx) {
  * What a reviewer reads: the job summary (verdict first), the `::error` annotations, the outputs
  * and the full report JSON. Pure builders; the writes happen in index.ts.
  */
-
 
 
 
@@ -2515,237 +2571,6 @@ function* reportChunks(v, facts, gate, message) {
         yield `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(row)}`;
     }
     yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n';
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * "Full jitter" backoff (AWS Architecture Blog): a uniform delay in [ceiling/2, ceiling] where
- * ceiling = min(cap, base * 2^attempt). The lower half-floor keeps retries from hammering at once.
- */
-function backoffDelay(attempt, opts) {
-    const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, attempt));
-    const r = (opts.random ?? Math.random)();
-    return Math.round(ceiling / 2 + (ceiling / 2) * r);
-}
-
-;// CONCATENATED MODULE: ./src/gate/status.ts
-/**
- * The scan wait as an explicit state machine. Pure: the loop in wait.ts does the calls and feeds
- * each answer in as an Observation; `nextStep` says what to do next. Time is a number (ms) passed in.
- */
-
-/** ECR's ten `imageScanStatus.status` values. */
-const SCAN_STATUSES = (/* unused pure expression or super */ null && ([
-    'IN_PROGRESS',
-    'COMPLETE',
-    'FAILED',
-    'UNSUPPORTED_IMAGE',
-    'ACTIVE',
-    'PENDING',
-    'SCAN_ELIGIBILITY_EXPIRED',
-    'FINDINGS_UNAVAILABLE',
-    'LIMIT_EXCEEDED',
-    'IMAGE_ARCHIVED',
-]));
-/** What one status means for the gate. Unknown statuses fail closed. */
-function classifyStatus(status, description = '') {
-    const said = description ? ` (ECR: "${description}")` : '';
-    switch (status) {
-        case 'COMPLETE':
-        case 'ACTIVE':
-            return { kind: 'ready' };
-        case 'PENDING':
-        case 'IN_PROGRESS':
-            return { kind: 'waiting' };
-        case 'FAILED':
-            return {
-                kind: 'terminal',
-                message: `ECR's scan of the image failed${said}. Push the image again, or start a new scan (aws ecr start-image-scan) once the cause is fixed.`,
-            };
-        case 'UNSUPPORTED_IMAGE':
-            return {
-                kind: 'terminal',
-                message: `ECR cannot scan this image: its operating system or format is not supported (images built FROM scratch have no OS packages to scan)${said}.`,
-            };
-        case 'FINDINGS_UNAVAILABLE':
-            return {
-                kind: 'terminal',
-                message: `Amazon Inspector has no findings for this image (the image is no longer monitored or its findings were closed)${said}. Push the image again to have it scanned.`,
-            };
-        case 'SCAN_ELIGIBILITY_EXPIRED':
-            return {
-                kind: 'terminal',
-                message: `Continuous scanning of this image lapsed (Amazon Inspector's ECR re-scan duration ran out)${said}. Push the image again, or raise the re-scan duration in Inspector's ECR settings.`,
-            };
-        case 'LIMIT_EXCEEDED':
-            return {
-                kind: 'terminal',
-                message: `ECR did not scan this image: a scan limit was exceeded${said}. Wait for the limit to reset (basic scanning: once per image per 24 hours) and scan again.`,
-            };
-        case 'IMAGE_ARCHIVED':
-            return {
-                kind: 'terminal',
-                message: `The image is archived in ECR and archived images are not scanned${said}. Restore it (aws ecr update-image-storage-class --target-storage-class STANDARD) to scan it.`,
-            };
-        default:
-            return {
-                kind: 'terminal',
-                message: `ECR answered an unknown scan status '${status}'${said}; the gate fails closed on statuses it does not know. Update the action.`,
-            };
-    }
-}
-/** See WaitConfig.emptySettleMs: twice the ~30 s fill-in that users observed. */
-const EMPTY_SETTLE_FLOOR_MS = 60_000;
-function defaultWaitConfig(startedAt, timeoutSeconds, settleSeconds) {
-    return {
-        startedAt,
-        timeoutMs: timeoutSeconds * 1000,
-        settleMs: settleSeconds * 1000,
-        emptySettleMs: Math.max(settleSeconds * 1000, EMPTY_SETTLE_FLOOR_MS),
-        scanNotFoundGraceMs: 180_000,
-        imageNotFoundGraceMs: 15_000,
-        startScanAfterGrace: false,
-        baseDelayMs: 2000,
-        capDelayMs: 15_000,
-        msPerCall: 1000,
-    };
-}
-function initialState(cfg) {
-    return {
-        attempt: 0,
-        last: 'NOT_STARTED',
-        lastDescription: '',
-        sameReads: 0,
-        scanStartRequested: false,
-        graceFrom: cfg.startedAt,
-    };
-}
-/** The next step after `obs` at `now`. */
-function nextStep(prev, obs, now, cfg) {
-    const state = { ...prev };
-    const deadline = cfg.startedAt + cfg.timeoutMs;
-    const elapsedS = Math.round((now - cfg.startedAt) / 1000);
-    // Wait at least one second per call just made, so the average stays at one call a second.
-    const spacing = Math.max(1, obs.calls) * cfg.msPerCall;
-    const backoff = () => {
-        const delay = Math.max(spacing, backoffDelay(state.attempt, {
-            baseMs: cfg.baseDelayMs,
-            capMs: cfg.capDelayMs,
-            ...(cfg.random ? { random: cfg.random } : {}),
-        }));
-        state.attempt += 1;
-        return poll(delay);
-    };
-    const poll = (delayMs) => {
-        if (now >= deadline)
-            return timeout();
-        return { kind: 'poll', delayMs: Math.max(0, Math.min(delayMs, deadline - now)) };
-    };
-    const timeout = () => {
-        let why;
-        if (state.fingerprint !== undefined) {
-            why = `the findings were still changing (ready as ${state.last}, but the finding set had not stayed the same for ${cfg.settleMs / 1000} s)`;
-        }
-        else if (state.last === 'SCAN_NOT_FOUND') {
-            why = 'ECR had not started a scan of the image (ScanNotFound)';
-        }
-        else if (state.last === 'ERROR') {
-            why = `ECR kept failing: ${state.lastError ?? 'unknown error'}`;
-        }
-        else {
-            why = `the scan was still ${state.last}`;
-        }
-        return {
-            kind: 'unavailable',
-            status: 'TIMEOUT',
-            message: `No trustworthy findings after ${elapsedS} s (scan-timeout-seconds: ${cfg.timeoutMs / 1000}): ${why}. Raise scan-timeout-seconds, or set on-scan-unavailable: warn to let the step pass.`,
-        };
-    };
-    switch (obs.kind) {
-        case 'scan-started':
-            state.scanStartRequested = true;
-            state.graceFrom = now;
-            state.attempt = 0;
-            return { state, step: poll(Math.max(spacing, cfg.baseDelayMs)) };
-        case 'error':
-            state.lastError = obs.message;
-            if (!obs.transient)
-                return { state, step: { kind: 'failed', message: obs.message } };
-            state.last = 'ERROR';
-            return { state, step: backoff() };
-        case 'image-not-found': {
-            state.firstImageNotFoundAt ??= now;
-            state.last = 'IMAGE_NOT_FOUND';
-            if (now - state.firstImageNotFoundAt >= cfg.imageNotFoundGraceMs) {
-                return {
-                    state,
-                    step: {
-                        kind: 'unavailable',
-                        status: 'IMAGE_NOT_FOUND',
-                        message: `The pushed image is no longer in the repository (ImageNotFound for ${Math.round((now - state.firstImageNotFoundAt) / 1000)} s): it was deleted or expired by a lifecycle policy while the gate waited. Nothing was scanned.`,
-                    },
-                };
-            }
-            return { state, step: backoff() };
-        }
-        case 'scan-not-found': {
-            state.last = 'SCAN_NOT_FOUND';
-            delete state.firstImageNotFoundAt;
-            if (now - state.graceFrom >= cfg.scanNotFoundGraceMs) {
-                if (cfg.startScanAfterGrace && !state.scanStartRequested)
-                    return { state, step: { kind: 'start-scan' } };
-                return {
-                    state,
-                    step: {
-                        kind: 'unavailable',
-                        status: 'NOT_CONFIGURED',
-                        message: `ECR has no scan of the image ${Math.round((now - state.graceFrom) / 1000)} s after it was pushed (ScanNotFound): the repository is not covered by scanning. Turn on scan-on-push (aws ecr put-image-scanning-configuration --repository-name <repo> --image-scanning-configuration scanOnPush=true) or add it to an enhanced scanning rule.`,
-                    },
-                };
-            }
-            return { state, step: backoff() };
-        }
-        case 'status': {
-            delete state.firstImageNotFoundAt;
-            const changed = state.last !== obs.status;
-            state.last = obs.status;
-            state.lastDescription = obs.description ?? '';
-            const cls = classifyStatus(obs.status, obs.description);
-            if (cls.kind === 'terminal')
-                return { state, step: { kind: 'unavailable', status: obs.status, message: cls.message } };
-            if (cls.kind === 'waiting') {
-                delete state.fingerprint;
-                delete state.stableSince;
-                state.sameReads = 0;
-                if (changed)
-                    state.attempt = 0;
-                return { state, step: backoff() };
-            }
-            // Ready: the finding set must stay the same for the settle window.
-            if (obs.fingerprint === undefined)
-                return { state, step: poll(spacing) };
-            if (obs.fingerprint !== state.fingerprint) {
-                state.fingerprint = obs.fingerprint;
-                state.stableSince = now;
-                state.sameReads = 1;
-            }
-            else {
-                state.sameReads += 1;
-            }
-            const stableFor = now - (state.stableSince ?? now);
-            const windowMs = obs.empty ? Math.max(cfg.settleMs, cfg.emptySettleMs) : cfg.settleMs;
-            if (stableFor >= windowMs && (state.sameReads >= 2 || windowMs === 0)) {
-                return { state, step: { kind: 'settled', status: obs.status } };
-            }
-            // Read again a few times within the window, never faster than the call budget allows.
-            const left = windowMs - stableFor;
-            const interval = Math.min(Math.max(windowMs / 4, 1000), 10_000);
-            const jitter = 0.8 + 0.4 * (cfg.random ?? Math.random)();
-            const delay = Math.max(spacing, Math.min(left > 0 ? left : interval, interval * jitter));
-            return { state, step: poll(delay) };
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/gate/wait.ts
@@ -4005,6 +3830,204 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
         warning(`Lifecycle preview of ${inputs.repository} unavailable: ${reason}. The policy itself is ${state.kind}.`);
     }
     return { policy: state, preview };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** ECR's repositoryName pattern (aws-model), 2–256 characters. */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** Docker's tag grammar, as ECR accepts it (1–300 characters for ECR, 128 for docker). */
+const TAG = /^[\w][\w.-]{0,127}$/;
+/** A local image reference: [host[:port]/]name[:tag][@digest], or an image ID (full or short). */
+const IMAGE_REF = /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{12,64}$/;
+/** Splits a list input on newlines and commas, trimming and dropping blanks. */
+function splitList(raw) {
+    return raw
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/** Builds Inputs from raw values, collecting every problem before failing. Pure: no I/O. */
+function parseInputs(get, env = {}) {
+    const problems = [];
+    const bad = (name, value, expected) => {
+        problems.push(`Invalid input '${name}': '${value}'. Expected ${expected}.`);
+    };
+    const raw = (name) => get(name).trim();
+    const bool = (name, dflt) => {
+        const v = raw(name);
+        if (v === '')
+            return dflt;
+        if (TRUE.includes(v))
+            return true;
+        if (FALSE.includes(v))
+            return false;
+        bad(name, v, 'true or false');
+        return dflt;
+    };
+    const int = (name, dflt, min, max) => {
+        const v = raw(name);
+        if (v === '')
+            return dflt;
+        if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+            bad(name, v, `a whole number of seconds from ${min} to ${max}`);
+            return dflt;
+        }
+        return Number(v);
+    };
+    const oneOf = (name, dflt, allowed, caseless = true) => {
+        const v = raw(name);
+        if (v === '')
+            return dflt;
+        const found = allowed.find((a) => (caseless ? a.toLowerCase() === v.toLowerCase() : a === v));
+        if (found === undefined)
+            bad(name, v, `one of ${allowed.join(', ')}`);
+        return found ?? dflt;
+    };
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const filePath = (name) => {
+        const v = raw(name);
+        if (v === '')
+            return undefined;
+        if (v.includes('\0')) {
+            bad(name, v, 'a file path');
+            return undefined;
+        }
+        return external_node_path_.resolve(workspace, v);
+    };
+    // --- Credentials ---
+    const roleToAssume = raw('role-to-assume');
+    if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
+        bad('role-to-assume', roleToAssume, 'an IAM role ARN like arn:aws:iam::123456789012:role/github-ecr-push');
+    }
+    let region = raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim();
+    if (region === '') {
+        problems.push("Missing input 'aws-region': set it (e.g. aws-region: us-east-1) or the AWS_REGION environment variable.");
+    }
+    else if (!REGION.test(region)) {
+        bad('aws-region', region, 'an AWS region code like us-east-1');
+        region = '';
+    }
+    const audience = raw('audience') || 'sts.amazonaws.com';
+    const runId = env.GITHUB_RUN_ID ?? '0';
+    const runAttempt = env.GITHUB_RUN_ATTEMPT ?? '1';
+    const roleSessionName = raw('role-session-name') || `GitHubActions-${runId}-${runAttempt}`.slice(0, 64);
+    if (!SESSION_NAME.test(roleSessionName)) {
+        bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-');
+    }
+    const roleDurationSeconds = int('role-duration-seconds', 3600, 900, 43200);
+    const allowedAccountIds = splitList(raw('allowed-account-ids'));
+    for (const id of allowedAccountIds) {
+        if (!ACCOUNT_ID.test(id))
+            bad('allowed-account-ids', id, 'comma-separated 12-digit AWS account IDs');
+    }
+    // --- Push ---
+    const image = raw('image');
+    if (image === '')
+        problems.push("Missing input 'image': the local image to push, e.g. widget:ci.");
+    else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
+        bad('image', image, 'a local image reference like widget:ci or an image ID');
+    }
+    const repository = raw('repository');
+    if (repository === '')
+        problems.push("Missing input 'repository': the ECR repository name, e.g. acme/widget.");
+    else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
+        bad('repository', repository, 'an ECR repository name: 2-256 lowercase letters, digits and . _ - separated by /, e.g. acme/widget');
+    }
+    const tags = [...new Set(splitList(get('tags')))];
+    if (tags.length === 0) {
+        problems.push("Missing input 'tags': at least one tag, e.g. ${{ github.sha }}.");
+    }
+    for (const t of tags) {
+        if (!TAG.test(t))
+            bad('tags', t, 'tags of letters, digits, _ . - (at most 128, not starting with . or -)');
+    }
+    if (tags.length > 100)
+        bad('tags', `${tags.length} tags`, 'at most 100 tags');
+    const registryId = raw('registry-id');
+    if (registryId !== '' && !ACCOUNT_ID.test(registryId)) {
+        bad('registry-id', registryId, 'the 12-digit account ID that owns the registry');
+    }
+    const keepLogin = bool('keep-login', false);
+    // --- Repository governance ---
+    const createRepository = bool('create-repository', false);
+    const imageTagMutability = oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE']);
+    const encryption = oneOf('encryption', 'AES256', ['AES256', 'KMS']);
+    const kmsKey = raw('kms-key');
+    if (kmsKey !== '' && encryption !== 'KMS') {
+        bad('kms-key', kmsKey, "to be set only with 'encryption: KMS'");
+    }
+    const lifecyclePolicy = filePath('lifecycle-policy');
+    // --- Scan gate ---
+    const waitForScan = bool('wait-for-scan', true);
+    const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600);
+    const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600);
+    const severityThreshold = oneOf('severity-threshold', 'HIGH', THRESHOLDS);
+    const ignore = get('ignore');
+    const ignoreFile = filePath('ignore-file');
+    const onlyFixable = bool('only-fixable', false);
+    const onScanUnavailable = oneOf('on-scan-unavailable', 'fail', ['fail', 'warn']);
+    const sarifFile = filePath('sarif-file');
+    const summary = bool('summary', true);
+    // --- Audit ---
+    const audit = bool('audit', true);
+    const failOnSecrets = bool('fail-on-secrets', true);
+    const exportFilesystem = filePath('export-filesystem');
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const inputs = {
+        region,
+        audience,
+        roleSessionName,
+        roleDurationSeconds,
+        allowedAccountIds,
+        image,
+        repository,
+        tags,
+        keepLogin,
+        createRepository,
+        imageTagMutability,
+        encryption,
+        waitForScan,
+        scanTimeoutSeconds,
+        scanSettleSeconds,
+        severityThreshold,
+        ignore,
+        onlyFixable,
+        onScanUnavailable,
+        summary,
+        audit,
+        failOnSecrets,
+    };
+    if (roleToAssume !== '')
+        inputs.roleToAssume = roleToAssume;
+    if (registryId !== '')
+        inputs.registryId = registryId;
+    if (kmsKey !== '')
+        inputs.kmsKey = kmsKey;
+    if (lifecyclePolicy !== undefined)
+        inputs.lifecyclePolicy = lifecyclePolicy;
+    if (ignoreFile !== undefined)
+        inputs.ignoreFile = ignoreFile;
+    if (sarifFile !== undefined)
+        inputs.sarifFile = sarifFile;
+    if (exportFilesystem !== undefined)
+        inputs.exportFilesystem = exportFilesystem;
+    return inputs;
+}
+/** Reads the action's inputs from the runner's INPUT_* environment. */
+function getInputs(env = process.env) {
+    const get = (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+    return parseInputs(get, env);
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules

@@ -1,10 +1,6 @@
 import * as path from 'node:path'
 import { InputError } from './errors.js'
-
-/** ECR's finding severities, highest first. */
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const
-export type Severity = (typeof SEVERITIES)[number]
-export type Threshold = Severity | 'NONE'
+import { THRESHOLDS, type Threshold } from './severity.js'
 
 export interface Inputs {
   // Credentials
@@ -188,7 +184,7 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
   const waitForScan = bool('wait-for-scan', true)
   const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600)
   const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600)
-  const severityThreshold = oneOf('severity-threshold', 'HIGH', [...SEVERITIES, 'NONE'] as const)
+  const severityThreshold = oneOf('severity-threshold', 'HIGH', THRESHOLDS)
   const ignore = get('ignore')
   const ignoreFile = filePath('ignore-file')
   const onlyFixable = bool('only-fixable', false)

@@ -8,6 +8,7 @@ import { fromBasic, fromEnhanced, type Finding } from './findings.js'
 import type { RegistryConfig, RepositoryConfig } from './mode.js'
 import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
+import { isReady } from './status.js'
 
 export interface ScanApi {
   ecr: ECRClient
@@ -109,7 +110,6 @@ export type ScanRead =
   | { kind: 'image-not-found'; calls: number }
   | { kind: 'error'; message: string; transient: boolean; calls: number }
 
-const READY = new Set(['COMPLETE', 'ACTIVE'])
 export const PAGE_SIZE = 1000
 
 /** Transient: throttling, 5xx, network. The SDK has already retried these itself. */
@@ -156,7 +156,7 @@ export async function readScan(api: ScanApi, digest: string, platform: string): 
         status = out.imageScanStatus?.status ?? ''
         description = out.imageScanStatus?.description ?? ''
         completedAt = out.imageScanFindings?.imageScanCompletedAt
-        if (!READY.has(status)) return { kind: 'status', status: status || 'UNKNOWN', description, calls }
+        if (!isReady(status)) return { kind: 'status', status: status || 'UNKNOWN', description, calls }
       }
       for (const f of out.imageScanFindings?.findings ?? [])
         findings.push(fromBasic(f as ImageScanFinding, image))

@@ -3,7 +3,7 @@
  * Amazon Inspector (`enhancedFindings[]`) are normalised here. Pure: no I/O.
  */
 import type { EnhancedImageScanFinding, ImageScanFinding } from '@aws-sdk/client-ecr'
-import { SEVERITIES, type Severity } from '../inputs.js'
+import { normaliseSeverity, type Severity } from '../severity.js'
 
 export type { Severity }
 
@@ -35,18 +35,6 @@ export interface Finding {
   imageDigest: string
   /** `linux/amd64`, or '' for a single-platform image. */
   platform: string
-}
-
-const SEVERITY_SET = new Set<string>(SEVERITIES)
-
-export function normaliseSeverity(raw: string | undefined): Severity {
-  const up = (raw ?? '').trim().toUpperCase()
-  return SEVERITY_SET.has(up) ? (up as Severity) : 'UNDEFINED'
-}
-
-/** Rank: CRITICAL 5 … UNDEFINED 0. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.length - 1 - SEVERITIES.indexOf(s)
 }
 
 const num = (v: string | undefined): number | undefined => {

@@ -2,8 +2,8 @@
  * The gate's policy: ignore entries (parsed before any network call) and the verdict over a finding
  * set. Pure: no I/O; `today` is passed in.
  */
-import { SEVERITIES, type Threshold } from '../inputs.js'
-import { severityRank, type Finding, type Severity } from './findings.js'
+import { atOrAbove, severityOfRank, severityRank, type Severity, type Threshold } from '../severity.js'
+import type { Finding } from './findings.js'
 
 export interface IgnoreEntry {
   id: string
@@ -202,7 +202,7 @@ export function isExpired(e: IgnoreEntry, today: string): boolean {
 
 /** Does a counted finding at `s` fail the gate at `threshold`? */
 export function blocks(s: Severity, threshold: Threshold): boolean {
-  return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold)
+  return atOrAbove(s, threshold)
 }
 
 /** The verdict. `today` is YYYY-MM-DD (UTC). */
@@ -261,7 +261,7 @@ export function evaluate(findings: readonly Finding[], policy: Policy, today: st
     if (b) blocking += 1
     results[n] = { finding: f, disposition: 'counted', blocking: b }
   }
-  const highest = highestRank < 0 ? 'NONE' : (SEVERITIES[SEVERITIES.length - 1 - highestRank] as Severity)
+  const highest = highestRank < 0 ? 'NONE' : severityOfRank(highestRank)
   return {
     results,
     counts,

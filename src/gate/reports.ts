@@ -2,9 +2,9 @@
  * What a reviewer reads: the job summary (verdict first), the `::error` annotations, the outputs
  * and the full report JSON. Pure builders; the writes happen in index.ts.
  */
-import { SEVERITIES, type Threshold } from '../inputs.js'
 import { cell } from '../report.js'
-import { severityRank, type Finding, type Severity } from './findings.js'
+import { SEVERITIES, severityRank, type Severity, type Threshold } from '../severity.js'
+import type { Finding } from './findings.js'
 import type { Evaluated, IgnoreEntry, Policy, Verdict } from './policy.js'
 import { vulnUrl } from './sarif.js'
 

@@ -21,13 +21,20 @@ export type ScanStatus = (typeof SCAN_STATUSES)[number]
 
 export type StatusClass = { kind: 'ready' } | { kind: 'waiting' } | { kind: 'terminal'; message: string }
 
+/**
+ * The one readiness predicate of the gate: the scan has answered and its findings can be read.
+ * COMPLETE (basic, or enhanced scan-on-push) and ACTIVE (enhanced continuous, which never becomes
+ * COMPLETE). Ready is not settled: findings keep arriving for a while (see the fill-in floor).
+ */
+export function isReady(status: string): boolean {
+  return status === 'COMPLETE' || status === 'ACTIVE'
+}
+
 /** What one status means for the gate. Unknown statuses fail closed. */
 export function classifyStatus(status: string, description = ''): StatusClass {
   const said = description ? ` (ECR: "${description}")` : ''
+  if (isReady(status)) return { kind: 'ready' }
   switch (status) {
-    case 'COMPLETE':
-    case 'ACTIVE':
-      return { kind: 'ready' }
     case 'PENDING':
     case 'IN_PROGRESS':
       return { kind: 'waiting' }
