@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4568);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2787);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4568:
+/***/ 2787:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1154,6 +1154,17 @@ function logResult(r, exported) {
             `(${formatBytes(exported.bytes)}) to ${exported.dir}; ${exported.refusedCount} entries refused.`);
     }
 }
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/version.ts
+/**
+ * The action's version: package.json's `version`, the one place it is written. ncc inlines the JSON
+ * at bundle time, so dist/ carries it and nothing reads package.json at run time. The SARIF driver
+ * version (and anything else that names the release) comes from here.
+ */
+
+const VERSION = package_namespaceObject.rE;
 
 ;// CONCATENATED MODULE: ./src/severity.ts
 /**
@@ -2674,6 +2685,7 @@ async function waitForFindings(deps, target, cfg, opts) {
 
 
 
+
 const REPORT_FILE = 'ecr-scan-report.json';
 async function prepareGate(ctx) {
     const { inputs } = ctx;
@@ -2930,7 +2942,7 @@ async function decide(ctx, verdict, facts) {
     const paths = reportPaths(ctx);
     const [sarifOk, reportOk] = await Promise.all([
         paths.sarif
-            ? writeFile(paths.sarif, sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: '1.0.0' }))
+            ? writeFile(paths.sarif, sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: VERSION }))
             : Promise.resolve(false),
         writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
     ]);

@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
 import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import { VERSION } from '../version.js'
 import {
   getRegistryConfig,
   getRepositoryConfig,
@@ -344,7 +345,7 @@ async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Pr
     paths.sarif
       ? writeFile(
           paths.sarif,
-          sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: '1.0.0' }),
+          sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: VERSION }),
         )
       : Promise.resolve(false),
     writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
