@@ -328,16 +328,60 @@ describe('ECR', () => {
     credentials = await assumeRole(emu, ROLE)
   })
 
-  it('GetAuthorizationToken gives AWS:<password>, 12 h and the proxy endpoint', async () => {
-    const out = await ecr(credentials).send(new GetAuthorizationTokenCommand({}))
-    const data = out.authorizationData?.[0]
-    expect(Buffer.from(data?.authorizationToken ?? '', 'base64').toString()).toBe(
-      `AWS:${emu.state.registryPassword}`,
-    )
+  it('GetAuthorizationToken: a new opaque AWS:<password> of ECR size per call and principal, 12 h, the account endpoint', async () => {
+    const client = ecr(credentials)
+    const [first, second] = [
+      await client.send(new GetAuthorizationTokenCommand({})),
+      await client.send(new GetAuthorizationTokenCommand({})),
+    ]
+    const data = first.authorizationData?.[0]
+    const token = data?.authorizationToken ?? ''
+    expect(token.length).toBeGreaterThanOrEqual(1024)
+    const decoded = Buffer.from(token, 'base64').toString()
+    expect(decoded.startsWith('AWS:')).toBe(true)
+    const password = decoded.slice(4)
+    expect(second.authorizationData?.[0]?.authorizationToken).not.toBe(token)
+    const record = emu.state.registryTokens.get(password)
+    expect(record?.principal.arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/github-ecr-push/test-session`)
+    expect(record?.region).toBe('us-east-1')
+    expect(record?.expiresAt.getTime()).toBe(data?.expiresAt?.getTime())
     const hours = ((data?.expiresAt?.getTime() ?? 0) - Date.now()) / 3_600_000
     expect(hours).toBeGreaterThan(11.9)
     expect(hours).toBeLessThanOrEqual(12)
-    expect(data?.proxyEndpoint).toBe(emu.state.proxyEndpoint)
+    // Without a registry front, the endpoint is ECR's own name.
+    expect(data?.proxyEndpoint).toBe(`https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`)
+    client.destroy()
+
+    // Another principal gets its own token; registryIds (deprecated) gives one entry per registry.
+    emu.addUser({
+      accessKeyId: 'AKIAEMULATORTOKENS01',
+      secretAccessKey: 'k'.repeat(40),
+      name: 'tokens',
+      permissions: pushPermissions(ACCOUNT, 'acme/*'),
+    })
+    const other = await ecr({ accessKeyId: 'AKIAEMULATORTOKENS01', secretAccessKey: 'k'.repeat(40) }).send(
+      new GetAuthorizationTokenCommand({ registryIds: [ACCOUNT, '210987654321'] }),
+    )
+    const [mine, theirs] = other.authorizationData ?? []
+    expect(mine?.authorizationToken).not.toBe(token)
+    expect(theirs?.authorizationToken).toBe(mine?.authorizationToken)
+    expect(theirs?.proxyEndpoint).toBe('https://210987654321.dkr.ecr.us-east-1.amazonaws.com')
+    const user = Buffer.from(mine?.authorizationToken ?? '', 'base64')
+      .toString()
+      .slice(4)
+    expect(emu.state.registryTokens.get(user)?.principal.arn).toBe(`arn:aws:iam::${ACCOUNT}:user/tokens`)
+  })
+
+  it('GetAuthorizationToken: scenarios shorten the lifetime', async () => {
+    emu.setRegistryTokenLifetime(30)
+    try {
+      const out = await ecr(credentials).send(new GetAuthorizationTokenCommand({}))
+      const left = (out.authorizationData?.[0]?.expiresAt?.getTime() ?? 0) - Date.now()
+      expect(left).toBeGreaterThan(25_000)
+      expect(left).toBeLessThanOrEqual(30_000)
+    } finally {
+      emu.setRegistryTokenLifetime(12 * 3600)
+    }
   })
 
   it('denies what the identity policy does not allow, in AWS words', async () => {
@@ -382,7 +426,7 @@ describe('ECR', () => {
       repositoryName: 'acme/r0',
       registryId: ACCOUNT,
       repositoryArn: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/acme/r0`,
-      repositoryUri: `${emu.state.registryHost}/acme/r0`,
+      repositoryUri: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/acme/r0`,
       imageTagMutability: 'MUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: { encryptionType: 'AES256' },
