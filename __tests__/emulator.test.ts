@@ -184,6 +184,31 @@ describe('STS AssumeRoleWithWebIdentity', () => {
     if (name === 'ExpiredTokenException') expect(err.message).toMatch(/^Token expired/)
   })
 
+  it.each([
+    ['nbf', 600, 'rejected'],
+    ['iat', 600, 'rejected'],
+    ['nbf', 30, 'accepted'],
+    ['iat', 30, 'accepted'],
+  ] as const)(
+    'a token whose %s is %i s ahead (clock skew allowed: 60 s) is %s',
+    async (claim, ahead, outcome) => {
+      const token = emu.mintToken({ [claim]: Math.floor(Date.now() / 1000) + ahead })
+      const before = emu.state.credentials.size
+      const call = sts({ maxAttempts: 1 }).send(assumeCommand(token))
+      if (outcome === 'accepted') {
+        expect((await call).Credentials?.AccessKeyId).toMatch(/^ASIA/)
+        return
+      }
+      const err = await rejection(call)
+      expect(err.name).toBe('InvalidIdentityTokenException')
+      expect(err.$metadata?.httpStatusCode).toBe(400)
+      expect(err.message).toBe(
+        'The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.',
+      )
+      expect(emu.state.credentials.size).toBe(before)
+    },
+  )
+
   it('rejects an expired token from the endpoint (configurable lifetime)', async () => {
     emu.oidc.lifetimeSeconds = -1
     const err = await rejection(sts({ maxAttempts: 1 }).send(assumeCommand(await fetchIdToken(emu))))
