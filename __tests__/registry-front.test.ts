@@ -242,6 +242,24 @@ describe('uploads', () => {
     expect(ok.headers.get('range')).toBe('0-5')
   })
 
+  it("docker's own upload of a layer over 5 MiB (one streamed part) passes the rules, byte for byte", async () => {
+    const payload = Buffer.alloc(MIN_PART_BYTES + 512 * 1024)
+    for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32BE((i * 2654435761) >>> 0, i)
+    const image = await tb.image({ files: { 'big.bin': payload } })
+    const login = await tb.login()
+    const target = `${tb.registry.host}/acme/widget:big`
+    await login.docker(['tag', image, target])
+    tb.emulator.clearCalls()
+    const pushed = await login.docker(['push', target])
+    await login.docker(['image', 'rm', target])
+    expect(pushed.code, pushed.stderr).toBe(0)
+    const parts = tb.emulator.callsFor('registry', 'UploadLayerPart')
+    expect(parts.length).toBeGreaterThan(0)
+    expect(tb.emulator.callsFor('registry', 'CompleteLayerUpload').every((c) => c.status === 201)).toBe(true)
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed.stdout)?.[1]
+    expect(await tb.registry.manifestDigest('acme/widget', 'big')).toBe(digest)
+  })
+
   it('a cross-repository mount is not done: a fresh upload starts instead', async () => {
     const r = await front(`/v2/acme/widget/blobs/uploads/?mount=${sha256('x')}&from=acme/other`, {
       method: 'POST',
