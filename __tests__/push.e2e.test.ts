@@ -313,20 +313,25 @@ describe('failures leave nothing half-done', () => {
   it("role-to-assume without id-token permission: says to grant 'id-token: write'", async () => {
     tb.emulator.clearCalls()
     const env = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
+    const before = await registries()
     const r = await tb.run({ inputs: { image, tags: 'no-oidc' }, env })
     expect(r.code).toBe(1)
-    expect(r.errors.join('\n')).toContain('permissions: id-token: write')
+    expect(r.errors).toEqual([expect.stringContaining('permissions: id-token: write')])
     expect(tb.emulator.calls).toEqual([])
+    expect(await registries()).toEqual(before)
   })
 
   it('an unknown repository: one line naming both fixes, nothing pushed', async () => {
+    const before = await registries()
+    tb.emulator.clearCalls()
     const r = await tb.run({ inputs: { image, repository: 'acme/nothing-here' } })
     expect(r.code).toBe(1)
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toMatch(
       /Repository 'acme\/nothing-here' does not exist .*create-repository: true.*aws ecr create-repository/,
     )
-    expect(await tb.registry.catalog()).not.toContain('acme/nothing-here')
+    expect(tb.emulator.callsFor('registry')).toEqual([])
+    expect(await registries()).toEqual(before)
     expect(privateDirs(r)).toEqual([])
   })
 
@@ -351,20 +356,29 @@ describe('failures leave nothing half-done', () => {
 
   it('an account outside allowed-account-ids: fails before any ECR call', async () => {
     tb.emulator.clearCalls()
+    const before = await registries()
     const r = await tb.run({
       inputs: { image, tags: 'wrong-account', 'allowed-account-ids': '111111111111' },
     })
     expect(r.code).toBe(1)
-    expect(r.errors[0]).toMatch(/account 123456789012 .*not in 'allowed-account-ids' \(111111111111\)/)
+    expect(r.errors).toEqual([
+      expect.stringMatching(/account 123456789012 .*not in 'allowed-account-ids' \(111111111111\)/),
+    ])
     expect(tb.emulator.callsFor('ecr')).toEqual([])
+    expect(tb.emulator.callsFor('registry')).toEqual([])
+    expect(await registries()).toEqual(before)
   })
 
   it('AccessDenied from STS: one attempt, names the role, sub and aud and what to check', async () => {
     tb.emulator.clearCalls()
     tb.emulator.oidc.sub = 'repo:someone-else/widget:ref:refs/heads/main'
+    const before = await registries()
     try {
       const r = await tb.run({ inputs: { image, tags: 'denied' } })
       expect(r.code).toBe(1)
+      expect(r.errors).toHaveLength(1)
+      expect(tb.emulator.callsFor('ecr')).toEqual([])
+      expect(await registries()).toEqual(before)
       expect(tb.emulator.callsFor('sts', 'AssumeRoleWithWebIdentity')).toHaveLength(1)
       const msg = r.errors.join('\n')
       expect(msg).toContain(tb.roleArn)

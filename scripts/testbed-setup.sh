@@ -65,8 +65,10 @@ has docker || missing+=(docker.io)
 has dockerd || [[ " ${missing[*]} " == *" docker.io "* ]] || missing+=(docker.io)
 has docker-registry || missing+=(docker-registry)
 has htpasswd || missing+=(apache2-utils)
-daemon=0
-if has docker && docker info >/dev/null 2>&1; then daemon=1; fi
+daemon=0 denied=0
+if has docker; then
+  if info_err=$(docker info 2>&1 >/dev/null); then daemon=1; elif [[ $info_err == *"permission denied"* ]]; then denied=1; fi
+fi
 hosts=0
 [[ "$(current_block)" == "$(wanted_block)" ]] && hosts=1
 
@@ -80,9 +82,19 @@ debian=0
 
 if [[ $MODE == --check ]] || ! is_root || ((debian == 0)); then
   {
-    [[ $MODE == --check ]] || { is_root && echo "testbed-setup: not Debian/Ubuntu: do these by hand:"; } || echo "testbed-setup: not root: run these (or this script with sudo: sudo bash scripts/testbed-setup.sh):"
+    if [[ $MODE == --check ]]; then
+      echo "testbed-setup: not ready; what is missing, as commands:"
+    elif ! is_root; then
+      echo "testbed-setup: not root: run these (or this script with sudo: sudo bash scripts/testbed-setup.sh):"
+    else
+      echo "testbed-setup: not Debian/Ubuntu: do these by hand:"
+    fi
     ((${#missing[@]} == 0)) || echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
-    ((daemon == 1)) || echo "  sudo sh -c 'nohup dockerd ${DOCKERD_ARGS[*]} >>$DOCKERD_LOG 2>&1 </dev/null &'"
+    if ((denied == 1)); then
+      echo "  sudo usermod -aG docker $(id -un)   # dockerd runs, but this user may not use its socket; log in again after"
+    elif ((daemon == 0)); then
+      echo "  sudo sh -c 'nohup dockerd ${DOCKERD_ARGS[*]} >>$DOCKERD_LOG 2>&1 </dev/null &'"
+    fi
     if ((hosts == 0)); then
       [[ -z $(current_block) ]] || echo "  # first delete the old block (from its '# >>>' line to its '# <<<' line) in $HOSTS_FILE, then"
       echo "  # add the registry hosts block to $HOSTS_FILE:"
