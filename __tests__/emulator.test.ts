@@ -10,6 +10,7 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { assumeRole, fetchIdToken, type SessionCredentials } from './testbed/emulator/helpers.ts'
 import { pushPermissions, startEmulator, type Emulator } from './testbed/emulator/index.ts'
+import { modelServices, operationModel, validate } from './testbed/emulator/model.ts'
 
 const ACCOUNT = '123456789012'
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/github-ecr-push`
@@ -568,5 +569,26 @@ describe('fault injection and the request log', () => {
     emu.inject({ service: 'oidc', fault: { kind: 'error', status: 503, code: 'ServiceUnavailable' } })
     await expect(fetchIdToken(emu)).rejects.toThrow(/503/)
     await expect(fetchIdToken(emu)).resolves.toMatch(/^ey/)
+  })
+})
+
+describe('the AWS model (shared/aws-model/ecr-sts.json)', () => {
+  it('loads every service it holds, the newer operations included, and validates against them', () => {
+    expect(modelServices().sort()).toEqual(['ecr', 'ecr-public', 'inspector2', 'sts'])
+    for (const op of [
+      'BatchCheckLayerAvailability',
+      'InitiateLayerUpload',
+      'UploadLayerPart',
+      'CompleteLayerUpload',
+      'GetDownloadUrlForLayer',
+      'DescribeRepositoryCreationTemplates',
+    ])
+      expect(operationModel('ecr', op), op).toBeDefined()
+    expect(operationModel('sts', 'AssumeRole')).toBeDefined()
+    expect(operationModel('ecr-public', 'GetAuthorizationToken')).toBeDefined()
+    const listCoverage = operationModel('inspector2', 'ListCoverage')
+    expect(listCoverage).toBeDefined()
+    const bad = validate('inspector2', listCoverage?.input ?? '', { maxResults: 100_000 }, 'input')
+    expect(bad.violations.join('\n')).toMatch(/'maxResults' failed to satisfy constraint/)
   })
 })
