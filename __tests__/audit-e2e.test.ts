@@ -59,9 +59,9 @@ describe('audit end to end', () => {
       expect(r.outputs['secrets-found']).toBe('1')
       expect(Number(r.outputs['layer-count'])).toBe(1)
       // Size as ECR stores it: the pushed manifest's compressed layers + config.
-      const res = await fetch(`${tb.registry.url}/v2/acme/widget/manifests/${digest}`, {
+      const res = await fetch(`${tb.backend.url}/v2/acme/widget/manifests/${digest}`, {
         headers: {
-          authorization: tb.registry.authorization,
+          authorization: tb.backend.authorization,
           accept: 'application/vnd.docker.distribution.manifest.v2+json',
         },
       })

@@ -10,6 +10,7 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { assumeRole, fetchIdToken, type SessionCredentials } from './testbed/emulator/helpers.ts'
 import { pushPermissions, startEmulator, type Emulator } from './testbed/emulator/index.ts'
+import { modelServices, operationModel, validate } from './testbed/emulator/model.ts'
 
 const ACCOUNT = '123456789012'
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/github-ecr-push`
@@ -184,6 +185,31 @@ describe('STS AssumeRoleWithWebIdentity', () => {
     if (name === 'ExpiredTokenException') expect(err.message).toMatch(/^Token expired/)
   })
 
+  it.each([
+    ['nbf', 600, 'rejected'],
+    ['iat', 600, 'rejected'],
+    ['nbf', 30, 'accepted'],
+    ['iat', 30, 'accepted'],
+  ] as const)(
+    'a token whose %s is %i s ahead (clock skew allowed: 60 s) is %s',
+    async (claim, ahead, outcome) => {
+      const token = emu.mintToken({ [claim]: Math.floor(Date.now() / 1000) + ahead })
+      const before = emu.state.credentials.size
+      const call = sts({ maxAttempts: 1 }).send(assumeCommand(token))
+      if (outcome === 'accepted') {
+        expect((await call).Credentials?.AccessKeyId).toMatch(/^ASIA/)
+        return
+      }
+      const err = await rejection(call)
+      expect(err.name).toBe('InvalidIdentityTokenException')
+      expect(err.$metadata?.httpStatusCode).toBe(400)
+      expect(err.message).toBe(
+        'The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.',
+      )
+      expect(emu.state.credentials.size).toBe(before)
+    },
+  )
+
   it('rejects an expired token from the endpoint (configurable lifetime)', async () => {
     emu.oidc.lifetimeSeconds = -1
     const err = await rejection(sts({ maxAttempts: 1 }).send(assumeCommand(await fetchIdToken(emu))))
@@ -328,16 +354,60 @@ describe('ECR', () => {
     credentials = await assumeRole(emu, ROLE)
   })
 
-  it('GetAuthorizationToken gives AWS:<password>, 12 h and the proxy endpoint', async () => {
-    const out = await ecr(credentials).send(new GetAuthorizationTokenCommand({}))
-    const data = out.authorizationData?.[0]
-    expect(Buffer.from(data?.authorizationToken ?? '', 'base64').toString()).toBe(
-      `AWS:${emu.state.registryPassword}`,
-    )
+  it('GetAuthorizationToken: a new opaque AWS:<password> of ECR size per call and principal, 12 h, the account endpoint', async () => {
+    const client = ecr(credentials)
+    const [first, second] = [
+      await client.send(new GetAuthorizationTokenCommand({})),
+      await client.send(new GetAuthorizationTokenCommand({})),
+    ]
+    const data = first.authorizationData?.[0]
+    const token = data?.authorizationToken ?? ''
+    expect(token.length).toBeGreaterThanOrEqual(1024)
+    const decoded = Buffer.from(token, 'base64').toString()
+    expect(decoded.startsWith('AWS:')).toBe(true)
+    const password = decoded.slice(4)
+    expect(second.authorizationData?.[0]?.authorizationToken).not.toBe(token)
+    const record = emu.state.registryTokens.get(password)
+    expect(record?.principal.arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/github-ecr-push/test-session`)
+    expect(record?.region).toBe('us-east-1')
+    expect(record?.expiresAt.getTime()).toBe(data?.expiresAt?.getTime())
     const hours = ((data?.expiresAt?.getTime() ?? 0) - Date.now()) / 3_600_000
     expect(hours).toBeGreaterThan(11.9)
     expect(hours).toBeLessThanOrEqual(12)
-    expect(data?.proxyEndpoint).toBe(emu.state.proxyEndpoint)
+    // Without a registry front, the endpoint is ECR's own name.
+    expect(data?.proxyEndpoint).toBe(`https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`)
+    client.destroy()
+
+    // Another principal gets its own token; registryIds (deprecated) gives one entry per registry.
+    emu.addUser({
+      accessKeyId: 'AKIAEMULATORTOKENS01',
+      secretAccessKey: 'k'.repeat(40),
+      name: 'tokens',
+      permissions: pushPermissions(ACCOUNT, 'acme/*'),
+    })
+    const other = await ecr({ accessKeyId: 'AKIAEMULATORTOKENS01', secretAccessKey: 'k'.repeat(40) }).send(
+      new GetAuthorizationTokenCommand({ registryIds: [ACCOUNT, '210987654321'] }),
+    )
+    const [mine, theirs] = other.authorizationData ?? []
+    expect(mine?.authorizationToken).not.toBe(token)
+    expect(theirs?.authorizationToken).toBe(mine?.authorizationToken)
+    expect(theirs?.proxyEndpoint).toBe('https://210987654321.dkr.ecr.us-east-1.amazonaws.com')
+    const user = Buffer.from(mine?.authorizationToken ?? '', 'base64')
+      .toString()
+      .slice(4)
+    expect(emu.state.registryTokens.get(user)?.principal.arn).toBe(`arn:aws:iam::${ACCOUNT}:user/tokens`)
+  })
+
+  it('GetAuthorizationToken: scenarios shorten the lifetime', async () => {
+    emu.setRegistryTokenLifetime(30)
+    try {
+      const out = await ecr(credentials).send(new GetAuthorizationTokenCommand({}))
+      const left = (out.authorizationData?.[0]?.expiresAt?.getTime() ?? 0) - Date.now()
+      expect(left).toBeGreaterThan(25_000)
+      expect(left).toBeLessThanOrEqual(30_000)
+    } finally {
+      emu.setRegistryTokenLifetime(12 * 3600)
+    }
   })
 
   it('denies what the identity policy does not allow, in AWS words', async () => {
@@ -382,7 +452,7 @@ describe('ECR', () => {
       repositoryName: 'acme/r0',
       registryId: ACCOUNT,
       repositoryArn: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/acme/r0`,
-      repositoryUri: `${emu.state.registryHost}/acme/r0`,
+      repositoryUri: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/acme/r0`,
       imageTagMutability: 'MUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: { encryptionType: 'AES256' },
@@ -499,5 +569,26 @@ describe('fault injection and the request log', () => {
     emu.inject({ service: 'oidc', fault: { kind: 'error', status: 503, code: 'ServiceUnavailable' } })
     await expect(fetchIdToken(emu)).rejects.toThrow(/503/)
     await expect(fetchIdToken(emu)).resolves.toMatch(/^ey/)
+  })
+})
+
+describe('the AWS model (shared/aws-model/ecr-sts.json)', () => {
+  it('loads every service it holds, the newer operations included, and validates against them', () => {
+    expect(modelServices().sort()).toEqual(['ecr', 'ecr-public', 'inspector2', 'sts'])
+    for (const op of [
+      'BatchCheckLayerAvailability',
+      'InitiateLayerUpload',
+      'UploadLayerPart',
+      'CompleteLayerUpload',
+      'GetDownloadUrlForLayer',
+      'DescribeRepositoryCreationTemplates',
+    ])
+      expect(operationModel('ecr', op), op).toBeDefined()
+    expect(operationModel('sts', 'AssumeRole')).toBeDefined()
+    expect(operationModel('ecr-public', 'GetAuthorizationToken')).toBeDefined()
+    const listCoverage = operationModel('inspector2', 'ListCoverage')
+    expect(listCoverage).toBeDefined()
+    const bad = validate('inspector2', listCoverage?.input ?? '', { maxResults: 100_000 }, 'input')
+    expect(bad.violations.join('\n')).toMatch(/'maxResults' failed to satisfy constraint/)
   })
 })

@@ -1,13 +1,16 @@
 // The push pipeline end to end: the bundled dist/index.js run as the GitHub runner runs it, against
-// the AWS emulator, the real Docker engine and the real distribution registry.
+// the AWS emulator, the real Docker engine and the real distribution registry behind the emulator's
+// ECR registry front (ECR tokens, IAM on every registry request, one host per account). Every
+// refusal checks the one error it expects and that no registry gained a tag or a repository.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDocker } from './testbed/docker.ts'
-import { pushPermissions } from './testbed/emulator/index.ts'
+import { pushPermissions, type Statement } from './testbed/emulator/index.ts'
 import { cleanup, runPost, type RunResult } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 
+const OTHER = '210987654321'
 let tb: Testbed
 let image: string
 
@@ -16,9 +19,43 @@ beforeAll(async () => {
   // Permission on acme/* so that a missing repository is "not found" rather than "denied".
   tb = await startTestbed({
     permissions: pushPermissions('123456789012', 'acme/*', { scanDiscovery: true, governance: true }),
+    otherAccounts: [OTHER],
   })
   image = await tb.image({ files: { 'app.txt': 'push pipeline\n' } })
 })
+
+/** Every repository with a manifest in both accounts' registries, and its tags. */
+async function registries(): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {}
+  for (const reg of [tb.registry, tb.registryFor(OTHER)]) {
+    for (const repo of await reg.catalog()) out[`${reg.account}/${repo}`] = await reg.tags(repo)
+  }
+  return out
+}
+
+/** A role with exactly these statements (trust: the test bed's OIDC subject). */
+function role(name: string, permissions: Statement[]): string {
+  const arn = `arn:aws:iam::123456789012:role/${name}`
+  tb.emulator.addRole({ arn, trust: { sub: 'repo:acme/widget:*' }, permissions })
+  return arn
+}
+
+/**
+ * The registry requests the front refused, as the set of `<ECR action> <code>` (docker retries and
+ * checks layers in its own order; what matters is what was refused and that nothing else was).
+ * Not counted: docker's first unauthenticated ping (401), and HEADs of layers not there yet (404).
+ */
+function refusals(): string[] {
+  const refused = tb.emulator
+    .callsFor('registry')
+    .filter((c) => c.status >= 400 && c.errorCode !== 'missing' && c.errorCode !== 'HTTP 404')
+    .map((c) => `${c.operation} ${c.errorCode ?? c.status}`)
+  return [...new Set(refused)].sort()
+}
+
+/** A FROM scratch image of its own (layers no registry has seen, so docker uploads them). */
+const fresh = (label: string): Promise<string> =>
+  tb.image({ files: { 'app.txt': `${label} ${Math.random()}\n` } })
 
 afterAll(async () => {
   await tb?.close()
@@ -113,16 +150,84 @@ describe('registry-id', () => {
     }
   })
 
-  it('another account the role may not use: fails naming that account and the missing permission', async () => {
-    // The test bed has one registry for every account, so the push itself lands; real ECR refuses
-    // it at the other account's registry. What is checked here: the step does not pass, and says why.
-    const r = await tb.run({ inputs: { image, tags: 'cross', 'registry-id': '210987654321' } })
+  it("pushes to another account's registry when both policies allow it: that registry holds it, ours does not", async () => {
+    const arn = role('cross-account-push', [
+      ...pushPermissions('123456789012', 'acme/widget'),
+      ...pushPermissions(OTHER, 'acme/shared', { governance: true }).slice(1),
+    ])
+    // Across accounts both must allow: the role's identity policy and the repository's policy.
+    tb.emulator.createRepository({
+      name: 'acme/shared',
+      account: OTHER,
+      policy: [{ principal: arn, action: 'ecr:*' }],
+    })
+    const r = await tb.run({
+      inputs: {
+        image,
+        repository: 'acme/shared',
+        tags: 'cross',
+        'registry-id': OTHER,
+        'role-to-assume': arn,
+      },
+    })
+    expect(r.errors, r.log).toEqual([])
+    expect(r.code, r.log).toBe(0)
+    const other = tb.registryFor(OTHER)
+    expect(r.outputs.registry).toBe(other.host)
+    expect(r.outputs['image-ref']).toBe(`${other.host}/acme/shared@${r.outputs['image-digest']}`)
+    expect(await other.manifestDigest('acme/shared', 'cross')).toBe(r.outputs['image-digest'])
+    expect(await tb.registry.catalog()).not.toContain('acme/shared')
+    expect(await tb.registry.tags('acme/widget')).not.toContain('cross')
+  })
+
+  it('another account whose repository policy does not name the role: refused there, nothing pushed anywhere', async () => {
+    tb.emulator.createRepository({ name: 'acme/closed', account: OTHER })
+    const arn = role('cross-account-no-policy', [
+      ...pushPermissions('123456789012', 'acme/widget'),
+      ...pushPermissions(OTHER, 'acme/closed').slice(1),
+    ])
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({
+      inputs: {
+        image,
+        repository: 'acme/closed',
+        tags: 'cross',
+        'registry-id': OTHER,
+        'role-to-assume': arn,
+      },
+    })
     expect(r.code).toBe(1)
     expect(r.warnings.join('\n')).toMatch(
-      /ecr:DescribeRepositories is not allowed on arn:aws:ecr:us-east-1:210987654321:/,
+      /Could not check that repository 'acme\/closed' exists: ecr:DescribeRepositories is not allowed on arn:aws:ecr:us-east-1:210987654321:repository\/acme\/closed/,
     )
-    expect(r.errors.join('\n')).toMatch(/ecr:DescribeImages was denied: .*210987654321/)
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^The registry refused 210987654321\.dkr\.ecr\.us-east-1\.amazonaws\.com:\d+\/acme\/closed:cross \(denied: User: \S+ is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:210987654321:repository\/acme\/closed because no resource-based policy allows the ecr:InitiateLayerUpload action\)/,
+      ),
+    ])
+    expect(refusals()).toContain('InitiateLayerUpload DENIED')
+    expect(refusals().every((x) => x.endsWith(' DENIED'))).toBe(true)
+    expect(await registries()).toEqual(before)
+  })
+
+  it('another account the role may not use at all: refused by that registry, nothing pushed anywhere', async () => {
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, tags: 'cross', 'registry-id': OTHER } })
+    expect(r.code).toBe(1)
+    expect(r.warnings.join('\n')).toMatch(
+      /ecr:DescribeRepositories is not allowed on arn:aws:ecr:us-east-1:210987654321:repository\/acme\/widget/,
+    )
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^The registry refused 210987654321\.dkr\.ecr\.us-east-1\.amazonaws\.com:\d+\/acme\/widget:cross \(denied: .* ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:210987654321:repository\/acme\/widget because no identity-based policy allows the ecr:InitiateLayerUpload action\)/,
+      ),
+    ])
+    expect(refusals()).toContain('InitiateLayerUpload DENIED')
+    expect(refusals().every((x) => x.endsWith(' DENIED'))).toBe(true)
     expect(r.outputs['image-ref']).toBeUndefined()
+    expect(await registries()).toEqual(before)
   })
 })
 
@@ -131,8 +236,11 @@ describe('keep-login', () => {
     const r = await tb.run({ inputs: { image, tags: 'keep', 'keep-login': 'true' } })
     expect(r.code, r.log).toBe(0)
     const auths = dockerConfig(r.dirs.home)?.auths as Record<string, { auth?: string }> | undefined
-    expect(auths?.[tb.registry.host]?.auth).toBe(
-      Buffer.from(`AWS:${tb.registry.password}`).toString('base64'),
+    // The login is the run's own ECR token, issued to the role it assumed.
+    const login = Buffer.from(auths?.[tb.registry.host]?.auth ?? '', 'base64').toString()
+    expect(login.startsWith('AWS:')).toBe(true)
+    expect(tb.emulator.state.registryTokens.get(login.slice(4))?.principal.arn).toMatch(
+      /assumed-role\/github-ecr-push\//,
     )
     expect(r.state['logout-registry']).toBe(tb.registry.host)
 
@@ -205,39 +313,72 @@ describe('failures leave nothing half-done', () => {
   it("role-to-assume without id-token permission: says to grant 'id-token: write'", async () => {
     tb.emulator.clearCalls()
     const env = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }
+    const before = await registries()
     const r = await tb.run({ inputs: { image, tags: 'no-oidc' }, env })
     expect(r.code).toBe(1)
-    expect(r.errors.join('\n')).toContain('permissions: id-token: write')
+    expect(r.errors).toEqual([expect.stringContaining('permissions: id-token: write')])
     expect(tb.emulator.calls).toEqual([])
+    expect(await registries()).toEqual(before)
   })
 
   it('an unknown repository: one line naming both fixes, nothing pushed', async () => {
+    const before = await registries()
+    tb.emulator.clearCalls()
     const r = await tb.run({ inputs: { image, repository: 'acme/nothing-here' } })
     expect(r.code).toBe(1)
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toMatch(
       /Repository 'acme\/nothing-here' does not exist .*create-repository: true.*aws ecr create-repository/,
     )
-    expect(await tb.registry.catalog()).not.toContain('acme/nothing-here')
+    expect(tb.emulator.callsFor('registry')).toEqual([])
+    expect(await registries()).toEqual(before)
     expect(privateDirs(r)).toEqual([])
+  })
+
+  it('an unknown repository the role cannot look up: the registry says NAME_UNKNOWN, and the step says so', async () => {
+    const arn = role('push-only', pushPermissions('123456789012', 'acme/*', { scanDiscovery: false }))
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, repository: 'acme/nothing-here', 'role-to-assume': arn } })
+    expect(r.code).toBe(1)
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^The registry refused \S+\/acme\/nothing-here:t1: repository 'acme\/nothing-here' does not exist \(name unknown: The repository with name 'acme\/nothing-here' does not exist in the registry with id '123456789012'\)\. Create it, or set 'create-repository: true'\.$/,
+      ),
+    ])
+    // Docker's layer check (a HEAD, answered 404 without a body) comes first, then the upload.
+    expect(refusals()).toEqual([
+      'BatchCheckLayerAvailability NAME_UNKNOWN',
+      'InitiateLayerUpload NAME_UNKNOWN',
+    ])
+    expect(await registries()).toEqual(before)
   })
 
   it('an account outside allowed-account-ids: fails before any ECR call', async () => {
     tb.emulator.clearCalls()
+    const before = await registries()
     const r = await tb.run({
       inputs: { image, tags: 'wrong-account', 'allowed-account-ids': '111111111111' },
     })
     expect(r.code).toBe(1)
-    expect(r.errors[0]).toMatch(/account 123456789012 .*not in 'allowed-account-ids' \(111111111111\)/)
+    expect(r.errors).toEqual([
+      expect.stringMatching(/account 123456789012 .*not in 'allowed-account-ids' \(111111111111\)/),
+    ])
     expect(tb.emulator.callsFor('ecr')).toEqual([])
+    expect(tb.emulator.callsFor('registry')).toEqual([])
+    expect(await registries()).toEqual(before)
   })
 
   it('AccessDenied from STS: one attempt, names the role, sub and aud and what to check', async () => {
     tb.emulator.clearCalls()
     tb.emulator.oidc.sub = 'repo:someone-else/widget:ref:refs/heads/main'
+    const before = await registries()
     try {
       const r = await tb.run({ inputs: { image, tags: 'denied' } })
       expect(r.code).toBe(1)
+      expect(r.errors).toHaveLength(1)
+      expect(tb.emulator.callsFor('ecr')).toEqual([])
+      expect(await registries()).toEqual(before)
       expect(tb.emulator.callsFor('sts', 'AssumeRoleWithWebIdentity')).toHaveLength(1)
       const msg = r.errors.join('\n')
       expect(msg).toContain(tb.roleArn)
@@ -251,17 +392,225 @@ describe('failures leave nothing half-done', () => {
 })
 
 describe('least privilege', () => {
-  it('without ecr:DescribeRepositories the push still works, with a warning that says what to grant', async () => {
-    const lp = await startTestbed({
-      permissions: pushPermissions('123456789012', 'acme/widget', { scanDiscovery: false }),
+  // README "The role's permission policy (least privilege for the push)", statement for statement.
+  const PUSH = [
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:InitiateLayerUpload',
+    'ecr:UploadLayerPart',
+    'ecr:CompleteLayerUpload',
+    'ecr:PutImage',
+    'ecr:BatchGetImage',
+    'ecr:DescribeImages',
+    'ecr:DescribeRepositories',
+  ]
+  const documented = (without?: string): Statement[] => [
+    ...(without === 'ecr:GetAuthorizationToken'
+      ? []
+      : [{ action: 'ecr:GetAuthorizationToken', resource: '*' }]),
+    {
+      action: PUSH.filter((a) => a !== without),
+      resource: 'arn:aws:ecr:us-east-1:123456789012:repository/acme/widget',
+    },
+  ]
+
+  it('exactly the documented permissions: the push lands, without a permission warning', async () => {
+    const arn = role('least-privilege', documented())
+    const r = await tb.run({ inputs: { image, tags: 'least', 'role-to-assume': arn } })
+    expect(r.errors, r.log).toEqual([])
+    expect(r.warnings.filter((w) => /ecr:|not allowed|denied/i.test(w))).toEqual([])
+    expect(r.code).toBe(0)
+    expect(await tb.registry.manifestDigest('acme/widget', 'least')).toBe(r.outputs['image-digest'])
+  })
+
+  // Each layer and manifest action docker needs: refused by the registry at that very request.
+  it.each([
+    ['ecr:InitiateLayerUpload', 'InitiateLayerUpload'],
+    ['ecr:UploadLayerPart', 'UploadLayerPart'],
+    ['ecr:CompleteLayerUpload', 'CompleteLayerUpload'],
+    ['ecr:PutImage', 'PutImage'],
+  ])('without %s: refused with that action named, nothing pushed', async (missing, action) => {
+    const arn = role(`no-${action}`, documented(missing))
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({
+      inputs: { image: await fresh(action), tags: `no-${action}`, 'role-to-assume': arn },
+    })
+    expect(r.code).toBe(1)
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^The registry refused \\S+/acme/widget:no-${action} \\(denied: User: arn:aws:sts::123456789012:assumed-role/no-${action}/\\S+ is not authorized to perform: ${missing} on resource: arn:aws:ecr:us-east-1:123456789012:repository/acme/widget because no identity-based policy allows the ${missing} action\\)\\. The role needs `,
+        ),
+      ),
+    ])
+    expect(refusals()).toEqual([`${action} DENIED`])
+    expect(await registries()).toEqual(before)
+  })
+
+  it('without ecr:BatchCheckLayerAvailability: the registry refuses the layer check (a HEAD: no body to quote), nothing pushed', async () => {
+    const arn = role('no-BatchCheckLayerAvailability', documented('ecr:BatchCheckLayerAvailability'))
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image: await fresh('bcla'), tags: 'no-bcla', 'role-to-assume': arn } })
+    expect(r.code).toBe(1)
+    // Docker can only say that a HEAD got 403; the front's log says which permission it was.
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^docker push \S+\/acme\/widget:no-bcla failed: error parsing HTTP 403 response body/,
+      ),
+    ])
+    expect(refusals()).toEqual(['BatchCheckLayerAvailability DENIED'])
+    expect(await registries()).toEqual(before)
+  })
+
+  it('without ecr:GetAuthorizationToken: fails before docker logs in, naming the permission', async () => {
+    const arn = role('no-GetAuthorizationToken', documented('ecr:GetAuthorizationToken'))
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, tags: 'no-token', 'role-to-assume': arn } })
+    expect(r.code).toBe(1)
+    expect(r.errors.join('\n')).toMatch(/ecr:GetAuthorizationToken/)
+    expect(tb.emulator.callsFor('registry')).toEqual([])
+    expect(await registries()).toEqual(before)
+  })
+
+  it('without ecr:DescribeImages: the push lands, but the step fails: the digest cannot be cross-checked', async () => {
+    const arn = role('no-DescribeImages', documented('ecr:DescribeImages'))
+    const r = await tb.run({ inputs: { image, tags: 'no-describe-images', 'role-to-assume': arn } })
+    expect(r.code).toBe(1)
+    expect(r.errors.join('\n')).toMatch(/ecr:DescribeImages was denied/)
+    expect(r.outputs['image-ref']).toBeUndefined()
+    expect(await tb.registry.tags('acme/widget')).toContain('no-describe-images')
+  })
+
+  it('without ecr:DescribeRepositories: the push still works, with a warning that says what to grant', async () => {
+    const arn = role('no-DescribeRepositories', documented('ecr:DescribeRepositories'))
+    const r = await tb.run({ inputs: { image, tags: 'no-describe-repositories', 'role-to-assume': arn } })
+    expect(r.code, r.log).toBe(0)
+    expect(r.warnings).toEqual([expect.stringMatching(/ecr:DescribeRepositories is not allowed/)])
+    expect(await tb.registry.manifestDigest('acme/widget', 'no-describe-repositories')).toBe(
+      r.outputs['image-digest'],
+    )
+  })
+
+  it('without ecr:BatchGetImage: a plain push never reads a manifest back, so it still works', async () => {
+    // Documented for clients that read manifests while pushing (buildx, containerd) and for the
+    // gate and the audit; docker's own push does not: the front sees no BatchGetImage at all.
+    const arn = role('no-BatchGetImage', documented('ecr:BatchGetImage'))
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, tags: 'no-batch-get-image', 'role-to-assume': arn } })
+    expect(r.code, r.log).toBe(0)
+    expect(tb.emulator.callsFor('registry', 'BatchGetImage')).toEqual([])
+    expect(await tb.registry.manifestDigest('acme/widget', 'no-batch-get-image')).toBe(
+      r.outputs['image-digest'],
+    )
+  })
+})
+
+describe('immutable tags', () => {
+  let other: string
+  beforeAll(async () => {
+    other = await tb.image({ files: { 'app.txt': 'another build\n' } })
+  })
+
+  it('IMMUTABLE: an existing tag is refused as TAG_INVALID, distinctly; the tag keeps its image', async () => {
+    tb.emulator.createRepository({ name: 'acme/frozen', imageTagMutability: 'IMMUTABLE' })
+    const first = await tb.run({ inputs: { image, repository: 'acme/frozen', tags: 'v1' } })
+    expect(first.code, first.log).toBe(0)
+    const before = await registries()
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image: other, repository: 'acme/frozen', tags: 'v1' } })
+    expect(r.code).toBe(1)
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^The registry refused \S+\/acme\/frozen:v1: the tag already exists and 'acme\/frozen' has immutable tags \(tag invalid: The image tag 'v1' already exists in the 'acme\/frozen' repository and cannot be overwritten because the tag is immutable\.\)\. Push a new tag/,
+      ),
+    ])
+    expect(refusals()).toEqual(['PutImage TAG_INVALID'])
+    expect(await registries()).toEqual(before)
+    expect(await tb.registry.manifestDigest('acme/frozen', 'v1')).toBe(first.outputs['image-digest'])
+  })
+
+  it('IMMUTABLE_WITH_EXCLUSION: the excluded tags move, the others do not', async () => {
+    tb.emulator.createRepository({
+      name: 'acme/releases',
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }],
+    })
+    const first = await tb.run({ inputs: { image, repository: 'acme/releases', tags: 'v1\nlatest' } })
+    expect(first.code, first.log).toBe(0)
+    const moved = await tb.run({ inputs: { image: other, repository: 'acme/releases', tags: 'v2\nlatest' } })
+    expect(moved.code, moved.log).toBe(0)
+    expect(await tb.registry.manifestDigest('acme/releases', 'latest')).toBe(moved.outputs['image-digest'])
+    const before = await registries()
+    const refused = await tb.run({ inputs: { image: other, repository: 'acme/releases', tags: 'v1' } })
+    expect(refused.code).toBe(1)
+    expect(refused.errors.join('\n')).toMatch(
+      /The image tag 'v1' already exists .* because the tag is immutable/,
+    )
+    expect(await registries()).toEqual(before)
+  })
+
+  it('MUTABLE_WITH_EXCLUSION: only the tags the filters name are immutable', async () => {
+    tb.emulator.createRepository({
+      name: 'acme/mostly-mutable',
+      imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'release-*' }],
+    })
+    const first = await tb.run({
+      inputs: { image, repository: 'acme/mostly-mutable', tags: 'dev\nrelease-1' },
+    })
+    expect(first.code, first.log).toBe(0)
+    const dev = await tb.run({ inputs: { image: other, repository: 'acme/mostly-mutable', tags: 'dev' } })
+    expect(dev.code, dev.log).toBe(0)
+    const before = await registries()
+    const release = await tb.run({
+      inputs: { image: other, repository: 'acme/mostly-mutable', tags: 'release-1' },
+    })
+    expect(release.code).toBe(1)
+    expect(release.errors.join('\n')).toMatch(
+      /The image tag 'release-1' already exists .* because the tag is immutable/,
+    )
+    expect(await registries()).toEqual(before)
+    expect(await tb.registry.manifestDigest('acme/mostly-mutable', 'release-1')).toBe(
+      first.outputs['image-digest'],
+    )
+  })
+})
+
+describe('the ECR token expires mid-step', () => {
+  it('the registry refuses the rest of the push as ECR does; the step says so, nothing lands', async () => {
+    const before = await registries()
+    tb.emulator.clearCalls()
+    // The token dies between docker's login and its first layer upload.
+    const off = tb.emulator.onRegistryRequest((req) => {
+      if (req.operation === 'InitiateLayerUpload') tb.emulator.expireRegistryTokens()
     })
     try {
-      const r = await lp.run({ inputs: { image, tags: 'least' } })
-      expect(r.code, r.log).toBe(0)
-      expect(r.warnings.join('\n')).toMatch(/ecr:DescribeRepositories is not allowed/)
-      expect(await lp.registry.manifestDigest('acme/widget', 'least')).toBe(r.outputs['image-digest'])
+      const r = await tb.run({ inputs: { image: await fresh('expired'), tags: 'expired' } })
+      expect(r.code).toBe(1)
+      expect(r.errors).toEqual([
+        expect.stringMatching(
+          /^The registry refused \S+\/acme\/widget:expired \(denied: Your authorization token has expired\. Reauthenticate and try again\.\)/,
+        ),
+      ])
+      expect(refusals()).toEqual(['InitiateLayerUpload DENIED'])
+      expect(await registries()).toEqual(before)
     } finally {
-      await lp.close()
+      off()
+    }
+  })
+
+  it('a short token lifetime is what the step reports as token-expires-at', async () => {
+    tb.emulator.setRegistryTokenLifetime(120)
+    try {
+      const r = await tb.run({ inputs: { image, tags: 'short-token' } })
+      expect(r.code, r.log).toBe(0)
+      const left = Date.parse(r.outputs['token-expires-at'] ?? '') - Date.now()
+      expect(left).toBeGreaterThan(60_000)
+      expect(left).toBeLessThanOrEqual(120_000)
+    } finally {
+      tb.emulator.setRegistryTokenLifetime(12 * 3600)
     }
   })
 })
@@ -300,8 +649,13 @@ describe('push refused by the registry', () => {
   it('one line that says why; the local tags and the private login are gone', async () => {
     const r = await ro.run({ inputs: { image, tags: 'refused' } })
     expect(r.code).toBe(1)
-    expect(r.errors).toHaveLength(1)
-    expect(r.errors[0]).toMatch(/The registry refused .*acme\/widget:refused/)
+    // The one branch of the explanation that fits: not a permission, not a missing repository, not
+    // an immutable tag.
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^The registry refused \S+\/acme\/widget:refused: it does not accept pushes right now \(.*HTTP 405 .*Method not allowed.*\)\.$/,
+      ),
+    ])
     expect(privateDirs(r)).toEqual([])
     const { imageExists } = await import('./testbed/docker.ts')
     expect(await imageExists(`${ro.registry.host}/acme/widget:refused`)).toBe(false)
@@ -313,6 +667,7 @@ describe('secrets never leak', () => {
   it('with step debug on, no credential appears outside ::add-mask:: nor in any file the runner reads', async () => {
     tb.emulator.state.issuedIdTokens.length = 0
     const before = new Set(tb.emulator.state.credentials.keys())
+    const tokensBefore = new Set(tb.emulator.state.registryTokens.keys())
     const r = await tb.run({ inputs: { image, tags: 'leak-check' }, debug: true })
     expect(r.code, r.log).toBe(0)
     expect(r.debug.length).toBeGreaterThan(0)
@@ -321,9 +676,11 @@ describe('secrets never leak', () => {
       (c) => c.sessionToken !== undefined && !before.has(c.accessKeyId),
     )
     expect(sessions).toHaveLength(1)
+    const tokens = [...tb.emulator.state.registryTokens.keys()].filter((t) => !tokensBefore.has(t))
+    expect(tokens).toHaveLength(1)
     const secrets = [
-      tb.registry.password,
-      Buffer.from(`AWS:${tb.registry.password}`).toString('base64'),
+      ...tokens,
+      ...tokens.map((t) => Buffer.from(`AWS:${t}`).toString('base64')),
       ...sessions.flatMap((c) => [c.secretAccessKey, c.sessionToken ?? '']),
       ...tb.emulator.state.issuedIdTokens,
     ].filter((s) => s !== '')

@@ -59,6 +59,16 @@ describe('registryHost', () => {
       '210987654321',
       '210987654321.dkr.ecr-fips.us-east-1.amazonaws.com',
     ],
+    [
+      'http://123456789012.dkr.ecr.us-east-1.amazonaws.com:5000',
+      '210987654321',
+      '210987654321.dkr.ecr.us-east-1.amazonaws.com:5000',
+    ],
+    [
+      'https://123456789012.dkr.ecr.us-east-1.amazonaws.com:443',
+      undefined,
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    ],
     ['http://127.0.0.1:5000', '210987654321', '127.0.0.1:5000'],
     ['127.0.0.1:5000', undefined, '127.0.0.1:5000'],
   ])('%s with registry %s -> %s', (endpoint, registryId, host) => {

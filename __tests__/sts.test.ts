@@ -147,6 +147,26 @@ describe('assumeRoleWithOidc', () => {
     expect(attempts().map((c) => c.errorCode ?? 'ok')).toEqual(['ExpiredTokenException', 'ok'])
   })
 
+  it('a token not valid yet (the issuer clock ahead) is retried with a fresh one', async () => {
+    emu.oidc.claims = { nbf: Math.floor(Date.now() / 1000) + 600 }
+    let n = 0
+    try {
+      const id = await assumeRoleWithOidc(
+        options({
+          getToken: async (aud) => {
+            n++
+            if (n === 2) emu.oidc.claims = {}
+            return fetchIdToken(emu, aud)
+          },
+        }),
+      )
+      expect(id.account).toBe('123456789012')
+    } finally {
+      emu.oidc.claims = {}
+    }
+    expect(attempts().map((c) => c.errorCode ?? 'ok')).toEqual(['InvalidIdentityToken', 'ok'])
+  })
+
   it('gives up within the budget, saying it is temporary', async () => {
     emu.inject({
       service: 'sts',

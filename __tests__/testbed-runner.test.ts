@@ -10,6 +10,7 @@ import {
   evaluateDefault,
   inputEnvName,
   parseActionInputs,
+  parseActionRuns,
   parseKeyValueFile,
   parseWorkflowCommands,
   runAction,
@@ -230,6 +231,37 @@ describe('runAction / runPost', () => {
       expect(r.code).not.toBe(0)
     } finally {
       fs.rmSync(slow, { recursive: true, force: true })
+    }
+  })
+
+  it('runs another action from its directory: action.yml inputs and runs.main / runs.post', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-other-action-'))
+    try {
+      fs.mkdirSync(path.join(dir, 'dist', 'cleanup'), { recursive: true })
+      fs.writeFileSync(
+        path.join(dir, 'action.yml'),
+        "name: other\ninputs:\n  greeting:\n    default: 'hi'\nruns:\n  using: node24\n  main: 'dist/index.js'\n  post: dist/cleanup/index.js\n",
+      )
+      fs.writeFileSync(
+        path.join(dir, 'dist', 'index.js'),
+        "require('node:fs').appendFileSync(process.env.GITHUB_STATE, 'said=' + process.env.INPUT_GREETING + '\\n')\n",
+      )
+      fs.writeFileSync(
+        path.join(dir, 'dist', 'cleanup', 'index.js'),
+        "console.log('post saw ' + process.env.STATE_said)\n",
+      )
+      expect(parseActionRuns(fs.readFileSync(path.join(dir, 'action.yml'), 'utf8'))).toEqual({
+        main: 'dist/index.js',
+        post: 'dist/cleanup/index.js',
+      })
+      const r = await runAction({ actionDir: dir, inputs: {} })
+      expect(r.code, r.log).toBe(0)
+      expect(r.state).toEqual({ said: 'hi' })
+      const post = await runPost(r)
+      expect(post.log.trim()).toBe('post saw hi')
+      expect(() => parseActionRuns('runs:\n  using: docker\n')).toThrow(/no runs.main/)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1335,8 +1335,8 @@ function parseEcrHost(host) {
 }
 /**
  * Registry host from GetAuthorizationToken's proxyEndpoint. One token opens every registry the
- * principal may use, so a cross-account push swaps the account in the host. A proxyEndpoint that is
- * not an ECR host (a local test registry) is used as it is.
+ * principal may use, so a cross-account push swaps the account in the host (an explicit port, part
+ * of the URL's host, stays). A proxyEndpoint that is not an ECR host is used as it is.
  */
 function registryHost(proxyEndpoint, registryId) {
     let host;
@@ -1348,7 +1348,7 @@ function registryHost(proxyEndpoint, registryId) {
     }
     if (host === '')
         throw new Error(`ECR returned an unusable proxyEndpoint '${proxyEndpoint}'`);
-    const ecr = parseEcrHost(host);
+    const ecr = parseEcrHost(host.replace(/:\d+$/, ''));
     if (registryId && ecr && ecr.account !== registryId) {
         return registryId + host.slice(ecr.account.length);
     }

@@ -34,8 +34,8 @@ export function parseEcrHost(host: string): EcrHost | undefined {
 
 /**
  * Registry host from GetAuthorizationToken's proxyEndpoint. One token opens every registry the
- * principal may use, so a cross-account push swaps the account in the host. A proxyEndpoint that is
- * not an ECR host (a local test registry) is used as it is.
+ * principal may use, so a cross-account push swaps the account in the host (an explicit port, part
+ * of the URL's host, stays). A proxyEndpoint that is not an ECR host is used as it is.
  */
 export function registryHost(proxyEndpoint: string, registryId?: string): string {
   let host: string
@@ -45,7 +45,7 @@ export function registryHost(proxyEndpoint: string, registryId?: string): string
     host = proxyEndpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '')
   }
   if (host === '') throw new Error(`ECR returned an unusable proxyEndpoint '${proxyEndpoint}'`)
-  const ecr = parseEcrHost(host)
+  const ecr = parseEcrHost(host.replace(/:\d+$/, ''))
   if (registryId && ecr && ecr.account !== registryId) {
     return registryId + host.slice(ecr.account.length)
   }

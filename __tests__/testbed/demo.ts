@@ -31,7 +31,8 @@ async function main(): Promise<number> {
   try {
     console.log(bold('Test bed'))
     console.log(`  AWS emulator  ${tb.emulator.url}  (STS, ECR, GitHub OIDC token endpoint)`)
-    console.log(`  registry      ${tb.registry.url}  (docker-registry, htpasswd user AWS)`)
+    console.log(`  registry      ${tb.registry.host}  (the ECR front: tokens, IAM, one host per account)`)
+    console.log(`    behind it   ${tb.backend.url}  (the CNCF distribution registry, docker-registry)`)
     console.log(`  role          ${tb.roleArn}`)
     const image = await tb.image({
       tag: 'widget:demo',
@@ -56,9 +57,16 @@ async function main(): Promise<number> {
       console.log(`  ${k} = ${v.length > 200 ? `${v.slice(0, 200)}…` : v}`)
     console.log(`\n${bold('Job summary')}\n${r.summary.trimEnd()}`)
     const aws = tb.emulator.calls
-      .filter((c) => c.service !== 'oidc')
+      .filter((c) => c.service === 'sts' || c.service === 'ecr')
       .map((c) => `${c.service}:${c.operation}`)
     console.log(`\n${bold('AWS calls')} (${aws.length}): ${aws.join(', ')}`)
+    const registryCalls = tb.emulator.callsFor('registry').filter((c) => c.operation !== 'Ping')
+    const counts = new Map<string, number>()
+    for (const c of registryCalls)
+      counts.set(`ecr:${c.operation}`, (counts.get(`ecr:${c.operation}`) ?? 0) + 1)
+    console.log(
+      `${bold('Registry requests')} (${registryCalls.length}, each authorised as): ${[...counts].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+    )
     console.log(`\n${bold('Exit code')} ${r.code} (${(r.durationMs / 1000).toFixed(1)} s)`)
     cleanup(r)
     return 0

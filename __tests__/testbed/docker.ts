@@ -93,6 +93,9 @@ export async function docker(args: readonly string[], opts: DockerOptions = {}):
       }
       resolve(result)
     })
+    // A docker that exits before reading its stdin (most commands never read it) makes the write
+    // fail with EPIPE; that is no error of the command's.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(opts.input ?? '')
   })
 }

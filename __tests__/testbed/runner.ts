@@ -1,5 +1,6 @@
 // Runs the bundled action (dist/index.js, then dist/post/index.js) the way the GitHub runner does, and
-// parses what came back: outputs, state, exported env, job summary, workflow commands.
+// parses what came back: outputs, state, exported env, job summary, workflow commands. Any other
+// JavaScript action too (`actionDir`: its action.yml's inputs and `runs.main` / `runs.post`).
 import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
@@ -61,6 +62,23 @@ export function parseActionInputs(text: string): ActionInput[] {
     }
   }
   return inputs
+}
+
+/** `runs.main` and `runs.post` of an action.yml (a JavaScript action's scripts, relative to it). */
+export function parseActionRuns(text: string): { main: string; post?: string } {
+  let inRuns = false
+  const out: { main?: string; post?: string } = {}
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (/^\s*(#.*)?$/.test(line)) continue
+    if (/^\S/.test(line)) {
+      inRuns = /^runs:\s*(#.*)?$/.test(line)
+      continue
+    }
+    const key = inRuns ? /^ {2}(main|post):(.*)$/.exec(line) : null
+    if (key !== null) out[key[1] as 'main' | 'post'] = unquote(key[2] ?? '', `action.yml:${i + 1}`)
+  }
+  if (out.main === undefined) throw new Error('action.yml: no runs.main (not a JavaScript action?)')
+  return out.post === undefined ? { main: out.main } : { main: out.main, post: out.post }
 }
 
 let cachedInputs: { file: string; inputs: ActionInput[] } | undefined
@@ -225,6 +243,11 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Directory holding index.js and post/index.js; default env ACTION_DIST, else <repo>/dist. */
   dist?: string
+  /**
+   * Another action's directory instead (e.g. `shared/peers/amazon-ecr-login`): its action.yml gives
+   * the inputs and the scripts (`runs.main`, `runs.post`).
+   */
+  actionDir?: string
   /** RUNNER_DEBUG=1 (core.debug lines appear). */
   debug?: boolean
   /** HOME to use instead of a fresh one (kept by cleanup()). */
@@ -282,6 +305,8 @@ export interface RunResult {
   /** The dist directory that was run. */
   dist: string
   script: string
+  /** The post step's script (runPost runs it); undefined when the action has none. */
+  postScript: string | undefined
 }
 
 const createdDirs = new Set<string>()
@@ -397,7 +422,14 @@ async function spawnStep(
 
 function collect(
   base: Awaited<ReturnType<typeof spawnStep>>,
-  ctx: { dirs: RunDirs; files: RunFiles; env: Record<string, string>; dist: string; script: string },
+  ctx: {
+    dirs: RunDirs
+    files: RunFiles
+    env: Record<string, string>
+    dist: string
+    script: string
+    postScript: string | undefined
+  },
 ): RunResult {
   const commands = parseWorkflowCommands(base.stdout)
   const messages = (name: string): string[] =>
@@ -422,9 +454,14 @@ function collect(
   }
 }
 
-/** Runs `<dist>/index.js` as a workflow step `uses: ./` with `with: inputs`. */
+/** Runs `<dist>/index.js` (or `actionDir`'s main) as a workflow step with `with: inputs`. */
 export async function runAction(opts: RunOptions): Promise<RunResult> {
-  const dist = resolveDist(opts.dist)
+  const actionDir = opts.actionDir === undefined ? undefined : path.resolve(opts.actionDir)
+  const runs =
+    actionDir === undefined
+      ? undefined
+      : parseActionRuns(fs.readFileSync(path.join(actionDir, 'action.yml'), 'utf8'))
+  const dist = actionDir ?? resolveDist(opts.dist)
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-run-'))
   createdDirs.add(root)
   const dirs: RunDirs = {
@@ -483,7 +520,9 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     `${JSON.stringify({ ref: stepEnv['GITHUB_REF'], after: stepEnv['GITHUB_SHA'], repository: { full_name: stepEnv['GITHUB_REPOSITORY'], name: 'widget', owner: { login: 'acme' } } })}\n`,
   )
 
-  const declared = actionInputs(opts.actionYml)
+  const declared = actionInputs(
+    opts.actionYml ?? (actionDir ? path.join(actionDir, 'action.yml') : undefined),
+  )
   const known = new Set(declared.map((i) => i.name))
   const unknown = Object.keys(opts.inputs).filter((k) => !known.has(k))
   if (unknown.length > 0 && opts.allowUnknownInputs !== true) {
@@ -496,9 +535,14 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
   }
   for (const name of unknown) stepEnv[inputEnvName(name)] = opts.inputs[name] ?? ''
 
-  const script = path.join(dist, 'index.js')
+  const script = runs ? path.join(dist, runs.main) : path.join(dist, 'index.js')
+  const postScript = runs
+    ? runs.post === undefined
+      ? undefined
+      : path.join(dist, runs.post)
+    : path.join(dist, 'post', 'index.js')
   const base = await spawnStep(script, stepEnv, dirs.workspace, opts.timeoutMs ?? 120_000)
-  return collect(base, { dirs, files, env: stepEnv, dist, script })
+  return collect(base, { dirs, files, env: stepEnv, dist, script, postScript })
 }
 
 export interface PostOptions {
@@ -507,9 +551,11 @@ export interface PostOptions {
   timeoutMs?: number
 }
 
-/** Runs `<dist>/post/index.js` after `main` as the runner does: same inputs/env/dirs, STATE_<name>. */
+/** Runs the post script (`<dist>/post/index.js`) after `main` as the runner does: same inputs/env/dirs, STATE_<name>. */
 export async function runPost(main: RunResult, opts: PostOptions = {}): Promise<RunResult> {
   const dist = opts.dist === undefined ? main.dist : path.resolve(opts.dist)
+  const script = opts.dist === undefined ? main.postScript : path.join(dist, 'post', 'index.js')
+  if (script === undefined) throw new Error(`runner: ${main.script}'s action has no post step`)
   const files = fileSet(main.dirs.runnerTemp, 'post')
   fs.copyFileSync(main.files.event, files.event)
   const env: Record<string, string> = {}
@@ -522,7 +568,6 @@ export async function runPost(main: RunResult, opts: PostOptions = {}): Promise<
   for (const [name, value] of Object.entries(main.state)) env[`STATE_${name}`] = value
   Object.assign(env, opts.env ?? {})
   const stepEnv = withFiles(env, files)
-  const script = path.join(dist, 'post', 'index.js')
   const base = await spawnStep(script, stepEnv, main.dirs.workspace, opts.timeoutMs ?? 120_000)
-  return collect(base, { dirs: main.dirs, files, env: stepEnv, dist, script })
+  return collect(base, { dirs: main.dirs, files, env: stepEnv, dist, script, postScript: script })
 }

@@ -8,6 +8,7 @@ const lines: Record<string, string> = {
   AWS_REGION: tb.region,
   TESTBED_ROLE_ARN: tb.roleArn,
   TESTBED_REGISTRY_HOST: tb.registry.host,
+  TESTBED_BACKEND_URL: tb.backend.url,
   TESTBED_REPOSITORY: tb.repository,
   TESTBED_READY: '1',
 }

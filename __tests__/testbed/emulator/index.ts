@@ -13,7 +13,13 @@
  *   repository); image helpers in `ecr/images.ts` (`listRepositoryImages`, `detailExtensions` to
  *   add ImageDetail fields such as imageScanStatus).
  * - Errors: throw `new AwsError(code, message, status?)`; each protocol renders it in its own form.
- * - Faults: `emulator.inject({service, operation?, times?, fault})`; request log: `emulator.calls`.
+ * - Faults: `emulator.inject({service, operation?, times?, fault})` (error, reset, delay, hang);
+ *   request log: `emulator.calls`.
+ * - The registry front (`registry-front.ts`), started when a real registry is given: docker's side
+ *   of ECR, one host per account (`emulator.registryHost(account)`), ECR tokens, IAM on every
+ *   registry request, create on push (`emulator.addCreationTemplate`), token expiry
+ *   (`emulator.setRegistryTokenLifetime`, `emulator.expireRegistryTokens`), request hooks
+ *   (`emulator.onRegistryRequest`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -24,17 +30,23 @@ import { GITHUB_ISSUER, OidcIssuer, type MintOptions } from './oidc.ts'
 import { createOidcService, OIDC_PATH } from './oidc-service.ts'
 import type { Answer, IncomingRequest, ServiceProtocol } from './protocol.ts'
 import { RegistryClient, type RegistryOptions } from './registry-client.ts'
-import { EmulatorCore, type EmulatorState } from './state.ts'
+import { startRegistryFront, type RegistryFront, type RegistryHook } from './registry-front.ts'
+import { checkCreationTemplate } from './ecr/templates.ts'
+import { EmulatorCore, REGISTRY_TOKEN_LIFETIME_MS, type EmulatorState } from './state.ts'
 import { createStsService } from './sts.ts'
 import type {
   CallRecord,
+  CreationTemplateRecord,
   CredentialRecord,
   FaultSpec,
+  ImageTagMutability,
   OidcConfig,
   RepositoryRecord,
+  ResourceStatement,
   RoleRecord,
   RoleSpec,
   ServiceName,
+  TagMutabilityExclusionFilter,
   UserSpec,
 } from './types.ts'
 import { requestId, sleep, upperAlnum } from './util.ts'
@@ -45,13 +57,19 @@ export { operation } from './ecr/context.ts'
 export type { EcrContext, EcrOperation } from './ecr/context.ts'
 export type * from './types.ts'
 export type { EmulatorState } from './state.ts'
+export { ecrHostname, parseRegistryHost } from './state.ts'
+export { MIN_PART_BYTES, tagIsImmutable } from './registry-front.ts'
+export type { RegistryFront, RegistryHook, RegistryRequestInfo } from './registry-front.ts'
 
 export interface EmulatorOptions {
   /** The account the registry belongs to; default `123456789012`. */
   account?: string
   /** Region of repositories created without one; default `us-east-1`. */
   region?: string
-  /** The real registry: ECR tokens carry its password, DescribeImages/BatchGetImage read it. */
+  /**
+   * The real registry: the registry front forwards to it (with its credentials, which never leave
+   * the emulator); DescribeImages/BatchGetImage read it.
+   */
   registry?: RegistryOptions
   oidc?: Partial<OidcConfig>
   /** Log lines (one per request); default: none. */
@@ -63,9 +81,20 @@ export interface CreateRepositoryOptions {
   account?: string
   region?: string
   scanOnPush?: boolean
-  imageTagMutability?: 'MUTABLE' | 'IMMUTABLE'
+  imageTagMutability?: ImageTagMutability
+  imageTagMutabilityExclusionFilters?: TagMutabilityExclusionFilter[]
   encryption?: { encryptionType: 'AES256' | 'KMS' | 'KMS_DSSE'; kmsKey?: string }
   tags?: { Key: string; Value: string }[]
+  /** The repository policy (needed for another account's principals). */
+  policy?: ResourceStatement[]
+}
+
+export type CreationTemplateSpec = Omit<
+  CreationTemplateRecord,
+  'account' | 'region' | 'createdAt' | 'updatedAt'
+> & {
+  account?: string
+  region?: string
 }
 
 export interface Emulator {
@@ -78,6 +107,18 @@ export interface Emulator {
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
   }
   readonly state: EmulatorState
+  /** The registry front; undefined when the emulator was started without a registry. */
+  readonly registryFront: RegistryFront | undefined
+  /** `<account>.dkr.ecr.<region>.amazonaws.com:<front port>` (defaults: the emulator's account and region). */
+  registryHost(account?: string, region?: string): string
+  /** Add a repository creation template (CREATE_ON_PUSH ones make the front create repositories). */
+  addCreationTemplate(spec: CreationTemplateSpec): CreationTemplateRecord
+  /** Lifetime of registry tokens issued from now on (ECR: 12 h). */
+  setRegistryTokenLifetime(seconds: number): void
+  /** Make issued registry tokens expired (all, or those of one principal ARN). */
+  expireRegistryTokens(principalArn?: string): void
+  /** Run `hook` on every registry request before it is checked; returns the unsubscribe. */
+  onRegistryRequest(hook: RegistryHook): () => void
   /** Mutable OIDC settings: sub, claims, lifetimeSeconds, providerAudiences, requestToken. */
   readonly oidc: OidcConfig
   readonly calls: CallRecord[]
@@ -114,9 +155,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state: EmulatorState = {
     account,
     region,
-    registryHost: registry?.host ?? `${account}.dkr.ecr.${region}.amazonaws.com`,
-    registryPassword: options.registry?.password ?? upperAlnum(32),
-    proxyEndpoint: registry?.url ?? `https://${account}.dkr.ecr.${region}.amazonaws.com`,
+    registryTokens: new Map(),
+    registryTokenLifetimeMs: REGISTRY_TOKEN_LIFETIME_MS,
+    creationTemplates: [],
     roles: new Map(),
     credentials: new Map(),
     repositories: [],
@@ -134,7 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const core = new EmulatorCore(state, new OidcIssuer(oidcConfig), registry, options.log ?? (() => {}))
   const ecrOperations = defaultOperations()
-  const services: Record<ServiceName, ServiceProtocol> = {
+  const services: Record<Exclude<ServiceName, 'registry'>, ServiceProtocol> = {
     oidc: createOidcService(core),
     sts: createStsService(core),
     ecr: createEcrService(core, ecrOperations),
@@ -179,6 +220,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (parsed.tokenJti !== undefined) call.tokenJti = parsed.tokenJti
     const fault = core.takeFault(service.name, parsed.operation)
+    if (fault?.kind === 'hang') {
+      call.injected = 'hang'
+      core.record(call)
+      return
+    }
     if (fault?.kind === 'reset') {
       call.injected = 'reset'
       call.errorCode = 'ConnectionReset'
@@ -231,6 +277,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   })
   const { port } = server.address() as AddressInfo
   const url = `http://127.0.0.1:${port}`
+  const hooks: RegistryHook[] = []
+  let front: RegistryFront | undefined
+  if (registry) {
+    try {
+      front = await startRegistryFront(core, registry, hooks)
+    } catch (err) {
+      server.close()
+      throw err
+    }
+    core.registryPort = front.port
+  }
 
   const emulator: Emulator = {
     url,
@@ -241,6 +298,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidcConfig.requestToken,
     },
     state,
+    registryFront: front,
+    registryHost: (a = account, r = region) => core.registryHost(a, r),
+    addCreationTemplate(spec) {
+      const now = new Date()
+      const record: CreationTemplateRecord = {
+        ...spec,
+        prefix: spec.prefix === 'ROOT' ? 'ROOT' : spec.prefix.replace(/\/+$/, ''),
+        account: spec.account ?? account,
+        region: spec.region ?? region,
+        createdAt: now,
+        updatedAt: now,
+      }
+      checkCreationTemplate(record)
+      const same = state.creationTemplates.findIndex(
+        (t) => t.account === record.account && t.region === record.region && t.prefix === record.prefix,
+      )
+      if (same >= 0) throw new Error(`addCreationTemplate: prefix ${record.prefix} already has a template`)
+      state.creationTemplates.push(record)
+      return record
+    },
+    setRegistryTokenLifetime(seconds) {
+      state.registryTokenLifetimeMs = seconds * 1000
+    },
+    expireRegistryTokens(principalArn) {
+      for (const t of state.registryTokens.values())
+        if (principalArn === undefined || t.principal.arn === principalArn) t.expired = true
+    },
+    onRegistryRequest(hook) {
+      hooks.push(hook)
+      return () => {
+        const i = hooks.indexOf(hook)
+        if (i >= 0) hooks.splice(i, 1)
+      }
+    },
     oidc: oidcConfig,
     calls: core.calls,
     callsFor: (service, operation) =>
@@ -297,6 +388,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         tags: opts.tags ?? [],
         ext: {},
       }
+      if (opts.imageTagMutabilityExclusionFilters)
+        repo.imageTagMutabilityExclusionFilters = opts.imageTagMutabilityExclusionFilters
+      if (opts.policy) repo.policy = opts.policy
       if (core.findRepository(repo.account, repo.region, repo.name)) {
         throw new Error(`createRepository: ${repo.name} already exists in ${repo.account}/${repo.region}`)
       }
@@ -323,11 +417,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     mintToken: (claims, mintOptions) =>
       core.oidc.mint(claims, { audience: 'sts.amazonaws.com', ...mintOptions }).token,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        }),
+        front?.close(),
+      ])
+    },
   }
   return emulator
 }

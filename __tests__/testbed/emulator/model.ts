@@ -1,6 +1,7 @@
 /**
- * The botocore model of the ECR and STS operations (aws-model.json) and a validator of values against
- * its shapes: required members, types, enums, min/max (length or value), patterns (full match).
+ * The botocore models of the operations we call (aws-model.json, a copy of
+ * shared/aws-model/ecr-sts.json: ecr, sts, ecr-public, inspector2) and a validator of values against
+ * their shapes: required members, types, enums, min/max (length or value), patterns (full match).
  */
 import { readFileSync } from 'node:fs'
 import { isRecord } from './util.ts'
@@ -38,13 +39,16 @@ interface ServiceModel {
   shapes: Record<string, Shape>
 }
 
+export type ModelService = 'ecr' | 'sts' | 'ecr-public' | 'inspector2'
+
 interface ModelFile {
-  services: { ecr: ServiceModel; sts: ServiceModel }
+  services: Record<ModelService, ServiceModel>
 }
 
 const model = JSON.parse(readFileSync(new URL('./aws-model.json', import.meta.url), 'utf8')) as ModelFile
 
-export type ModelService = 'ecr' | 'sts'
+/** The services the model file holds. */
+export const modelServices = (): string[] => Object.keys(model.services)
 
 export function operationModel(service: ModelService, operation: string): OperationModel | undefined {
   return model.services[service].operations[operation]

@@ -13,9 +13,19 @@ export interface MintOptions {
   foreignKey?: boolean
 }
 
+/**
+ * How far in the future a token's `nbf` / `iat` may lie (the issuer's clock ahead of STS's) before
+ * STS takes it as not valid yet.
+ */
+export const OIDC_CLOCK_SKEW_SECONDS = 60
+
 export type TokenCheck =
   | { ok: true; claims: Record<string, unknown> }
-  | { ok: false; reason: 'malformed' | 'signature' | 'expired' | 'issuer'; claims?: Record<string, unknown> }
+  | {
+      ok: false
+      reason: 'malformed' | 'signature' | 'expired' | 'not-yet-valid' | 'issuer'
+      claims?: Record<string, unknown>
+    }
 
 export class OidcIssuer {
   readonly config: OidcConfig
@@ -107,6 +117,12 @@ export class OidcIssuer {
     if (claims.iss !== this.config.issuer) return { ok: false, reason: 'issuer', claims }
     const now = Date.now() / 1000
     if (typeof claims.exp !== 'number' || claims.exp < now) return { ok: false, reason: 'expired', claims }
+    for (const name of ['nbf', 'iat'] as const) {
+      const at = claims[name]
+      if (at === undefined) continue
+      if (typeof at !== 'number') return { ok: false, reason: 'malformed', claims }
+      if (at > now + OIDC_CLOCK_SKEW_SECONDS) return { ok: false, reason: 'not-yet-valid', claims }
+    }
     return { ok: true, claims }
   }
 

@@ -20,6 +20,12 @@ export interface RegistryOptions {
   password: string
 }
 
+interface ClientState {
+  url: string
+  authorization: string
+  cache: Map<string, ManifestRecord>
+}
+
 export interface ManifestRecord {
   digest: string
   mediaType: string
@@ -30,14 +36,32 @@ export interface ManifestRecord {
 export class RegistryClient {
   readonly url: string
   readonly host: string
-  private readonly authorization: string
+  /** Prefix of every repository name in the real registry (`''`, or `<account>.<region>/`). */
+  readonly namespace: string
+  /** `Basic …` of the real registry (the registry front forwards with it). */
+  readonly authorization: string
   /** Manifests by `<repo>@<digest>`: content-addressed, so cacheable forever. */
-  private readonly cache = new Map<string, ManifestRecord>()
+  private readonly cache: Map<string, ManifestRecord>
 
-  constructor(options: RegistryOptions) {
+  constructor(options: RegistryOptions | ClientState, namespace = '') {
     this.url = options.url.replace(/\/+$/, '')
     this.host = new URL(this.url).host
-    this.authorization = `Basic ${Buffer.from(`${options.username ?? 'AWS'}:${options.password}`).toString('base64')}`
+    this.namespace = namespace
+    if ('authorization' in options) {
+      this.authorization = options.authorization
+      this.cache = options.cache
+    } else {
+      this.authorization = `Basic ${Buffer.from(`${options.username ?? 'AWS'}:${options.password}`).toString('base64')}`
+      this.cache = new Map()
+    }
+  }
+
+  /** The same registry, with every repository name under `namespace` (one account's registry). */
+  withNamespace(namespace: string): RegistryClient {
+    return new RegistryClient(
+      { url: this.url, authorization: this.authorization, cache: this.cache },
+      namespace,
+    )
   }
 
   private async request(
@@ -61,7 +85,7 @@ export class RegistryClient {
 
   /** Tags of a repository; [] when the registry does not know it. */
   async tags(repository: string): Promise<string[]> {
-    const response = await this.request(`/v2/${repository}/tags/list`)
+    const response = await this.request(`/v2/${this.namespace}${repository}/tags/list`)
     if (response.status === 404) return []
     if (!response.ok) throw new Error(`registry tags/list ${repository}: HTTP ${response.status}`)
     const body: unknown = await response.json()
@@ -76,9 +100,12 @@ export class RegistryClient {
     reference: string,
     accept: readonly string[] = ALL_MANIFEST_TYPES,
   ): Promise<ManifestRecord | undefined> {
-    const cached = reference.startsWith('sha256:') ? this.cache.get(`${repository}@${reference}`) : undefined
+    const key = `${this.namespace}${repository}@${reference}`
+    const cached = reference.startsWith('sha256:') ? this.cache.get(key) : undefined
     if (cached) return cached
-    const response = await this.request(`/v2/${repository}/manifests/${reference}`, { accept })
+    const response = await this.request(`/v2/${this.namespace}${repository}/manifests/${reference}`, {
+      accept,
+    })
     if (response.status === 404) return undefined
     if (!response.ok) throw new Error(`registry manifest ${repository}:${reference}: HTTP ${response.status}`)
     const body = await response.text()
@@ -95,18 +122,19 @@ export class RegistryClient {
     const mediaType =
       typeof json.mediaType === 'string' ? json.mediaType : (headerType ?? MEDIA_TYPES.dockerManifest)
     const record: ManifestRecord = { digest, mediaType, body, json }
-    this.cache.set(`${repository}@${digest}`, record)
+    this.cache.set(`${this.namespace}${repository}@${digest}`, record)
     return record
   }
 
   /** Whether a manifest exists (HEAD). */
   async has(repository: string, digest: string): Promise<boolean> {
-    if (this.cache.has(`${repository}@${digest}`)) {
-      const response = await this.request(`/v2/${repository}/manifests/${digest}`, {
+    const key = `${this.namespace}${repository}@${digest}`
+    if (this.cache.has(key)) {
+      const response = await this.request(`/v2/${this.namespace}${repository}/manifests/${digest}`, {
         method: 'HEAD',
         accept: ALL_MANIFEST_TYPES,
       })
-      if (response.status === 404) this.cache.delete(`${repository}@${digest}`)
+      if (response.status === 404) this.cache.delete(key)
       return response.ok
     }
     return (await this.manifest(repository, digest)) !== undefined

@@ -3,25 +3,42 @@ import type { OidcIssuer } from './oidc.ts'
 import type { RegistryClient } from './registry-client.ts'
 import type {
   CallRecord,
+  CreationTemplateRecord,
   CredentialRecord,
   Fault,
   FaultSpec,
+  RegistryTokenRecord,
   RepositoryRecord,
   RoleRecord,
   ServiceName,
 } from './types.ts'
+
+/** The registry host of an account in a region, as ECR names it. */
+export const ecrHostname = (account: string, region: string): string =>
+  `${account}.dkr.ecr.${region}.amazonaws.com`
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com[:port]` -> account and region. */
+export function parseRegistryHost(host: string): { account: string; region: string } | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?::\d+)?$/.exec(
+    host.toLowerCase(),
+  )
+  return m ? { account: m[1] as string, region: m[2] as string } : undefined
+}
+
+/** ECR's authorization token lifetime. */
+export const REGISTRY_TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000
 
 export interface EmulatorState {
   /** The account whose registry the real registry serves; the default for repositories. */
   account: string
   /** Default region of repositories created without one. */
   region: string
-  /** Registry host in repository URIs (the real registry's host:port, or the ECR host form). */
-  registryHost: string
-  /** Password the ECR token carries (the real registry's). */
-  registryPassword: string
-  /** ECR proxyEndpoint. */
-  proxyEndpoint: string
+  /** Registry passwords GetAuthorizationToken handed out (the registry front maps each to its principal). */
+  registryTokens: Map<string, RegistryTokenRecord>
+  /** Lifetime of the next registry tokens (ECR: 12 h); scenarios make it short. */
+  registryTokenLifetimeMs: number
+  /** Repository creation templates (CREATE_ON_PUSH ones are applied by the registry front). */
+  creationTemplates: CreationTemplateRecord[]
   roles: Map<string, RoleRecord>
   /** Issued session credentials and registered user keys, by access key id. */
   credentials: Map<string, CredentialRecord>
@@ -50,6 +67,9 @@ export class EmulatorCore {
   /** Errors of the emulator itself (non-conforming answers, handler crashes). */
   readonly internalErrors: Error[] = []
   readonly log: (line: string) => void
+  /** Port of the registry front once it listens (its hosts are `<account>.dkr.ecr.<region>.amazonaws.com:<port>`). */
+  registryPort: number | undefined
+  private readonly views = new Map<string, RegistryClient>()
 
   constructor(
     state: EmulatorState,
@@ -61,6 +81,45 @@ export class EmulatorCore {
     this.oidc = oidc
     this.registry = registry
     this.log = log
+  }
+
+  /** The registry host of an account: the front's `<host>:<port>`, or ECR's name when there is no front. */
+  registryHost(account: string, region: string): string {
+    const name = ecrHostname(account, region)
+    return this.registryPort === undefined ? name : `${name}:${this.registryPort}`
+  }
+
+  /** GetAuthorizationToken's proxyEndpoint for an account (the front speaks plain HTTP on loopback). */
+  proxyEndpoint(account: string, region: string): string {
+    return `${this.registryPort === undefined ? 'https' : 'http'}://${this.registryHost(account, region)}`
+  }
+
+  /**
+   * Where an account's repository lives in the one real registry behind the front: the emulator's
+   * own account and region keep their names, every other registry gets a namespace
+   * `<account>.<region>/` so that the accounts never share a repository.
+   */
+  backendNamespace(account: string, region: string): string {
+    return account === this.state.account && region === this.state.region ? '' : `${account}.${region}/`
+  }
+
+  /** The real registry seen as one account's registry (repository names without the namespace). */
+  registryFor(account: string, region: string): RegistryClient | undefined {
+    if (!this.registry) return undefined
+    const namespace = this.backendNamespace(account, region)
+    if (namespace === '') return this.registry
+    let view = this.views.get(namespace)
+    if (!view) {
+      view = this.registry.withNamespace(namespace)
+      this.views.set(namespace, view)
+    }
+    return view
+  }
+
+  /** The repository an ECR repository ARN names, when it exists. */
+  repositoryByArn(arn: string): RepositoryRecord | undefined {
+    const m = /^arn:aws:ecr:([^:]+):(\d{12}):repository\/(.+)$/.exec(arn)
+    return m ? this.findRepository(m[2] as string, m[1] as string, m[3] as string) : undefined
   }
 
   inject(spec: FaultSpec): void {

@@ -157,6 +157,12 @@ export function createStsService(core: EmulatorCore): ServiceProtocol {
             'InvalidIdentityToken',
             `No OpenIDConnect provider found in your account for ${String(check.claims?.iss)}`,
           )
+        case 'not-yet-valid':
+          // The documented text of InvalidIdentityTokenException (AWS publishes no other for this case).
+          throw new AwsError(
+            'InvalidIdentityToken',
+            'The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.',
+          )
         case 'expired':
           throw new AwsError(
             'ExpiredTokenException',

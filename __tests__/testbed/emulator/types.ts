@@ -60,12 +60,31 @@ export interface CredentialRecord {
   principal: Principal
 }
 
+/** An IAM-style resource (repository) policy statement: who (`*`, an account ID or an ARN) may do what. */
+export interface ResourceStatement {
+  effect?: 'Allow' | 'Deny'
+  principal: string | readonly string[]
+  action: string | readonly string[]
+}
+
+export type ImageTagMutability =
+  'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION'
+
+export interface TagMutabilityExclusionFilter {
+  filterType: 'WILDCARD'
+  filter: string
+}
+
 export interface RepositoryRecord {
   account: string
   region: string
   name: string
   createdAt: Date
-  imageTagMutability: 'MUTABLE' | 'IMMUTABLE'
+  imageTagMutability: ImageTagMutability
+  /** Tags that are the exception to `imageTagMutability` (the `_WITH_EXCLUSION` settings). */
+  imageTagMutabilityExclusionFilters?: TagMutabilityExclusionFilter[]
+  /** The repository policy; another account's principals need it (identity policy AND this). */
+  policy?: ResourceStatement[]
   scanOnPush: boolean
   encryption: { encryptionType: 'AES256' | 'KMS' | 'KMS_DSSE'; kmsKey?: string }
   tags: { Key: string; Value: string }[]
@@ -73,16 +92,22 @@ export interface RepositoryRecord {
   ext: Record<string, unknown>
 }
 
-export type ServiceName = 'sts' | 'ecr' | 'oidc'
+/** `registry`: the ECR registry front (docker's side, `<account>.dkr.ecr.<region>.amazonaws.com`). */
+export type ServiceName = 'sts' | 'ecr' | 'oidc' | 'registry'
 
 export type Fault =
   | { kind: 'error'; status: number; code: string; message?: string }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
+  /** Accept the request and never answer (until the emulator closes): a black hole. */
+  | { kind: 'hang' }
 
 export interface FaultSpec {
   service: ServiceName
-  /** e.g. `AssumeRoleWithWebIdentity`, `DescribeImages`, `GetIdToken` (OIDC). Omitted: any. */
+  /**
+   * e.g. `AssumeRoleWithWebIdentity`, `DescribeImages`, `GetIdToken` (OIDC); for the registry the
+   * ECR action a request maps to (`InitiateLayerUpload`, `PutImage`, `Ping` for `/v2/`...). Omitted: any.
+   */
   operation?: string
   /** How many matching requests it hits. Default 1. */
   times?: number
@@ -120,4 +145,35 @@ export interface OidcConfig {
   lifetimeSeconds: number
   /** Client IDs (audiences) registered on the IAM OIDC provider. Default ['sts.amazonaws.com']. */
   providerAudiences: string[]
+}
+
+/** A registry password GetAuthorizationToken handed out, and whose it is. */
+export interface RegistryTokenRecord {
+  password: string
+  principal: Principal
+  /** Region of the GetAuthorizationToken call: the token opens that region's registries only. */
+  region: string
+  issuedAt: Date
+  expiresAt: Date
+  /** Forced expiry by `emulator.expireRegistryTokens()`. */
+  expired?: boolean
+}
+
+/** A repository creation template (`CreateRepositoryCreationTemplate`'s settings). */
+export interface CreationTemplateRecord {
+  account: string
+  region: string
+  /** `ROOT`, or a namespace prefix without the trailing slash (`prod` covers `prod/...`). */
+  prefix: string
+  appliedFor: ('CREATE_ON_PUSH' | 'PULL_THROUGH_CACHE' | 'REPLICATION')[]
+  description?: string
+  imageTagMutability?: ImageTagMutability
+  imageTagMutabilityExclusionFilters?: TagMutabilityExclusionFilter[]
+  encryptionConfiguration?: { encryptionType: 'AES256' | 'KMS' | 'KMS_DSSE'; kmsKey?: string }
+  resourceTags?: { Key: string; Value: string }[]
+  lifecyclePolicy?: string
+  repositoryPolicy?: string
+  customRoleArn?: string
+  createdAt: Date
+  updatedAt: Date
 }

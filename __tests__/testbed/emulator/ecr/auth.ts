@@ -1,20 +1,24 @@
-/** ECR: GetAuthorizationToken (the docker login password is the real registry's). */
+/**
+ * ECR: GetAuthorizationToken. Each call mints a new registry password for the caller (see
+ * `registry-tokens.ts`); `proxyEndpoint` is the registry front's host of the account.
+ */
+import { issueRegistryToken } from '../registry-tokens.ts'
 import { operation, type EcrOperation } from './context.ts'
-
-const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000
 
 export const operations: Record<string, EcrOperation> = {
   GetAuthorizationToken: operation<{ registryIds?: string[] }>({
     resources: () => ['*'],
     handle(ctx, input) {
-      const token = Buffer.from(`AWS:${ctx.state.registryPassword}`).toString('base64')
-      const expiresAt = new Date(ctx.now.getTime() + TOKEN_LIFETIME_MS)
-      const registries = input.registryIds ?? [ctx.account]
+      const token = issueRegistryToken(ctx.state, ctx.principal, ctx.region, ctx.now)
+      const authorizationToken = Buffer.from(`AWS:${token.password}`).toString('base64')
+      // registryIds is deprecated: the token opens every registry the principal may use; ECR still
+      // answers one entry per id, each with that registry's endpoint.
+      const registries = input.registryIds ?? [ctx.principal.account]
       return {
-        authorizationData: registries.map(() => ({
-          authorizationToken: token,
-          expiresAt,
-          proxyEndpoint: ctx.state.proxyEndpoint,
+        authorizationData: registries.map((account) => ({
+          authorizationToken,
+          expiresAt: token.expiresAt,
+          proxyEndpoint: ctx.core.proxyEndpoint(account, ctx.region),
         })),
       }
     },

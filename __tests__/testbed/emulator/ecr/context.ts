@@ -14,7 +14,10 @@ export interface EcrContext {
   region: string
   /** The registry the call targets: `registryId` from the input, else the caller's account. */
   account: string
-  /** The real registry (DescribeImages, BatchGetImage read it); undefined when none was configured. */
+  /**
+   * The real registry as the target account's registry (DescribeImages, BatchGetImage read it);
+   * undefined when none was configured.
+   */
   registry: RegistryClient | undefined
   now: Date
   repositoryArn(name: string): string
@@ -62,9 +65,12 @@ export function repositoryShape(ctx: EcrContext, repo: RepositoryRecord): Record
     repositoryArn: `arn:aws:ecr:${repo.region}:${repo.account}:repository/${repo.name}`,
     registryId: repo.account,
     repositoryName: repo.name,
-    repositoryUri: `${ctx.state.registryHost}/${repo.name}`,
+    repositoryUri: `${ctx.core.registryHost(repo.account, repo.region)}/${repo.name}`,
     createdAt: repo.createdAt,
     imageTagMutability: repo.imageTagMutability,
+    ...(repo.imageTagMutabilityExclusionFilters
+      ? { imageTagMutabilityExclusionFilters: repo.imageTagMutabilityExclusionFilters }
+      : {}),
     imageScanningConfiguration: { scanOnPush: repo.scanOnPush },
     encryptionConfiguration,
   }

@@ -14,7 +14,7 @@
  */
 import { AwsError } from '../errors.ts'
 import { authorize } from '../iam.ts'
-import type { RepositoryRecord } from '../types.ts'
+import type { ImageTagMutability, RepositoryRecord, TagMutabilityExclusionFilter } from '../types.ts'
 import { isRecord, sleep } from '../util.ts'
 import {
   invalidParameter,
@@ -263,7 +263,7 @@ interface CreateRepositoryInput {
   repositoryName: string
   tags?: { Key: string; Value: string }[]
   imageTagMutability?: string
-  imageTagMutabilityExclusionFilters?: unknown[]
+  imageTagMutabilityExclusionFilters?: TagMutabilityExclusionFilter[]
   imageScanningConfiguration?: { scanOnPush?: boolean }
   encryptionConfiguration?: { encryptionType: 'AES256' | 'KMS' | 'KMS_DSSE'; kmsKey?: string }
 }
@@ -311,11 +311,16 @@ export const operations: Record<string, EcrOperation> = {
       // Tags on create need ecr:TagResource as well (ECR user guide, "tag on create").
       if (tags.length > 0) authorize(ctx.principal, 'ecr:TagResource', arn)
       checkTags(tags)
-      const mutability = input.imageTagMutability ?? 'MUTABLE'
-      if (mutability !== 'MUTABLE' && mutability !== 'IMMUTABLE') {
-        throw invalidParameter(`The emulator does not model imageTagMutability ${mutability}`)
+      const mutability = (input.imageTagMutability ?? 'MUTABLE') as ImageTagMutability
+      const filters = input.imageTagMutabilityExclusionFilters
+      const withExclusion =
+        mutability === 'IMMUTABLE_WITH_EXCLUSION' || mutability === 'MUTABLE_WITH_EXCLUSION'
+      if (withExclusion && (filters === undefined || filters.length === 0)) {
+        throw invalidParameter(
+          `imageTagMutabilityExclusionFilters are required when imageTagMutability is ${mutability}`,
+        )
       }
-      if (input.imageTagMutabilityExclusionFilters !== undefined) {
+      if (!withExclusion && filters !== undefined) {
         throw invalidParameter(
           'imageTagMutabilityExclusionFilters can only be used with MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION',
         )
@@ -358,6 +363,7 @@ export const operations: Record<string, EcrOperation> = {
         tags,
         ext: {},
       }
+      if (withExclusion && filters) repo.imageTagMutabilityExclusionFilters = filters
       ctx.state.repositories.push(repo)
       return { repository: repositoryShape(ctx, repo) }
     },

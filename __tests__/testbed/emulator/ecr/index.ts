@@ -16,6 +16,7 @@ import { operations as governanceOperations } from './governance.ts'
 import { operations as imageOperations } from './images.ts'
 import { operations as repositoryOperations } from './repositories.ts'
 import { operations as scanOperations } from './scan.ts'
+import { operations as templateOperations } from './templates.ts'
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
@@ -29,6 +30,7 @@ export function defaultOperations(): Map<string, EcrOperation> {
       ...imageOperations,
       ...governanceOperations,
       ...scanOperations,
+      ...templateOperations,
     }),
   )
 }
@@ -44,6 +46,7 @@ const REGISTRY_LEVEL = new Set([
   'PutReplicationConfiguration',
   'GetAccountSetting',
   'PutAccountSetting',
+  'DescribeRepositoryCreationTemplates',
 ])
 
 function defaultResources(ctx: EcrContext, input: Record<string, unknown>): string[] {
@@ -132,7 +135,7 @@ export function createEcrService(core: EmulatorCore, ops: Map<string, EcrOperati
       principal,
       region,
       account,
-      registry: core.registry,
+      registry: core.registryFor(account, region),
       now: new Date(),
       repositoryArn: (name) => `arn:aws:ecr:${region}:${account}:repository/${name}`,
       requireRepository: (name) => {
@@ -142,7 +145,7 @@ export function createEcrService(core: EmulatorCore, ops: Map<string, EcrOperati
       },
     }
     for (const resource of (op.resources ?? defaultResources)(ctx, params))
-      authorize(principal, `ecr:${operation}`, resource)
+      authorize(principal, `ecr:${operation}`, resource, core.repositoryByArn(resource))
     const output = await op.handle(ctx, params)
     const result = validate('ecr', model.output, output, 'output')
     if (result.violations.length > 0 || result.typeErrors.length > 0) {

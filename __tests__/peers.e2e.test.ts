@@ -1,0 +1,122 @@
+// The official actions users chain today, unmodified (shared/peers/: configure-aws-credentials and
+// amazon-ecr-login, as their authors publish them), run as the runner runs them against the test
+// bed, then `docker push`, then both post steps on Node 24. If they cannot log in and push here, the
+// test bed is wrong, not them; and the front must refuse them where ECR would.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { docker, ensureDocker } from './testbed/docker.ts'
+import { pushPermissions } from './testbed/emulator/index.ts'
+import { REPO_ROOT, cleanup, runAction, runPost, type RunResult } from './testbed/runner.ts'
+import { startTestbed, type Testbed } from './testbed/testbed.ts'
+
+const PEERS = path.resolve(REPO_ROOT, '..', 'shared', 'peers')
+const CAWSC = path.join(PEERS, 'configure-aws-credentials')
+const ECR_LOGIN = path.join(PEERS, 'amazon-ecr-login')
+
+let tb: Testbed
+let image: string
+let home: string
+let credentials: RunResult
+let login: RunResult
+
+const dockerConfig = (): string => path.join(home, '.docker')
+const auths = (): Record<string, unknown> => {
+  const file = path.join(dockerConfig(), 'config.json')
+  if (!fs.existsSync(file)) return {}
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {}
+}
+
+beforeAll(async () => {
+  for (const dir of [CAWSC, ECR_LOGIN]) {
+    if (!fs.existsSync(path.join(dir, 'action.yml')))
+      throw new Error(
+        `${dir} is missing: the official actions are test data in ../shared/peers beside the checkout`,
+      )
+  }
+  await ensureDocker()
+  tb = await startTestbed({ permissions: pushPermissions('123456789012', 'acme/widget') })
+  tb.emulator.createRepository({ name: 'acme/locked' })
+  image = await tb.image({ files: { 'app.txt': 'pushed by the official actions\n' } })
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-peers-home-'))
+
+  // Step 1: configure-aws-credentials with OIDC (the emulator's endpoints come from the job's env).
+  credentials = await runAction({
+    actionDir: CAWSC,
+    inputs: { 'role-to-assume': tb.roleArn, 'aws-region': tb.region },
+    env: tb.env,
+    home,
+  })
+  // Step 2: amazon-ecr-login, with what step 1 put in GITHUB_ENV.
+  login = await runAction({
+    actionDir: ECR_LOGIN,
+    inputs: {},
+    env: { ...tb.env, ...credentials.exportedEnv },
+    home,
+  })
+})
+
+afterAll(async () => {
+  await tb?.close()
+  cleanup()
+  if (home) fs.rmSync(home, { recursive: true, force: true })
+})
+
+const push = async (ref: string): Promise<{ code: number; output: string }> => {
+  await docker(['tag', image, ref])
+  try {
+    const r = await docker(['push', ref], { env: { DOCKER_CONFIG: dockerConfig() }, allowFailure: true })
+    return { code: r.code, output: r.stdout + r.stderr }
+  } finally {
+    await docker(['image', 'rm', ref], { allowFailure: true })
+  }
+}
+
+describe('configure-aws-credentials, amazon-ecr-login, docker push', () => {
+  it('configure-aws-credentials assumes the role over OIDC and exports the session', () => {
+    expect(credentials.errors, credentials.log).toEqual([])
+    expect(credentials.code, credentials.log).toBe(0)
+    expect(credentials.exportedEnv.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/)
+    expect(credentials.exportedEnv.AWS_SESSION_TOKEN).toBeTruthy()
+    expect(tb.emulator.callsFor('sts', 'AssumeRoleWithWebIdentity').map((c) => c.status)).toContain(200)
+  })
+
+  it("amazon-ecr-login logs docker in to the account's registry host with the role's own token", () => {
+    expect(login.errors, login.log).toEqual([])
+    expect(login.code, login.log).toBe(0)
+    expect(login.outputs.registry).toBe(tb.registry.host)
+    const calls = tb.emulator.callsFor('ecr', 'GetAuthorizationToken')
+    expect(calls.at(-1)?.principalArn).toMatch(/assumed-role\/github-ecr-push\//)
+    expect(Object.keys(auths()).join(' ')).toContain(tb.registry.host)
+  })
+
+  it('docker push with that login lands, and the registry holds exactly what docker pushed', async () => {
+    const r = await push(`${tb.registry.host}/acme/widget:peers`)
+    expect(r.code, r.output).toBe(0)
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(r.output)?.[1]
+    expect(digest).toBeDefined()
+    expect(await tb.registry.manifestDigest('acme/widget', 'peers')).toBe(digest)
+  })
+
+  it('the same login cannot push where the role may not: refused by the registry, nothing lands', async () => {
+    const before = await tb.registry.catalog()
+    const r = await push(`${tb.registry.host}/acme/locked:peers`)
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /denied: User: arn:aws:sts::123456789012:assumed-role\/github-ecr-push\/\S+ is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:123456789012:repository\/acme\/locked because no identity-based policy allows the ecr:InitiateLayerUpload action/,
+    )
+    expect(await tb.registry.catalog()).toEqual(before)
+    expect(await tb.registry.tags('acme/locked')).toEqual([])
+  })
+
+  it('both post steps run clean: amazon-ecr-login logs docker out, configure-aws-credentials cleans up', async () => {
+    const loginPost = await runPost(login)
+    expect(loginPost.errors, loginPost.log).toEqual([])
+    expect(loginPost.code, loginPost.log).toBe(0)
+    expect(Object.keys(auths())).not.toContain(tb.registry.host)
+    const credentialsPost = await runPost(credentials)
+    expect(credentialsPost.errors, credentialsPost.log).toEqual([])
+    expect(credentialsPost.code, credentialsPost.log).toBe(0)
+  })
+})
