@@ -17,12 +17,18 @@ export interface Finding {
   severity: Severity
   /** As the scanner said it. */
   rawSeverity: string
-  /** Enhanced: ACTIVE / SUPPRESSED / CLOSED. Basic findings are always ACTIVE. */
+  /**
+   * Enhanced: Inspector's status upper-cased (ACTIVE / SUPPRESSED / CLOSED, or whatever it says,
+   * '' when missing). Basic findings are always ACTIVE. See isCountedStatus.
+   */
   status: string
+  /** The first vulnerable package (what the summary's row shows); `packages` holds all of them. */
   package: string
   version: string
-  /** Fixed version, '' when none is known. */
+  /** Fixed version of the first package, '' when none is known. */
   fixedIn: string
+  /** Every vulnerable package of the finding (at least one entry; name '' when the scanner names none). */
+  packages: PackageRef[]
   score?: number
   /** YES / NO / PARTIAL, or '' when the scanner does not say (basic). */
   fixAvailable: string
@@ -35,6 +41,22 @@ export interface Finding {
   imageDigest: string
   /** `linux/amd64`, or '' for a single-platform image. */
   platform: string
+}
+
+export interface PackageRef {
+  name: string
+  version: string
+  /** '' when none is known. */
+  fixedIn: string
+}
+
+/**
+ * Does a finding with this (enhanced) status count? Only SUPPRESSED and CLOSED are set aside
+ * (case-insensitive); a missing, empty or unknown status counts: when in doubt, count.
+ */
+export function isCountedStatus(status: string): boolean {
+  const s = status.trim().toUpperCase()
+  return s !== 'SUPPRESSED' && s !== 'CLOSED'
 }
 
 const num = (v: string | undefined): number | undefined => {
@@ -66,6 +88,7 @@ export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
     package: pkg,
     version,
     fixedIn: '',
+    packages: [{ name: pkg, version, fixedIn: '' }],
     fixAvailable: '',
     exploitAvailable: '',
     title: id,
@@ -79,41 +102,43 @@ export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
 }
 
 /**
- * An enhanced finding; one per vulnerable package (Inspector lists several packages in one finding
- * at times: each is a finding of its own here, so that ignore `package=` and SARIF results work).
+ * An enhanced finding: one per `findingArn`, as ECR and Inspector count them. Inspector lists several
+ * vulnerable packages in one finding at times: all are kept in `packages` (the report lists them,
+ * an ignore entry's `package=` matches any of them); the first is the one the summary shows.
  */
-export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef): Finding[] {
+export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef): Finding {
   const d = f.packageVulnerabilityDetails
   const id = d?.vulnerabilityId ?? f.title ?? 'UNKNOWN'
-  const packages = d?.vulnerablePackages?.length ? d.vulnerablePackages : [{}]
+  const packages: PackageRef[] = (d?.vulnerablePackages ?? []).map((p) => ({
+    name: p.name ?? '',
+    version: p.version ?? '',
+    fixedIn: p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : '',
+  }))
+  if (packages.length === 0) packages.push({ name: '', version: '', fixedIn: '' })
+  const first = packages[0] as PackageRef
   const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore
   const url = d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? ''
-  return packages.map((p, i) => {
-    const pkg = p.name ?? ''
-    const version = p.version ?? ''
-    const fixed = p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''
-    const base = f.findingArn ?? `${id}|${pkg}|${version}`
-    const finding: Finding = {
-      key: packages.length > 1 || !f.findingArn ? `${base}|${pkg}|${version}|${i}` : base,
-      id,
-      source: 'enhanced',
-      severity: normaliseSeverity(f.severity),
-      rawSeverity: f.severity ?? '',
-      status: (f.status ?? 'ACTIVE').toUpperCase(),
-      package: pkg,
-      version,
-      fixedIn: fixed,
-      fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
-      exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
-      title: f.title ?? id,
-      description: f.description ?? '',
-      url,
-      imageDigest: image.imageDigest,
-      platform: image.platform,
-    }
-    if (score !== undefined) finding.score = score
-    return finding
-  })
+  const finding: Finding = {
+    key: f.findingArn ?? `${id}|${packages.map((p) => `${p.name}|${p.version}`).join('|')}`,
+    id,
+    source: 'enhanced',
+    severity: normaliseSeverity(f.severity),
+    rawSeverity: f.severity ?? '',
+    status: (f.status ?? '').trim().toUpperCase(),
+    package: first.name,
+    version: first.version,
+    fixedIn: first.fixedIn,
+    packages,
+    fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
+    exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
+    title: f.title ?? id,
+    description: f.description ?? '',
+    url,
+    imageDigest: image.imageDigest,
+    platform: image.platform,
+  }
+  if (score !== undefined) finding.score = score
+  return finding
 }
 
 /** Two 32-bit FNV-1a lanes over one string, folded into the running lanes (no allocation). */
@@ -134,7 +159,8 @@ function fnv(text: string, h: [number, number]): void {
 /**
  * A fingerprint of a finding set: what must stay the same over the settle window. Order does not
  * matter (each finding is hashed alone and the hashes are summed); it covers the fields a decision
- * depends on, so a finding whose severity, status or fix state changes counts as a change. Built
+ * depends on, so a finding whose severity, status, fix state or packages change counts as a change
+ * (`package=` ignore entries match packages). Built
  * without sorting or joining, for 50,000 findings.
  */
 export function fingerprint(findings: readonly Finding[]): string {
@@ -150,6 +176,10 @@ export function fingerprint(findings: readonly Finding[]): string {
     fnv(f.severity, h)
     fnv(f.status, h)
     fnv(f.fixAvailable, h)
+    for (const p of f.packages) {
+      fnv(p.name, h)
+      fnv(p.version, h)
+    }
     s1 = (s1 + (h[0] >>> 0)) >>> 0
     s2 = (s2 + (h[1] >>> 0)) >>> 0
     x1 = (x1 ^ Math.imul(h[0] ^ (h[1] >>> 7), 0x9e3779b1)) >>> 0
