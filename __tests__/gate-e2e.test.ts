@@ -341,6 +341,27 @@ describe('scan gate end to end', () => {
     expect(r.durationMs).toBeLessThan(45_000)
   })
 
+  it('a role session that expires during the wait is renewed with a fresh OIDC token; the verdict stands', async () => {
+    continuous()
+    const role = tb.emulator.state.roles.get(tb.roleArn)
+    if (!role) throw new Error('no role')
+    role.sessionSeconds = 8
+    try {
+      const assumes = () => tb.emulator.callsFor('sts', 'AssumeRoleWithWebIdentity')
+      const before = assumes().length
+      const r = await gate({ pendingSeconds: 12, enhancedFindings: [CRIT] })
+      expect(r.code, r.log).toBe(1)
+      expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1' })
+      expect(r.log).toContain('Renewed the role session')
+      expect(r.log).not.toMatch(/ExpiredToken/)
+      const mine = assumes().slice(before)
+      expect(mine.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(mine.map((c) => c.tokenJti)).size).toBe(mine.length)
+    } finally {
+      delete role.sessionSeconds
+    }
+  })
+
   it('wait-for-scan: false skips the gate', async () => {
     const r = await tb.run({ inputs: { image: await tb.image() } })
     expect(r.code, r.log).toBe(0)

@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(797);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3492);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 797:
+/***/ 3492:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1497,7 +1497,10 @@ function jwtClaims(jwt) {
 
 
 
-/** An ECR client for the region; credentials undefined: the SDK's default chain. */
+/**
+ * An ECR client for the region; credentials undefined: the SDK's default chain. A provider (see
+ * credentials.ts) lets a long scan wait renew the role session.
+ */
 async function createEcrClient(region, credentials) {
     const { ECRClient } = await ecrSdk();
     // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
@@ -4668,6 +4671,83 @@ function loadState() {
     return state;
 }
 
+;// CONCATENATED MODULE: ./src/credentials.ts
+/**
+ * Role-session credentials that outlive the scan wait. The push needs a session for seconds; the
+ * gate may wait scan-timeout-seconds (up to six hours) after it, longer than role-duration-seconds.
+ * `renewingCredentials` is an AWS SDK credential provider: it hands out the current session until it
+ * is about to expire, then assumes the role again with a fresh GitHub OIDC token (assumeRoleWithOidc
+ * fetches one per attempt), so no call of the wait ever signs with an expired session. When renewal
+ * fails it keeps the old session while it lasts, tries again now and then, and once the session is
+ * about to expire fails with a CredentialRefreshError that names role-duration-seconds.
+ *
+ * The SDK memoises a provider and asks it again from 5 minutes before `expiration`; this provider
+ * decides itself when to renew (RENEW_BEFORE_MS, or a quarter of a short session), so it works the
+ * same whatever the SDK's window is.
+ */
+
+/** Renew this long before the session expires (or a quarter of the session, if that is shorter). */
+const RENEW_BEFORE_MS = 5 * 60_000;
+/** After a failed renewal, wait this long before the next try (the old session still works). */
+const RETRY_RENEW_MS = 30_000;
+/** Below this much left, an unrenewable session is not handed out: the call would fail anyway. */
+const LAST_MS = 5_000;
+class CredentialRefreshError extends ActionError {
+    name = 'CredentialRefreshError';
+}
+/** The SDK credential provider of a role session that renews itself before it expires. */
+function renewingCredentials(opts) {
+    const clock = opts.clock ?? Date.now;
+    // A quarter of the session's life as it was handed over, at most RENEW_BEFORE_MS.
+    const marginOf = (c) => Math.min(RENEW_BEFORE_MS, Math.max(0, (c.expiration?.getTime() ?? Infinity) - clock()) / 4);
+    let current = opts.initial;
+    let margin = marginOf(current);
+    let renewing;
+    let failedAt;
+    const renew = async () => {
+        const before = current.expiration;
+        try {
+            current = await opts.renew();
+            margin = marginOf(current);
+            failedAt = undefined;
+            opts.log?.(`Renewed the role session before it expired (${before?.toISOString() ?? 'unknown'}); the new one lasts until ${current.expiration?.toISOString() ?? 'unknown'}`);
+        }
+        catch (err) {
+            failedAt = clock();
+            const left = (current.expiration?.getTime() ?? 0) - clock();
+            if (left <= LAST_MS)
+                throw refreshError(opts, current, err);
+            opts.warn?.(`Could not renew the role session (${errorMessage(err)}); the current one lasts ${Math.round(left / 1000)} s more, trying again in ${RETRY_RENEW_MS / 1000} s.`);
+        }
+    };
+    return async () => {
+        const exp = current.expiration?.getTime();
+        const now = clock();
+        if (exp === undefined || exp - now > margin)
+            return current;
+        const due = failedAt === undefined || now - failedAt >= RETRY_RENEW_MS || exp - now <= LAST_MS;
+        if (due) {
+            renewing ??= renew()
+                .then(() => current)
+                .finally(() => {
+                renewing = undefined;
+            });
+            await renewing;
+        }
+        if ((current.expiration?.getTime() ?? Infinity) - clock() <= 0)
+            throw refreshError(opts, current, undefined);
+        return current;
+    };
+}
+function refreshError(opts, current, cause) {
+    const until = current.expiration?.toISOString() ?? 'unknown';
+    const need = opts.waitSeconds !== undefined ? opts.waitSeconds + 300 : undefined;
+    return new CredentialRefreshError(`The role session expires at ${until} (role-duration-seconds: ${opts.durationSeconds}), before the scan wait ends, and assuming the role again failed` +
+        `${cause === undefined ? '' : `: ${errorMessage(cause)}`}. Raise role-duration-seconds` +
+        `${need !== undefined ? ` to at least ${Math.min(43200, need)} (scan-timeout-seconds: ${opts.waitSeconds} plus the push)` : ''}` +
+        `, and the role's maximum session duration with it, or lower scan-timeout-seconds.`);
+}
+
 ;// CONCATENATED MODULE: ./src/sts.ts
 
 
@@ -4864,6 +4944,7 @@ function checkAllowedAccount(identity, allowed) {
 
 
 
+
 /** OIDC → STS → ECR login → docker push of every tag → digest cross-checked with ECR. */
 async function pushImage(inputs, deps) {
     const { env, defer } = deps;
@@ -4884,7 +4965,7 @@ async function pushImage(inputs, deps) {
     info(`Acting as ${identity.arn} (account ${identity.account})`);
     const registryId = inputs.registryId ?? identity.account;
     const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
-    const ecr = await createEcrClient(inputs.region, identity.credentials);
+    const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity));
     const [auth, existing] = await Promise.all([
         getAuthorization(ecr, setSecret).catch((err) => {
             throw explainEcrError('ecr:GetAuthorizationToken', err, '*');
@@ -4988,8 +5069,11 @@ async function resolveIdentity(inputs, env) {
         return callerIdentity(inputs.region);
     }
     requireOidc(env);
-    return assumeRoleWithOidc({
-        roleArn: inputs.roleToAssume,
+    return assumeRoleWithOidc(assumeOptions(inputs, inputs.roleToAssume));
+}
+function assumeOptions(inputs, roleArn) {
+    return {
+        roleArn,
         sessionName: inputs.roleSessionName,
         durationSeconds: inputs.roleDurationSeconds,
         region: inputs.region,
@@ -4997,6 +5081,26 @@ async function resolveIdentity(inputs, env) {
         getToken: getIdToken,
         mask: setSecret,
         log: info,
+    };
+}
+/** The role session as a provider that assumes the role again before it expires (the scan wait). */
+function sessionCredentials(inputs, identity) {
+    const initial = identity.credentials;
+    const roleArn = inputs.roleToAssume;
+    if (initial === undefined || roleArn === undefined)
+        return initial;
+    return renewingCredentials({
+        initial,
+        renew: async () => {
+            const again = await assumeRoleWithOidc(assumeOptions(inputs, roleArn));
+            if (!again.credentials)
+                throw new Error('STS answered without credentials');
+            return again.credentials;
+        },
+        durationSeconds: inputs.roleDurationSeconds,
+        ...(inputs.waitForScan ? { waitSeconds: inputs.scanTimeoutSeconds } : {}),
+        log: info,
+        warn: (line) => warning(line),
     });
 }
 function stringEnv(env) {
