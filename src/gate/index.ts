@@ -342,7 +342,12 @@ async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Pr
     paths.sarif
       ? writeFile(
           paths.sarif,
-          sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: '1.0.0' }),
+          sarifChunks(verdict, {
+            imageRef: facts.imageRef,
+            artifactUri: 'Dockerfile',
+            toolVersion: '1.0.0',
+            ignore: facts.policy.ignore,
+          }),
         )
       : Promise.resolve(false),
     writeFile(paths.report, reportChunks(verdict, facts, gate, '')),

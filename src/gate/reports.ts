@@ -106,7 +106,7 @@ function findingRow(f: Finding, multi: boolean): string {
   const fix = f.fixedIn ? ` → ${cell(f.fixedIn)}` : ''
   const cells = [
     idLink(f),
-    cell(f.package || '–'),
+    cell(f.package || '–') + (f.packages.length > 1 ? ` (+${f.packages.length - 1} more)` : ''),
     `${cell(f.version || '–')}${fix}`,
     f.severity +
       (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${cell(f.rawSeverity)})` : ''),
