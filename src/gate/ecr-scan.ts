@@ -18,10 +18,11 @@ import {
   type PageFacts,
   type PassState,
 } from './consistency.js'
-import { fromBasic, fromEnhanced, type Finding, type ImageRef } from './findings.js'
+import { fromBasic, fromEnhanced, interner, type Finding, type ImageRef, type Intern } from './findings.js'
 import type { RegistryConfig, RepositoryConfig } from './mode.js'
 import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
+import { keepYoungGenerationSmall } from './memory.js'
 import { isReady } from './status.js'
 
 export interface ScanApi {
@@ -185,11 +186,12 @@ function readError(err: unknown, calls: number): ScanRead {
 type Page = DescribeImageScanFindingsCommandOutput
 
 /** One page, normalised, fed to the pass check. */
-function takePage(out: Page, image: ImageRef, pass: PassState, findings: Finding[]): void {
+function takePage(out: Page, image: ImageRef, pass: PassState, findings: Finding[], intern: Intern): void {
   const page: Finding[] = []
-  for (const f of out.imageScanFindings?.findings ?? []) page.push(fromBasic(f as ImageScanFinding, image))
+  for (const f of out.imageScanFindings?.findings ?? [])
+    page.push(fromBasic(f as ImageScanFinding, image, intern))
   for (const f of out.imageScanFindings?.enhancedFindings ?? [])
-    page.push(fromEnhanced(f as EnhancedImageScanFinding, image))
+    page.push(fromEnhanced(f as EnhancedImageScanFinding, image, intern))
   const facts: PageFacts = {
     status: out.imageScanStatus?.status ?? '',
     findings: page,
@@ -211,6 +213,7 @@ export async function readScan(api: ScanApi, target: PlatformImage, bounds: Read
   const image = { imageDigest: target.digest, platform: target.platform }
   const pass = newPass()
   const findings: Finding[] = []
+  const intern = interner()
   let calls = 0
   let nextToken: string | undefined
   let first: Page | undefined
@@ -235,8 +238,9 @@ export async function readScan(api: ScanApi, target: PlatformImage, bounds: Read
       const status = first.imageScanStatus?.status ?? ''
       if (calls === 1 && !isReady(status))
         return { kind: 'status', status, description: first.imageScanStatus?.description ?? '', calls }
-      takePage(out, image, pass, findings)
+      takePage(out, image, pass, findings, intern)
       nextToken = out.nextToken
+      if (calls === 1 && nextToken) keepYoungGenerationSmall()
     } while (nextToken !== undefined && nextToken !== '' && mayFollow(pass, nextToken))
   } catch (err) {
     return readError(err, calls)

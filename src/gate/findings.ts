@@ -70,20 +70,40 @@ export interface ImageRef {
   platform: string
 }
 
-export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
+/** Returns one shared copy of equal strings (see interner). */
+export type Intern = (s: string) => string
+
+const same: Intern = (s) => s
+
+/**
+ * An interner for one read pass: the same package names, versions, severities, URLs and titles recur
+ * across thousands of findings; one copy of each keeps 50,000 findings small (npm run bench).
+ */
+export function interner(limit = 200_000): Intern {
+  const seen = new Map<string, string>()
+  return (s) => {
+    if (s.length > 200) return s
+    const hit = seen.get(s)
+    if (hit !== undefined) return hit
+    if (seen.size < limit) seen.set(s, s)
+    return s
+  }
+}
+
+export function fromBasic(f: ImageScanFinding, image: ImageRef, intern: Intern = same): Finding {
   const attrs = new Map<string, string>()
   for (const a of f.attributes ?? [])
     if (a.key !== undefined && a.value !== undefined) attrs.set(a.key, a.value)
-  const id = f.name ?? 'UNKNOWN'
-  const pkg = attrs.get('package_name') ?? ''
-  const version = attrs.get('package_version') ?? ''
+  const id = intern(f.name ?? 'UNKNOWN')
+  const pkg = intern(attrs.get('package_name') ?? '')
+  const version = intern(attrs.get('package_version') ?? '')
   const score = num(attrs.get('CVSS3_SCORE')) ?? num(attrs.get('CVSS2_SCORE'))
   const finding: Finding = {
     key: `${id}|${pkg}|${version}`,
     id,
     source: 'basic',
     severity: normaliseSeverity(f.severity),
-    rawSeverity: f.severity ?? '',
+    rawSeverity: intern(f.severity ?? ''),
     status: 'ACTIVE',
     package: pkg,
     version,
@@ -93,7 +113,7 @@ export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
     exploitAvailable: '',
     title: id,
     description: f.description ?? '',
-    url: f.uri ?? '',
+    url: intern(f.uri ?? ''),
     imageDigest: image.imageDigest,
     platform: image.platform,
   }
@@ -106,13 +126,13 @@ export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
  * vulnerable packages in one finding at times: all are kept in `packages` (the report lists them,
  * an ignore entry's `package=` matches any of them); the first is the one the summary shows.
  */
-export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef): Finding {
+export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef, intern: Intern = same): Finding {
   const d = f.packageVulnerabilityDetails
-  const id = d?.vulnerabilityId ?? f.title ?? 'UNKNOWN'
+  const id = intern(d?.vulnerabilityId ?? f.title ?? 'UNKNOWN')
   const packages: PackageRef[] = (d?.vulnerablePackages ?? []).map((p) => ({
-    name: p.name ?? '',
-    version: p.version ?? '',
-    fixedIn: p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : '',
+    name: intern(p.name ?? ''),
+    version: intern(p.version ?? ''),
+    fixedIn: intern(p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''),
   }))
   if (packages.length === 0) packages.push({ name: '', version: '', fixedIn: '' })
   const first = packages[0] as PackageRef
@@ -123,17 +143,17 @@ export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef): Find
     id,
     source: 'enhanced',
     severity: normaliseSeverity(f.severity),
-    rawSeverity: f.severity ?? '',
-    status: (f.status ?? '').trim().toUpperCase(),
+    rawSeverity: intern(f.severity ?? ''),
+    status: intern((f.status ?? '').trim().toUpperCase()),
     package: first.name,
     version: first.version,
     fixedIn: first.fixedIn,
     packages,
-    fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
-    exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
-    title: f.title ?? id,
+    fixAvailable: intern((f.fixAvailable ?? '').toUpperCase()),
+    exploitAvailable: intern((f.exploitAvailable ?? '').toUpperCase()),
+    title: intern(f.title ?? id),
     description: f.description ?? '',
-    url,
+    url: intern(url),
     imageDigest: image.imageDigest,
     platform: image.platform,
   }
