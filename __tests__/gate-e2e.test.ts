@@ -14,6 +14,7 @@ import {
 } from './testbed/emulator/ecr/scan.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 import type { RunResult } from './testbed/runner.ts'
+import { indexPushingDocker, type IndexChild } from './testbed/index-docker.ts'
 
 let tb: Testbed
 let repo: RepositoryRecord
@@ -76,10 +77,12 @@ async function gate(
   scenario: ScanScenario,
   inputs: Record<string, string> = {},
   target: RepositoryRecord = repo,
+  env: Record<string, string> = {},
 ): Promise<RunResult> {
   setScanScenario(target, scenario)
   const image = await tb.image()
   return tb.run({
+    env,
     inputs: {
       image,
       repository: target.name,
@@ -89,6 +92,36 @@ async function gate(
       ...inputs,
     },
   })
+}
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+
+/** A platform image put straight into the registry (config + one layer), untagged. */
+async function platformImage(repository: string, arch: string): Promise<IndexChild> {
+  const config = await tb.registry.putBlob(
+    repository,
+    JSON.stringify({
+      architecture: arch,
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      n: Math.random(),
+    }),
+  )
+  const layer = await tb.registry.putBlob(repository, `layer ${arch} ${Math.random()}`)
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: config.digest,
+      size: config.size,
+    },
+    layers: [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.size },
+    ],
+  }
+  const digest = await tb.registry.putManifest(repository, undefined, manifest, OCI_MANIFEST)
+  return { digest, size: Buffer.byteLength(JSON.stringify(manifest)), mediaType: OCI_MANIFEST }
 }
 
 /** A repository of its own, for a test that runs beside others. */
@@ -360,6 +393,46 @@ describe('scan gate end to end', () => {
       expect(new Set(mine.map((c) => c.tokenJti)).size).toBe(mine.length)
     } finally {
       delete role.sessionSeconds
+    }
+  })
+
+  it('an image index: every platform gated, attestations not; an unscannable platform does not hide a CRITICAL (warn)', async () => {
+    continuous()
+    const target = own('multi')
+    const arm = {
+      ...(await platformImage(target.name, 'arm64')),
+      platform: { os: 'linux', architecture: 'arm64' },
+    }
+    const att = {
+      ...(await platformImage(target.name, 'unknown')),
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: {
+        'vnd.docker.reference.type': 'attestation-manifest',
+        'vnd.docker.reference.digest': arm.digest,
+      },
+    }
+    setScanScenario(target, { status: 'UNSUPPORTED_IMAGE' }, arm.digest)
+    const docker = indexPushingDocker(tb.registry.password, [arm, att])
+    try {
+      const r = await gate(
+        { enhancedFindings: [CRIT, MED] },
+        { 'on-scan-unavailable': 'warn', 'scan-settle-seconds': '0', audit: 'false' },
+        target,
+        { PATH: docker.path, ...docker.env },
+      )
+      expect(r.code, r.log).toBe(1)
+      expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
+      expect(r.log).toContain('Image index: gating 2 platform image(s): linux/amd64, linux/arm64')
+      expect(r.summary).toMatch(/Platform linux\/arm64 \| `sha256:[a-f0-9]{64}`: UNSUPPORTED_IMAGE/)
+      expect(r.errors.some((e) => /^CRITICAL CVE-2024-0001 .*\[linux\/amd64\]/.test(e))).toBe(true)
+      const read = tb.emulator
+        .callsFor('ecr', 'DescribeImageScanFindings')
+        .map((c) => (c.input.imageId as { imageDigest?: string }).imageDigest)
+      expect(read).toContain(arm.digest)
+      expect(read).not.toContain(att.digest)
+      expect(read).not.toContain(r.outputs['image-digest'])
+    } finally {
+      docker.close()
     }
   })
 
