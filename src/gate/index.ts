@@ -40,7 +40,7 @@ import {
 } from './reports.js'
 import { sarifChunks } from './sarif.js'
 import { defaultWaitConfig, type WaitConfig } from './status.js'
-import { waitForGate, type PlatformResult } from './wait.js'
+import { waitForGate, type GateWaitResult, type PlatformResult } from './wait.js'
 
 /** Parsed, validated gate configuration (ignore entries, …), built before any network call. */
 export interface GatePlan {
@@ -135,52 +135,81 @@ export async function runGate(
 
   // 3. Wait until the gate can decide: fail fast on a blocking finding, pass late (wait.ts).
   const today = new Date(ctx.clock()).toISOString().slice(0, 10)
+  const wait = { mode, api, targets, tuning, startedAt, today }
+  const { decision, platforms } = await waitForVerdict(ctx, plan, wait)
+  const scanType = scanTypeOf(mode, platforms)
+  if (decision.kind === 'no-verdict') {
+    const { status, message, relaxable } = decision
+    return unavailable(ctx, plan, scanType, status, message, platformScans(platforms), startedAt, relaxable)
+  }
+
+  // 4. Decide on the last consistent read of every platform.
+  return concludeGate(ctx, plan, { decision, platforms, scanType, startedAt, today })
+}
+
+interface WaitPlan {
+  mode: ScanMode
+  api: ScanApi
+  targets: PlatformImage[]
+  tuning: GateTuning
+  /** The gate's start: the budget covers discovery too. */
+  startedAt: number
+  today: string
+}
+
+async function waitForVerdict(ctx: StageContext, plan: GatePlan, w: WaitPlan): Promise<GateWaitResult> {
+  const { inputs } = ctx
+  const { mode, targets, today } = w
   const cfg: WaitConfig = {
-    ...defaultWaitConfig(startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
+    ...defaultWaitConfig(w.startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
     startScanAfterGrace: mode.kind === 'unknown',
-    ...tuning.wait,
+    ...w.tuning.wait,
   }
   cfg.msPerCall *= targets.length
   const deps = {
-    api,
+    api: w.api,
     clock: ctx.clock,
     sleep: ctx.sleep,
     log: core.info,
     warn: (l: string) => core.warning(l),
     blocking: (f: readonly Finding[]) => blockingIn(f, plan.policy, today),
   }
-  const startScanNow = mode.kind === 'basic' && !mode.scanOnPush
-  const { decision, platforms } = await waitForGate(deps, targets, cfg, {
-    startScanNow,
+  return waitForGate(deps, targets, cfg, {
+    startScanNow: mode.kind === 'basic' && !mode.scanOnPush,
     onUnavailable: inputs.onScanUnavailable,
   })
-  const scanType = scanTypeOf(mode, platforms)
-  const scans = platformScans(platforms)
-  if (decision.kind === 'no-verdict') {
-    const { status, message, relaxable } = decision
-    return unavailable(ctx, plan, scanType, status, message, scans, startedAt, relaxable)
-  }
+}
 
-  // 4. Decide on the last consistent read of every platform.
+interface Concluded {
+  decision: Exclude<GateWaitResult['decision'], { kind: 'no-verdict' }>
+  platforms: PlatformResult[]
+  scanType: 'BASIC' | 'ENHANCED' | 'NONE'
+  startedAt: number
+  today: string
+}
+
+/** The verdict on the findings read; a blocking finding seen on the way stays a failure. */
+async function concludeGate(ctx: StageContext, plan: GatePlan, c: Concluded): Promise<StageOutcome> {
+  const { decision, platforms } = c
   const findings: Finding[] = []
   for (const p of platforms) for (const f of p.findings) findings.push(f)
-  const verdict = evaluate(findings, plan.policy, today)
-  const blockingSeen = platforms.find((p) => p.state.blocking)
+  const verdict = evaluate(findings, plan.policy, c.today)
   if (decision.kind === 'blocking') verdict.failed = true
   const facts: GateFacts = {
-    imageRef: pushed.imageRef,
-    digest: pushed.digest,
-    scanType,
+    imageRef: ctx.pushed.imageRef,
+    digest: ctx.pushed.digest,
+    scanType: c.scanType,
     scanStatus: [...new Set(platforms.map((p) => p.state.last))].join(','),
-    platforms: scans,
+    platforms: platformScans(platforms),
     policy: plan.policy,
-    today,
-    elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
+    today: c.today,
+    elapsedSeconds: Math.round((ctx.clock() - c.startedAt) / 1000),
     countsSettled: decision.kind === 'passed' || decision.countsSettled,
     unsettled: decision.kind === 'blocking' ? decision.unsettled : [],
   }
-  if (blockingSeen?.state.blockingText)
-    facts.blockingSeen = `${blockingSeen.state.blockingText}${blockingSeen.target.platform ? ` (${blockingSeen.target.platform})` : ''}`
+  const seen = platforms.find((p) => p.state.blocking)
+  if (seen?.state.blockingText)
+    facts.blockingSeen = `${seen.state.blockingText}${seen.target.platform ? ` (${seen.target.platform})` : ''}`
   return decide(ctx, verdict, facts)
 }
 
