@@ -1,5 +1,6 @@
 // Consistency rules of one read pass, as tables: repeated tokens and keys, severity counts read
-// per page or per image, status changes mid-read, the page cap. Pure.
+// per page or per image, status changes mid-read, the page cap; and which children of an image
+// index are gated. Pure.
 import { describe, expect, it } from 'vitest'
 import {
   MAX_PAGES_PER_PASS,
@@ -9,6 +10,7 @@ import {
   newPass,
   type PageFacts,
 } from '../src/gate/consistency.ts'
+import { platformImages } from '../src/gate/ecr-scan.ts'
 import type { Finding } from '../src/gate/findings.ts'
 import { normaliseSeverity } from '../src/severity.ts'
 
@@ -124,5 +126,58 @@ describe('read pass consistency', () => {
       consistent: false,
       problems: [expect.stringContaining('page cap')],
     })
+  })
+})
+
+describe('index children', () => {
+  const OCI = 'application/vnd.oci.image.manifest.v1+json'
+  const INDEX = 'application/vnd.oci.image.index.v1+json'
+  const d = (c: string) => `sha256:${c.repeat(64)}`
+  it.each<[string, object, { images: string[]; nested: string[] }]>([
+    [
+      'with platform',
+      { mediaType: OCI, digest: d('a'), platform: { os: 'linux', architecture: 'amd64' } },
+      { images: ['linux/amd64'], nested: [] },
+    ],
+    [
+      'with variant',
+      { mediaType: OCI, digest: d('a'), platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
+      { images: ['linux/arm/v7'], nested: [] },
+    ],
+    [
+      'without platform',
+      { mediaType: OCI, digest: d('b') },
+      { images: [`unknown@${d('b').slice(0, 19)}`], nested: [] },
+    ],
+    [
+      'unknown/unknown without annotation',
+      { digest: d('c'), platform: { os: 'unknown', architecture: 'unknown' } },
+      { images: [`unknown@${d('c').slice(0, 19)}`], nested: [] },
+    ],
+    [
+      'Docker attestation',
+      {
+        mediaType: OCI,
+        digest: d('e'),
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+      },
+      { images: [], nested: [] },
+    ],
+    [
+      'an artifact (artifactType)',
+      { mediaType: OCI, digest: d('f'), artifactType: 'application/vnd.in-toto+json' },
+      { images: [], nested: [] },
+    ],
+    [
+      'a nested index',
+      { mediaType: INDEX, digest: d('1'), platform: { os: 'linux', architecture: 'amd64' } },
+      { images: [], nested: ['linux/amd64'] },
+    ],
+    ['no digest', { mediaType: OCI }, { images: [], nested: [] }],
+  ])('%s', (_n, child, expected) => {
+    const r = platformImages({ manifests: [child] })
+    expect({ images: r.images.map((i) => i.platform), nested: r.nested.map((i) => i.platform) }).toEqual(
+      expected,
+    )
   })
 })

@@ -577,3 +577,25 @@ describe('image indexes', () => {
     })
   })
 })
+
+describe('bounded calls', () => {
+  it('a call still running at the deadline is aborted one grace later, as a transient fault', async () => {
+    continuous()
+    const digest = await putImage()
+    setScanScenario(repo, { enhancedFindings: enhanced(2) }, digest)
+    emu.inject({
+      service: 'ecr',
+      operation: 'DescribeImageScanFindings',
+      times: 1,
+      fault: { kind: 'delay', ms: 5000 },
+    })
+    const t0 = Date.now()
+    const read = await readScan(
+      api(),
+      { digest, platform: '' },
+      { deadline: Date.now() + 200, clock: Date.now, graceMs: 300 },
+    )
+    expect(Date.now() - t0).toBeLessThan(2500)
+    expect(read, JSON.stringify(read)).toMatchObject({ kind: 'error', transient: true })
+  })
+})

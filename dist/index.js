@@ -1968,14 +1968,14 @@ async function getRepositoryConfig(api) {
         };
     });
 }
-async function startImageScan(api, digest) {
+async function startImageScan(api, digest, signal) {
     const { StartImageScanCommand } = await ecrSdk();
     try {
         const out = await api.ecr.send(new StartImageScanCommand({
             registryId: api.registryId,
             repositoryName: api.repository,
             imageId: { imageDigest: digest },
-        }));
+        }), signal ? { abortSignal: signal } : {});
         return out.imageScanStatus?.status
             ? { kind: 'started', status: out.imageScanStatus.status }
             : { kind: 'started' };
@@ -1994,13 +1994,16 @@ const PAGE_SIZE = 1000;
 const CALL_GRACE_MS = 30_000;
 /** The abort signal of one call made at `now`: at the deadline plus one call's grace. */
 function callSignal(bounds) {
-    return AbortSignal.timeout(Math.max(0, bounds.deadline - bounds.clock()) + CALL_GRACE_MS);
+    return AbortSignal.timeout(Math.max(0, bounds.deadline - bounds.clock()) + (bounds.graceMs ?? CALL_GRACE_MS));
 }
 /** Transient: throttling, 5xx, network. The SDK has already retried these itself. */
 function isTransient(err) {
     const name = errorName(err);
-    if (name === 'CredentialRefreshError' || name === 'ExpiredTokenException' || name === 'AbortError')
+    if (name === 'CredentialRefreshError' || name === 'ExpiredTokenException')
         return false;
+    // A call still running at the deadline (plus its grace) was aborted: the budget ended, not ECR.
+    if (name === 'AbortError')
+        return true;
     if (/Throttl|TooManyRequests|LimitExceeded|RequestTimeout|ServiceUnavailable|InternalFailure|ServerException|TimeoutError/i.test(name))
         return true;
     const status = httpStatus(err);
@@ -3101,7 +3104,8 @@ function snapshot(s, multi) {
 }
 /** StartImageScan once; what it answered becomes an observation (or the end of this image's wait). */
 async function startScan(deps, s, cfg) {
-    const r = await startImageScan(deps.api, s.target.digest);
+    const bounds = { deadline: cfg.startedAt + cfg.timeoutMs, clock: deps.clock };
+    const r = await startImageScan(deps.api, s.target.digest, callSignal(bounds));
     if (r.kind === 'unsupported') {
         s.end = {
             status: 'UNSUPPORTED_IMAGE',
@@ -3264,7 +3268,8 @@ async function runGate(ctx, plan, tuning = {}) {
     //    cannot be read could be an index whose platforms would go unread.
     let targets;
     try {
-        targets = await scanTargets(api, pushed.digest);
+        const budget = { deadline: startedAt + inputs.scanTimeoutSeconds * 1000, clock: ctx.clock };
+        targets = await scanTargets(api, pushed.digest, callSignal(budget));
     }
     catch (err) {
         const msg = `Could not find the platform images of the pushed digest (${errorMessage(err)}). The gate does not guess which images to read; grant ecr:BatchGetImage on the repository.`;

@@ -91,7 +91,11 @@ export type StartResult =
   | { kind: 'unsupported'; message: string }
   | { kind: 'not-possible'; message: string }
 
-export async function startImageScan(api: ScanApi, digest: string): Promise<StartResult> {
+export async function startImageScan(
+  api: ScanApi,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<StartResult> {
   const { StartImageScanCommand } = await ecrSdk()
   try {
     const out = await api.ecr.send(
@@ -100,6 +104,7 @@ export async function startImageScan(api: ScanApi, digest: string): Promise<Star
         repositoryName: api.repository,
         imageId: { imageDigest: digest },
       }),
+      signal ? { abortSignal: signal } : {},
     )
     return out.imageScanStatus?.status
       ? { kind: 'started', status: out.imageScanStatus.status }
@@ -144,18 +149,23 @@ export const CALL_GRACE_MS = 30_000
 export interface ReadBounds {
   deadline: number
   clock: () => number
+  /** How long a call may run past the deadline (default CALL_GRACE_MS). */
+  graceMs?: number
 }
 
 /** The abort signal of one call made at `now`: at the deadline plus one call's grace. */
 export function callSignal(bounds: ReadBounds): AbortSignal {
-  return AbortSignal.timeout(Math.max(0, bounds.deadline - bounds.clock()) + CALL_GRACE_MS)
+  return AbortSignal.timeout(
+    Math.max(0, bounds.deadline - bounds.clock()) + (bounds.graceMs ?? CALL_GRACE_MS),
+  )
 }
 
 /** Transient: throttling, 5xx, network. The SDK has already retried these itself. */
 export function isTransient(err: unknown): boolean {
   const name = errorName(err)
-  if (name === 'CredentialRefreshError' || name === 'ExpiredTokenException' || name === 'AbortError')
-    return false
+  if (name === 'CredentialRefreshError' || name === 'ExpiredTokenException') return false
+  // A call still running at the deadline (plus its grace) was aborted: the budget ended, not ECR.
+  if (name === 'AbortError') return true
   if (
     /Throttl|TooManyRequests|LimitExceeded|RequestTimeout|ServiceUnavailable|InternalFailure|ServerException|TimeoutError/i.test(
       name,

@@ -9,6 +9,7 @@ import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
 import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
 import {
+  callSignal,
   getRegistryConfig,
   getRepositoryConfig,
   scanTargets,
@@ -122,7 +123,8 @@ export async function runGate(
   //    cannot be read could be an index whose platforms would go unread.
   let targets: PlatformImage[]
   try {
-    targets = await scanTargets(api, pushed.digest)
+    const budget = { deadline: startedAt + inputs.scanTimeoutSeconds * 1000, clock: ctx.clock }
+    targets = await scanTargets(api, pushed.digest, callSignal(budget))
   } catch (err) {
     const msg = `Could not find the platform images of the pushed digest (${errorMessage(err)}). The gate does not guess which images to read; grant ecr:BatchGetImage on the repository.`
     return unavailable(ctx, plan, scanTypeOf(mode, []), 'ERROR', msg, [], startedAt, false)

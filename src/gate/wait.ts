@@ -7,7 +7,14 @@
  */
 import type { Clock, Sleep } from '../retry.js'
 import { decideGate, type GateDecision, type PlatformSnapshot } from './decision.js'
-import { readScan, startImageScan, type PlatformImage, type ScanApi, type ScanRead } from './ecr-scan.js'
+import {
+  callSignal,
+  readScan,
+  startImageScan,
+  type PlatformImage,
+  type ScanApi,
+  type ScanRead,
+} from './ecr-scan.js'
 import { fingerprint, type Finding } from './findings.js'
 import {
   initialState,
@@ -99,7 +106,8 @@ function snapshot(s: Slot, multi: boolean): PlatformSnapshot {
 
 /** StartImageScan once; what it answered becomes an observation (or the end of this image's wait). */
 async function startScan(deps: WaitDeps, s: Slot, cfg: WaitConfig): Promise<void> {
-  const r = await startImageScan(deps.api, s.target.digest)
+  const bounds = { deadline: cfg.startedAt + cfg.timeoutMs, clock: deps.clock }
+  const r = await startImageScan(deps.api, s.target.digest, callSignal(bounds))
   if (r.kind === 'unsupported') {
     s.end = {
       status: 'UNSUPPORTED_IMAGE',
