@@ -1,5 +1,7 @@
 // The scan gate end to end: the bundled action (ACTION_DIST or dist/) run as the runner runs it,
-// docker pushing to the real registry, the emulator answering ECR with scan scenarios.
+// docker pushing to the real registry, the emulator answering ECR with scan scenarios. Real time:
+// a pass needs the 60 s fill-in floor, so most cases here fail (fast); the slow ones (the one pass,
+// budgets running out) run side by side, each in a repository of its own.
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pushPermissions, type RepositoryRecord } from './testbed/emulator/index.ts'
@@ -12,6 +14,7 @@ import {
 } from './testbed/emulator/ecr/scan.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 import type { RunResult } from './testbed/runner.ts'
+import { indexPushingDocker, type IndexChild } from './testbed/index-docker.ts'
 
 let tb: Testbed
 let repo: RepositoryRecord
@@ -70,30 +73,70 @@ function continuous(filter = 'acme/*'): void {
   })
 }
 
-async function gate(scenario: ScanScenario, inputs: Record<string, string> = {}): Promise<RunResult> {
-  setScanScenario(repo, scenario)
+async function gate(
+  scenario: ScanScenario,
+  inputs: Record<string, string> = {},
+  target: RepositoryRecord = repo,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  setScanScenario(target, scenario)
   const image = await tb.image()
   return tb.run({
+    env,
     inputs: {
       image,
+      repository: target.name,
       'wait-for-scan': 'true',
-      'scan-timeout-seconds': '60',
+      'scan-timeout-seconds': '90',
       'scan-settle-seconds': '2',
       ...inputs,
     },
   })
 }
 
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+
+/** A platform image put straight into the registry (config + one layer), untagged. */
+async function platformImage(repository: string, arch: string): Promise<IndexChild> {
+  const config = await tb.backend.putBlob(
+    repository,
+    JSON.stringify({
+      architecture: arch,
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      n: Math.random(),
+    }),
+  )
+  const layer = await tb.backend.putBlob(repository, `layer ${arch} ${Math.random()}`)
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: config.digest,
+      size: config.size,
+    },
+    layers: [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.size },
+    ],
+  }
+  const digest = await tb.backend.putManifest(repository, undefined, manifest, OCI_MANIFEST)
+  return { digest, size: Buffer.byteLength(JSON.stringify(manifest)), mediaType: OCI_MANIFEST }
+}
+
+/** A repository of its own, for a test that runs beside others. */
+const own = (name: string): RepositoryRecord => tb.emulator.createRepository({ name: `acme/${name}` })
+
 const counts = (r: RunResult) => JSON.parse(r.outputs.findings ?? 'null') as Record<string, number>
 
 beforeAll(async () => {
   tb = await startTestbed({
     permissions: [
-      ...pushPermissions('123456789012', 'acme/widget', { scanDiscovery: true, governance: true }),
+      ...pushPermissions('123456789012', 'acme/*', { scanDiscovery: true, governance: true }),
       {
         effect: 'Allow',
         action: 'ecr:StartImageScan',
-        resource: 'arn:aws:ecr:*:123456789012:repository/acme/widget',
+        resource: 'arn:aws:ecr:*:123456789012:repository/acme/*',
       },
     ],
   })
@@ -158,7 +201,8 @@ describe('scan gate end to end', () => {
       properties: Record<string, string>
     }[]
     expect(rules.find((x) => x.id === 'CVE-2024-0001')?.properties['security-severity']).toBe('9.8')
-    expect(rules.find((x) => x.id === 'CVE-2024-0005')?.properties['security-severity']).toBe('0.0')
+    // UNTRIAGED counts as UNDEFINED: a valid value at the bottom of GitHub's low band, never 0.0.
+    expect(rules.find((x) => x.id === 'CVE-2024-0005')?.properties['security-severity']).toBe('0.5')
     const report = JSON.parse(fs.readFileSync(r.outputs['report-file'] as string, 'utf8'))
     expect(report.findings).toHaveLength(6)
     expect(report.findings.find((f: { id: string }) => f.id === 'CVE-2024-0006')).toMatchObject({
@@ -167,19 +211,17 @@ describe('scan gate end to end', () => {
     })
   })
 
-  it('passes at CRITICAL with the critical one ignored; an entry matching nothing gets a notice', async () => {
+  it('the critical one ignored, a HIGH still blocks: ignore reasons, notices and the report agree', async () => {
     continuous()
     const r = await gate(
       { enhancedFindings: FIVE },
-      {
-        'severity-threshold': 'critical',
-        ignore: 'CVE-2024-0001 until=2999-01-01 # vendor backport\nCVE-1999-9999 # gone',
-      },
+      { ignore: 'CVE-2024-0001 until=2999-01-01 # vendor backport\nCVE-1999-9999 # gone' },
     )
-    expect(r.code, r.log).toBe(0)
+    expect(r.code, r.log).toBe(1)
     expect(r.outputs).toMatchObject({
-      gate: 'passed',
+      gate: 'failed',
       'findings-critical': '0',
+      'findings-high': '2',
       'findings-ignored': '1',
       'findings-total': '4',
       'highest-severity': 'HIGH',
@@ -212,14 +254,16 @@ describe('scan gate end to end', () => {
 
   it('only-fixable counts only findings with a fix', async () => {
     continuous()
-    const r = await gate({ enhancedFindings: [HIGH1, MED, UNTRIAGED] }, { 'only-fixable': 'true' })
-    expect(r.code, r.log).toBe(0)
+    const r = await gate({ enhancedFindings: [HIGH1, HIGH2, MED, UNTRIAGED] }, { 'only-fixable': 'true' })
+    expect(r.code, r.log).toBe(1)
     expect(r.outputs).toMatchObject({
-      gate: 'passed',
-      'findings-high': '0',
+      gate: 'failed',
+      'findings-high': '1',
       'findings-medium': '1',
-      'findings-total': '1',
+      'findings-undefined': '0',
+      'findings-total': '2',
     })
+    expect(r.errors.filter((e) => /^HIGH CVE-/.test(e))).toEqual([expect.stringContaining('CVE-2024-0003')])
   })
 
   it('basic scanning without scan-on-push: starts the scan once and gates on basic findings', async () => {
@@ -241,22 +285,6 @@ describe('scan gate end to end', () => {
     } finally {
       repo.scanOnPush = true
     }
-  })
-
-  it.each([
-    ['fail', 1, 'failed'],
-    ['warn', 0, 'unavailable'],
-  ])('the budget running out (on-scan-unavailable: %s)', async (mode, code, gateOut) => {
-    continuous()
-    const r = await gate(
-      { pendingSeconds: Infinity },
-      { 'scan-timeout-seconds': '4', 'on-scan-unavailable': mode },
-    )
-    expect(r.code, r.log).toBe(code)
-    expect(r.outputs).toMatchObject({ gate: gateOut, 'scan-status': 'TIMEOUT', 'scan-type': 'ENHANCED' })
-    expect(r.outputs['findings-total']).toBeUndefined()
-    expect(r.outputs['sarif-file']).toBeUndefined()
-    expect(mode === 'fail' ? r.errors.join('\n') : r.warnings.join('\n')).toContain('still PENDING')
   })
 
   it('a repository enhanced scanning does not cover fails fast with the fix', async () => {
@@ -295,9 +323,12 @@ describe('scan gate end to end', () => {
     const many = Array.from({ length: 2500 }, (_, i) =>
       enhancedFinding({ id: `CVE-2023-${10000 + i}`, severity: 'LOW', package: `p${i}`, score: 2.1, n: i }),
     )
-    const r = await gate({ enhancedFindings: many, severityCounts: { LOW: 10 } })
-    expect(r.code, r.log).toBe(0)
-    expect(r.outputs).toMatchObject({ gate: 'passed', 'findings-low': '2500', 'findings-total': '2500' })
+    const r = await gate(
+      { enhancedFindings: many, severityCounts: { LOW: 10 } },
+      { 'severity-threshold': 'LOW' },
+    )
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-low': '2500', 'findings-total': '2500' })
     const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
     expect(sarif.runs[0].results).toHaveLength(2500)
     expect(r.summary).toContain('100 of 2500')
@@ -327,15 +358,155 @@ describe('scan gate end to end', () => {
   it('reads the registry scanning configuration once per run (the gate and governance share it)', async () => {
     continuous()
     tb.emulator.clearCalls()
-    const r = await gate({ enhancedFindings: [MED] }, { 'severity-threshold': 'CRITICAL' })
-    expect(r.code, r.log).toBe(0)
+    const r = await gate({ enhancedFindings: [MED] }, { 'severity-threshold': 'MEDIUM' })
+    expect(r.code, r.log).toBe(1)
     expect(tb.emulator.callsFor('ecr', 'GetRegistryScanningConfiguration')).toHaveLength(1)
     expect(r.summary).toContain('Enhanced scanning covers it | yes')
+  })
+
+  it('fails fast: a blocking finding ends the gate as soon as the counts settle, long before the floor', async () => {
+    continuous()
+    const r = await gate({ pendingSeconds: 1, enhancedFindings: [CRIT, MED] }, { 'scan-settle-seconds': '0' })
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
+    expect(r.log).toMatch(/Blocking finding in .*CRITICAL CVE-2024-0001 in openssl 3\.0\.1/)
+    expect(r.summary).toContain('| Counts | complete')
+    // The whole step (push included) ends well inside the 60 s a pass would need.
+    expect(r.durationMs).toBeLessThan(45_000)
+  })
+
+  it('a role session that expires during the wait is renewed with a fresh OIDC token; the verdict stands', async () => {
+    continuous()
+    const role = tb.emulator.state.roles.get(tb.roleArn)
+    if (!role) throw new Error('no role')
+    role.sessionSeconds = 8
+    try {
+      const assumes = () => tb.emulator.callsFor('sts', 'AssumeRoleWithWebIdentity')
+      const before = assumes().length
+      const r = await gate({ pendingSeconds: 12, enhancedFindings: [CRIT] })
+      expect(r.code, r.log).toBe(1)
+      expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1' })
+      expect(r.log).toContain('Renewed the role session')
+      expect(r.log).not.toMatch(/ExpiredToken/)
+      const mine = assumes().slice(before)
+      expect(mine.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(mine.map((c) => c.tokenJti)).size).toBe(mine.length)
+    } finally {
+      delete role.sessionSeconds
+    }
+  })
+
+  it('an image index: every platform gated, attestations not; an unscannable platform does not hide a CRITICAL (warn)', async () => {
+    continuous()
+    const target = own('multi')
+    const arm = {
+      ...(await platformImage(target.name, 'arm64')),
+      platform: { os: 'linux', architecture: 'arm64' },
+    }
+    const att = {
+      ...(await platformImage(target.name, 'unknown')),
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: {
+        'vnd.docker.reference.type': 'attestation-manifest',
+        'vnd.docker.reference.digest': arm.digest,
+      },
+    }
+    setScanScenario(target, { status: 'UNSUPPORTED_IMAGE' }, arm.digest)
+    const docker = indexPushingDocker([arm, att])
+    try {
+      const r = await gate(
+        { enhancedFindings: [CRIT, MED] },
+        { 'on-scan-unavailable': 'warn', 'scan-settle-seconds': '0', audit: 'false' },
+        target,
+        { PATH: docker.path, ...docker.env },
+      )
+      expect(r.code, r.log).toBe(1)
+      expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
+      expect(r.log).toContain('Image index: gating 2 platform image(s): linux/amd64, linux/arm64')
+      expect(r.summary).toMatch(/Platform linux\/arm64 \| `sha256:[a-f0-9]{64}`: UNSUPPORTED_IMAGE/)
+      expect(r.errors.some((e) => /^CRITICAL CVE-2024-0001 .*\[linux\/amd64\]/.test(e))).toBe(true)
+      const read = tb.emulator
+        .callsFor('ecr', 'DescribeImageScanFindings')
+        .map((c) => (c.input.imageId as { imageDigest?: string }).imageDigest)
+      expect(read).toContain(arm.digest)
+      expect(read).not.toContain(att.digest)
+      expect(read).not.toContain(r.outputs['image-digest'])
+    } finally {
+      docker.close()
+    }
   })
 
   it('wait-for-scan: false skips the gate', async () => {
     const r = await tb.run({ inputs: { image: await tb.image() } })
     expect(r.code, r.log).toBe(0)
     expect(r.outputs).toMatchObject({ gate: 'skipped', 'scan-status': 'SKIPPED' })
+  })
+})
+
+// Real-time waits of a minute each, side by side.
+describe.concurrent('scan gate end to end: the slow cases', () => {
+  beforeAll(() => continuous())
+
+  it('passes at CRITICAL with the critical one ignored; an entry matching nothing gets a notice', async () => {
+    const r = await gate(
+      { enhancedFindings: FIVE },
+      {
+        'severity-threshold': 'critical',
+        ignore: 'CVE-2024-0001 until=2999-01-01 # vendor backport\nCVE-1999-9999 # gone',
+      },
+      own('slow-pass'),
+    )
+    expect(r.code, r.log).toBe(0)
+    // Pass late: not before the 60 s fill-in floor since the scan first read as ready.
+    expect(r.durationMs).toBeGreaterThanOrEqual(60_000)
+    expect(r.outputs).toMatchObject({
+      gate: 'passed',
+      'findings-critical': '0',
+      'findings-ignored': '1',
+      'findings-total': '4',
+      'highest-severity': 'HIGH',
+    })
+    expect(r.summary).toContain('vendor backport')
+    expect(r.summary).toContain('2999-01-01')
+    expect(r.notices.join('\n')).toContain('CVE-1999-9999')
+    const report = JSON.parse(fs.readFileSync(r.outputs['report-file'] as string, 'utf8'))
+    expect(report.findings.find((f: { id: string }) => f.id === 'CVE-2024-0001').ignoredBy).toMatchObject({
+      id: 'CVE-2024-0001',
+      reason: 'vendor backport',
+    })
+  })
+
+  it.each([
+    ['fail', 1, 'failed'],
+    ['warn', 0, 'unavailable'],
+  ])('the budget running out (on-scan-unavailable: %s)', async (mode, code, gateOut) => {
+    const r = await gate(
+      { pendingSeconds: Infinity },
+      { 'scan-timeout-seconds': '60', 'scan-settle-seconds': '0', 'on-scan-unavailable': mode },
+      own(`slow-timeout-${mode}`),
+    )
+    expect(r.code, r.log).toBe(code)
+    expect(r.outputs).toMatchObject({ gate: gateOut, 'scan-status': 'TIMEOUT', 'scan-type': 'ENHANCED' })
+    expect(r.outputs['findings-total']).toBeUndefined()
+    expect(r.outputs['sarif-file']).toBeUndefined()
+    const said = mode === 'fail' ? r.errors.join('\n') : r.warnings.join('\n')
+    expect(said).toContain('still PENDING')
+    // It never suggests the setting that is already there.
+    expect(said.includes('set on-scan-unavailable: warn')).toBe(mode === 'fail')
+  })
+
+  it('a nextToken that cycles: ends by the deadline, fails in both modes, says why', async () => {
+    const started = Date.now()
+    const r = await gate(
+      { enhancedFindings: [MED], pagination: 'cycle' },
+      { 'scan-timeout-seconds': '60', 'scan-settle-seconds': '0', 'on-scan-unavailable': 'warn' },
+      own('slow-cycle'),
+    )
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs).toMatchObject({ gate: 'failed', 'scan-status': 'TIMEOUT' })
+    expect(r.errors.join('\n')).toMatch(/inconsistent .*pagination cycles/)
+    expect(r.outputs['findings-total']).toBeUndefined()
+    // The budget (60 s) plus the push and one call, not a loop that ECR ends.
+    expect(Date.now() - started).toBeLessThan(100_000)
   })
 })

@@ -2,11 +2,12 @@
 // expiry with an injected date, package scoping; and the pure scan-mode decision.
 import { describe, expect, it } from 'vitest'
 import type { Finding } from '../src/gate/findings.ts'
-import { fromBasic, fromEnhanced, fingerprint } from '../src/gate/findings.ts'
+import { fromBasic, fromEnhanced, fingerprint, isCountedStatus } from '../src/gate/findings.ts'
 import { normaliseSeverity } from '../src/severity.ts'
 import { decideScanMode, filterMatches } from '../src/gate/mode.ts'
 import { parse as parseYaml } from 'yaml'
 import {
+  blockingIn,
   evaluate,
   parseIgnoreFile as parseIgnoreFileWith,
   parseIgnoreText,
@@ -25,6 +26,9 @@ const f = (id: string, severity: string, over: Partial<Finding> = {}): Finding =
   package: 'openssl',
   version: '1.0',
   fixedIn: '',
+  packages: [
+    { name: over.package ?? 'openssl', version: over.version ?? '1.0', fixedIn: over.fixedIn ?? '' },
+  ],
   fixAvailable: 'NO',
   exploitAvailable: 'NO',
   title: id,
@@ -268,12 +272,18 @@ describe('normalisation', () => {
       },
       { imageDigest: 'sha256:a', platform: 'linux/arm64' },
     )
-    expect(e).toHaveLength(2)
-    expect(e.map((x) => [x.severity, x.rawSeverity, x.package, x.fixedIn])).toEqual([
-      ['UNDEFINED', 'UNTRIAGED', 'a', '2'],
-      ['UNDEFINED', 'UNTRIAGED', 'b', ''],
+    // One finding per findingArn, as ECR and Inspector count them; every package kept.
+    expect(e).toMatchObject({
+      key: 'arn:x',
+      severity: 'UNDEFINED',
+      rawSeverity: 'UNTRIAGED',
+      package: 'a',
+      fixedIn: '2',
+    })
+    expect(e.packages).toEqual([
+      { name: 'a', version: '1', fixedIn: '2' },
+      { name: 'b', version: '1', fixedIn: '' },
     ])
-    expect(new Set(e.map((x) => x.key)).size).toBe(2)
   })
 
   it('fingerprints ignore order but see a new finding or a severity change', () => {
@@ -282,6 +292,90 @@ describe('normalisation', () => {
     expect(fingerprint([a, b])).toBe(fingerprint([b, a]))
     expect(fingerprint([a])).not.toBe(fingerprint([a, b]))
     expect(fingerprint([a, b])).not.toBe(fingerprint([a, { ...b, severity: 'HIGH' }]))
+  })
+})
+
+describe('what counts', () => {
+  it.each([
+    ['ACTIVE', true],
+    ['active', true],
+    ['', true],
+    ['  ', true],
+    ['UNKNOWN_NEW', true],
+    ['SUPPRESSED', false],
+    ['suppressed', false],
+    ['Closed', false],
+    [' CLOSED ', false],
+  ])('enhanced status %j counts: %s', (status, counts) => {
+    expect(isCountedStatus(status)).toBe(counts)
+    const v = evaluate([f('CVE-X', 'CRITICAL', { status })], policy(), TODAY)
+    expect(v.failed).toBe(counts)
+    expect(v.results[0]?.disposition).toBe(counts ? 'counted' : 'inactive')
+  })
+
+  it('a missing status counts (normalised from the SDK shape)', () => {
+    const e = fromEnhanced(
+      { findingArn: 'arn:y', severity: 'HIGH', packageVulnerabilityDetails: { vulnerabilityId: 'CVE-9' } },
+      { imageDigest: 'sha256:a', platform: '' },
+    )
+    expect(e.status).toBe('')
+    expect(evaluate([e], policy(), TODAY)).toMatchObject({ failed: true, total: 1 })
+  })
+
+  it('one finding with three packages counts once; package= matches any of them', () => {
+    const multi = f('CVE-M3', 'HIGH', {
+      packages: [
+        { name: 'libssl3', version: '3.0', fixedIn: '' },
+        { name: 'openssl', version: '3.0', fixedIn: '' },
+        { name: 'libcrypto', version: '3.0', fixedIn: '' },
+      ],
+      package: 'libssl3',
+    })
+    expect(evaluate([multi], policy(), TODAY)).toMatchObject({ total: 1, blocking: 1 })
+    const ignored = evaluate(
+      [multi],
+      policy({ ignore: [{ id: 'CVE-M3', package: 'LIBCRYPTO', reason: 'r', source: 's' }] }),
+      TODAY,
+    )
+    expect(ignored).toMatchObject({ total: 0, ignored: 1, failed: false })
+    const other = evaluate(
+      [multi],
+      policy({ ignore: [{ id: 'CVE-M3', package: 'zlib', reason: 'r', source: 's' }] }),
+      TODAY,
+    )
+    expect(other).toMatchObject({ total: 1, ignored: 0, failed: true })
+  })
+
+  it('blockingIn agrees with evaluate and names the worst', () => {
+    const findings = [
+      f('CVE-L', 'LOW'),
+      f('CVE-H', 'HIGH', { package: 'zlib' }),
+      f('CVE-C', 'CRITICAL'),
+      f('CVE-S', 'CRITICAL', { status: 'SUPPRESSED' }),
+    ]
+    for (const p of [
+      policy(),
+      policy({ threshold: 'CRITICAL' }),
+      policy({ threshold: 'NONE' }),
+      policy({ ignore: [{ id: 'CVE-C', reason: '', source: 's' }] }),
+    ]) {
+      const b = blockingIn(findings, p, TODAY)
+      expect(b.count).toBe(evaluate(findings, p, TODAY).blocking)
+    }
+    expect(blockingIn(findings, policy(), TODAY).first?.id).toBe('CVE-C')
+  })
+
+  it('only-fixable: the fix-unknown count says which scanner left it open', () => {
+    const v = evaluate(
+      [
+        f('CVE-B', 'HIGH', { source: 'basic', fixAvailable: '' }),
+        f('CVE-E', 'HIGH', { fixAvailable: '' }),
+        f('CVE-Y', 'HIGH', { fixAvailable: 'YES' }),
+      ],
+      policy({ onlyFixable: true }),
+      TODAY,
+    )
+    expect(v).toMatchObject({ total: 3, fixUnknown: 2, fixUnknownBasic: 1, fixUnknownEnhanced: 1 })
   })
 })
 

@@ -10,8 +10,10 @@ import {
   type ScanApi,
 } from '../src/gate/ecr-scan.ts'
 import { decideScanMode } from '../src/gate/mode.ts'
+import { blockingIn, type Policy } from '../src/gate/policy.ts'
 import { defaultWaitConfig, type WaitConfig } from '../src/gate/status.ts'
-import { waitForFindings, type WaitResult } from '../src/gate/wait.ts'
+import { waitForGate, type GateWaitResult } from '../src/gate/wait.ts'
+import type { Threshold } from '../src/severity.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'
 import {
   pushPermissions,
@@ -81,13 +83,16 @@ async function putImage(tag?: string): Promise<string> {
 
 const api = (): ScanApi => ({ ecr: client, registryId: ACCOUNT, repository: REPO })
 const logs: string[] = []
-const deps = () => ({
+const policy = (threshold: Threshold): Policy => ({ threshold, onlyFixable: false, ignore: [] })
+const deps = (threshold: Threshold = 'HIGH') => ({
   api: api(),
   clock,
   sleep,
   log: (l: string) => logs.push(l),
   warn: (l: string) => logs.push(`WARN ${l}`),
+  blocking: (f: Parameters<typeof blockingIn>[0]) => blockingIn(f, policy(threshold), '2025-06-15'),
 })
+const bounds = () => ({ deadline: now + 600_000, clock })
 const cfg = (timeoutS: number, settleS: number, over: Partial<WaitConfig> = {}): WaitConfig => ({
   ...defaultWaitConfig(now, timeoutS, settleS),
   random: () => 0.5,
@@ -106,14 +111,23 @@ function continuous(filter = 'acme/*'): void {
   })
 }
 
+interface WaitOpts {
+  startScanNow?: boolean
+  threshold?: Threshold
+  onUnavailable?: 'fail' | 'warn'
+}
+
 async function wait(
   digest: string,
   scenario: ScanScenario,
   c: WaitConfig,
-  startScanNow = false,
-): Promise<WaitResult> {
+  opts: WaitOpts = {},
+): Promise<GateWaitResult> {
   setScanScenario(repo, scenario, digest)
-  return waitForFindings(deps(), { digest, platform: '' }, c, { startScanNow })
+  return waitForGate(deps(opts.threshold), [{ digest, platform: '' }], c, {
+    startScanNow: opts.startScanNow ?? false,
+    onUnavailable: opts.onUnavailable ?? 'fail',
+  })
 }
 
 const describeCalls = () => emu.callsFor('ecr', 'DescribeImageScanFindings')
@@ -163,8 +177,20 @@ afterAll(async () => {
   await registry?.stop()
 })
 
+const only = (r: GateWaitResult) => r.platforms[0] as GateWaitResult['platforms'][number]
+
+async function putIndex(tag: string, manifests: object[]): Promise<string> {
+  return putManifest(tag, { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, OCI_INDEX)
+}
+const child = (digest: string, extra: object = {}) => ({
+  mediaType: OCI_MANIFEST,
+  digest,
+  size: 400,
+  ...extra,
+})
+
 describe('wait loop against the emulator', () => {
-  it('ScanNotFound, PENDING, then findings that keep arriving: decides only on the settled set', async () => {
+  it('ScanNotFound, PENDING, then findings that keep arriving: fails fast, reads on until the counts settle', async () => {
     continuous()
     const digest = await putImage()
     const started = now
@@ -182,27 +208,59 @@ describe('wait loop against the emulator', () => {
       },
       cfg(600, 20),
     )
-    expect(r.kind).toBe('settled')
-    expect(r.kind === 'settled' && r.findings.length).toBe(5)
-    expect(r.kind === 'settled' && r.status).toBe('ACTIVE')
+    expect(r.decision).toMatchObject({ kind: 'blocking', countsSettled: true })
+    expect(only(r).findings).toHaveLength(5)
+    expect(only(r).state.last).toBe('ACTIVE')
     // Ready at 60 s, last arrival at 90 s, settled 20 s later at the earliest.
     expect(now - started).toBeGreaterThanOrEqual(110_000)
     // On average at most one call a second.
     expect(describeCalls().length).toBeLessThanOrEqual((now - started) / 1000)
     expect(logs.join('\n')).toMatch(
-      /scan-not-found[\s\S]*PENDING[\s\S]*ACTIVE \(0 findings\)[\s\S]*ACTIVE \(5 findings\)/,
+      /scan-not-found[\s\S]*PENDING[\s\S]*ACTIVE \(0 findings\)[\s\S]*ACTIVE \(2 findings\)[\s\S]*Blocking finding[\s\S]*ACTIVE \(5 findings\)/,
     )
   })
 
-  it('reads every page of 2,500 findings (maxResults 1000), not the severity counts', async () => {
+  it('the same arrivals with nothing blocking: passes only after the 60 s fill-in floor and the settle window', async () => {
+    continuous()
+    const digest = await putImage()
+    const started = now
+    const r = await wait(
+      digest,
+      {
+        pendingSeconds: 10,
+        enhancedFindings: enhanced(5, 'LOW'),
+        arrivals: [
+          { afterSeconds: 0, count: 0 },
+          { afterSeconds: 45, count: 5 },
+        ],
+      },
+      cfg(600, 5),
+    )
+    expect(r.decision).toEqual({ kind: 'passed' })
+    expect(only(r).findings).toHaveLength(5)
+    // Ready at 10 s; the floor ends at 70 s, the set last changed at 55 s (+5 s settle).
+    expect(now - started).toBeGreaterThanOrEqual(70_000)
+  })
+
+  it('an empty set right after ready never passes before the floor, whatever scan-settle-seconds says', async () => {
+    continuous()
+    const digest = await putImage()
+    const started = now
+    const r = await wait(digest, { enhancedFindings: [] }, cfg(600, 0))
+    expect(r.decision).toEqual({ kind: 'passed' })
+    expect(now - started).toBeGreaterThanOrEqual(60_000)
+  })
+
+  it('reads every page of 2,500 findings (maxResults 1000), one finding per findingArn', async () => {
     continuous()
     const digest = await putImage()
     const r = await wait(
       digest,
-      { enhancedFindings: enhanced(2500, 'MEDIUM'), severityCounts: { LOW: 1 } },
+      { enhancedFindings: enhanced(2500, 'MEDIUM'), severityCounts: { MEDIUM: 10 } },
       cfg(300, 2),
     )
-    expect(r.kind === 'settled' && r.findings.length).toBe(2500)
+    expect(r.decision).toEqual({ kind: 'passed' })
+    expect(only(r).findings).toHaveLength(2500)
     const calls = describeCalls()
     expect(calls.every((c) => c.input.maxResults === 1000)).toBe(true)
     expect(calls.filter((c) => c.input.nextToken !== undefined).length).toBeGreaterThanOrEqual(4)
@@ -218,10 +276,11 @@ describe('wait loop against the emulator', () => {
         findings: [basicFinding({ id: 'CVE-2023-1', severity: 'CRITICAL', score: 9.3 })],
       },
       cfg(300, 5),
-      true,
+      { startScanNow: true },
     )
-    expect(r).toMatchObject({ kind: 'settled', status: 'COMPLETE', scanType: 'BASIC' })
-    expect(r.kind === 'settled' && r.findings[0]).toMatchObject({
+    expect(r.decision).toMatchObject({ kind: 'blocking', countsSettled: true })
+    expect(only(r)).toMatchObject({ scanType: 'BASIC', state: { last: 'COMPLETE' } })
+    expect(only(r).findings[0]).toMatchObject({
       id: 'CVE-2023-1',
       severity: 'CRITICAL',
       score: 9.3,
@@ -233,20 +292,20 @@ describe('wait loop against the emulator', () => {
   it('StartImageScan on an image already scanned today (LimitExceeded) reads that scan', async () => {
     repo.scanOnPush = true
     const digest = await putImage()
-    const r = await wait(digest, { findings: [] }, cfg(300, 2), true)
-    expect(r.kind).toBe('settled')
+    const r = await wait(digest, { findings: [] }, cfg(300, 2), { startScanNow: true })
+    expect(r.decision).toEqual({ kind: 'passed' })
     expect(emu.callsFor('ecr', 'StartImageScan')[0]?.errorCode).toBe('LimitExceededException')
     expect(logs.join('\n')).toContain('already scanned')
   })
 
-  it('stuck in PENDING: TIMEOUT within the budget', async () => {
+  it('stuck in PENDING: TIMEOUT within the budget, saying what was seen', async () => {
     continuous()
     const digest = await putImage()
     const started = now
     const r = await wait(digest, { pendingSeconds: Infinity }, cfg(120, 5))
-    expect(r).toMatchObject({ kind: 'unavailable', status: 'TIMEOUT' })
-    expect(r.kind === 'unavailable' && r.message).toContain('still PENDING')
-    expect(now - started).toBeLessThanOrEqual(121_000)
+    expect(r.decision).toMatchObject({ kind: 'no-verdict', status: 'TIMEOUT', relaxable: true })
+    expect(r.decision.kind === 'no-verdict' && r.decision.message).toContain('still PENDING')
+    expect(now - started).toBeLessThanOrEqual(120_000)
   })
 
   it.each([
@@ -256,11 +315,11 @@ describe('wait loop against the emulator', () => {
     'FINDINGS_UNAVAILABLE',
     'LIMIT_EXCEEDED',
     'IMAGE_ARCHIVED',
-  ])('terminal %s is unavailable, never zero findings', async (status) => {
+  ])('terminal %s is no verdict (relaxable), never zero findings', async (status) => {
     continuous()
     const digest = await putImage()
     const r = await wait(digest, { pendingSeconds: 5, status, enhancedFindings: enhanced(3) }, cfg(300, 2))
-    expect(r).toMatchObject({ kind: 'unavailable', status })
+    expect(r.decision).toMatchObject({ kind: 'no-verdict', status, relaxable: true })
   })
 
   it('not covered by enhanced scanning: ScanNotFound forever, and discovery says so up front', async () => {
@@ -276,10 +335,10 @@ describe('wait loop against the emulator', () => {
       false,
     )
     expect(mode.kind).toBe('not-covered')
-    const read = await readScan(api(), digest, '')
+    const read = await readScan(api(), { digest, platform: '' }, bounds())
     expect(read.kind).toBe('scan-not-found')
     const r = await wait(digest, {}, cfg(600, 2, { scanNotFoundGraceMs: 60_000 }))
-    expect(r).toMatchObject({ kind: 'unavailable', status: 'NOT_CONFIGURED' })
+    expect(r.decision).toMatchObject({ kind: 'no-verdict', status: 'NOT_CONFIGURED', relaxable: true })
   })
 
   it('discovery without permission: a warning-worthy denial, not a failure', async () => {
@@ -313,55 +372,230 @@ describe('wait loop against the emulator', () => {
       fault: { kind: 'error', status: 500, code: 'ServerException', message: 'boom' },
     })
     const r = await wait(digest, { enhancedFindings: enhanced(7) }, cfg(300, 5))
-    expect(r.kind === 'settled' && r.findings.length).toBe(7)
+    expect(only(r).findings).toHaveLength(7)
+    expect(r.decision).toMatchObject({ kind: 'blocking', countsSettled: true })
     expect(describeCalls().filter((c) => c.injected === 'error')).toHaveLength(5)
   })
 
-  it('an image deleted while waiting: IMAGE_NOT_FOUND', async () => {
-    const r = await wait(`sha256:${'e'.repeat(64)}`, {}, cfg(300, 2))
-    expect(r).toMatchObject({ kind: 'unavailable', status: 'IMAGE_NOT_FOUND' })
+  it('an image deleted while waiting: IMAGE_NOT_FOUND, which warn does not relax', async () => {
+    const r = await wait(`sha256:${'e'.repeat(64)}`, {}, cfg(300, 2), { onUnavailable: 'warn' })
+    expect(r.decision).toMatchObject({ kind: 'no-verdict', status: 'IMAGE_NOT_FOUND', relaxable: false })
+  })
+})
+
+describe('ECR misbehaving', () => {
+  const CRIT = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      enhancedFinding({
+        id: `CVE-2025-${100 + i}`,
+        severity: i === n - 1 ? 'CRITICAL' : 'LOW',
+        package: `p${i}`,
+        n: i,
+      }),
+    )
+  // Pages of 1000: 2,500 findings are three pages; the CRITICAL one is on the last.
+  it.each<[string, NonNullable<ScanScenario['pagination']>, RegExp]>([
+    ['pages that repeat', 'repeat-page', /listed twice/],
+    [
+      'a last page never linked',
+      'unlinked-last-page',
+      /findingSeverityCounts claims 1 CRITICAL but the pages listed 0/,
+    ],
+    ['a nextToken that cycles', 'cycle', /pagination cycles/],
+  ])('%s: the read pass is inconsistent and ends', async (_n, pagination, problem) => {
+    continuous()
+    const digest = await putImage()
+    setScanScenario(repo, { enhancedFindings: CRIT(2500), pagination }, digest)
+    const read = await readScan(api(), { digest, platform: '' }, bounds())
+    expect(read.kind === 'status' && read.pass?.consistent).toBe(false)
+    expect(read.kind === 'status' && read.pass?.problems.join('\n')).toMatch(problem)
+    expect(read.calls).toBeLessThanOrEqual(5)
   })
 
-  it('an image index: each platform image, attestation manifests skipped', async () => {
+  it('a cycling nextToken with nothing else wrong: no pass, ends by the deadline, says why (warn does not relax it)', async () => {
+    continuous()
+    const digest = await putImage()
+    const started = now
+    const r = await wait(digest, { enhancedFindings: enhanced(3, 'LOW'), pagination: 'cycle' }, cfg(120, 2), {
+      onUnavailable: 'warn',
+    })
+    expect(r.decision).toMatchObject({ kind: 'no-verdict', status: 'TIMEOUT', relaxable: false })
+    expect(r.decision.kind === 'no-verdict' && r.decision.message).toMatch(/inconsistent.*pagination cycles/)
+    expect(now - started).toBeLessThanOrEqual(120_000)
+    expect(only(r).read).toBe(false)
+  })
+
+  it('summary counts that claim more than the pages list: no pass on them', async () => {
+    continuous()
+    const digest = await putImage()
+    const r = await wait(
+      digest,
+      { enhancedFindings: enhanced(3, 'LOW'), severityCounts: { LOW: 3, CRITICAL: 2 } },
+      cfg(120, 2),
+    )
+    expect(r.decision).toMatchObject({ kind: 'no-verdict', relaxable: false })
+    expect(r.decision.kind === 'no-verdict' && r.decision.message).toContain(
+      'claims 2 CRITICAL but the pages listed 0',
+    )
+  })
+
+  it.each<[string, string | null]>([
+    ['empty', ''],
+    ['missing', null],
+    ['unknown', 'TRIAGED_NEW'],
+    ['lower-case active', 'active'],
+  ])('an enhanced finding whose status is %s counts', async (_n, status) => {
+    continuous()
+    const digest = await putImage()
+    const r = await wait(
+      digest,
+      { enhancedFindings: [enhancedFinding({ id: 'CVE-2025-1', severity: 'CRITICAL', status })] },
+      cfg(120, 0),
+    )
+    expect(r.decision).toMatchObject({ kind: 'blocking' })
+  })
+
+  it.each(['SUPPRESSED', 'closed'])('an enhanced finding %s in Inspector does not count', async (status) => {
+    continuous()
+    const digest = await putImage()
+    const r = await wait(
+      digest,
+      { enhancedFindings: [enhancedFinding({ id: 'CVE-2025-2', severity: 'CRITICAL', status })] },
+      cfg(120, 0),
+    )
+    expect(r.decision).toEqual({ kind: 'passed' })
+  })
+})
+
+describe('image indexes', () => {
+  it('every child is gated, with or without platform; attestations and artifacts are not', async () => {
     const amd = await putImage()
     const arm = await putImage()
+    const bare = await putImage()
     const att = await putImage()
-    const index = await putManifest(
-      'multi',
-      {
-        schemaVersion: 2,
-        mediaType: OCI_INDEX,
-        manifests: [
-          {
-            mediaType: OCI_MANIFEST,
-            digest: amd,
-            size: 400,
-            platform: { architecture: 'amd64', os: 'linux' },
-          },
-          {
-            mediaType: OCI_MANIFEST,
-            digest: arm,
-            size: 400,
-            platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
-          },
-          {
-            mediaType: OCI_MANIFEST,
-            digest: att,
-            size: 400,
-            platform: { architecture: 'unknown', os: 'unknown' },
-            annotations: {
-              'vnd.docker.reference.type': 'attestation-manifest',
-              'vnd.docker.reference.digest': amd,
-            },
-          },
-        ],
-      },
-      OCI_INDEX,
-    )
+    const sbom = await putImage()
+    const index = await putIndex('multi', [
+      child(amd, { platform: { architecture: 'amd64', os: 'linux' } }),
+      child(arm, { platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }),
+      child(bare),
+      child(att, {
+        platform: { architecture: 'unknown', os: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': amd,
+        },
+      }),
+      child(sbom, { artifactType: 'application/spdx+json' }),
+    ])
     expect(await scanTargets(api(), index)).toEqual([
       { digest: amd, platform: 'linux/amd64' },
       { digest: arm, platform: 'linux/arm64/v8' },
+      { digest: bare, platform: `unknown@${bare.slice(0, 19)}` },
     ])
     expect(await scanTargets(api(), amd)).toEqual([{ digest: amd, platform: '' }])
+  })
+
+  it('a nested index is followed; an index of attestations only is refused plainly', async () => {
+    const amd = await putImage()
+    const arm = await putImage()
+    const inner = await putIndex('inner', [child(arm, { platform: { architecture: 'arm64', os: 'linux' } })])
+    const outer = await putIndex('outer', [
+      child(amd, { platform: { architecture: 'amd64', os: 'linux' } }),
+      { mediaType: OCI_INDEX, digest: inner, size: 300 },
+    ])
+    expect(await scanTargets(api(), outer)).toEqual([
+      { digest: amd, platform: 'linux/amd64' },
+      { digest: arm, platform: 'linux/arm64' },
+    ])
+    const onlyAtt = await putIndex('att-only', [
+      child(amd, { annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } }),
+    ])
+    await expect(scanTargets(api(), onlyAtt)).rejects.toThrow(/lists no image to scan/)
+  })
+
+  async function twoPlatforms(): Promise<{ amd: string; arm: string }> {
+    const amd = await putImage()
+    const arm = await putImage()
+    return { amd, arm }
+  }
+  const targets = (d: { amd: string; arm: string }) => [
+    { digest: d.amd, platform: 'linux/amd64' },
+    { digest: d.arm, platform: 'linux/arm64' },
+  ]
+
+  it("an unscannable platform never hides another platform's blocking finding (warn)", async () => {
+    continuous()
+    const d = await twoPlatforms()
+    setScanScenario(
+      repo,
+      { enhancedFindings: [enhancedFinding({ id: 'CVE-2025-9', severity: 'CRITICAL' })] },
+      d.amd,
+    )
+    setScanScenario(repo, { status: 'UNSUPPORTED_IMAGE' }, d.arm)
+    const r = await waitForGate(deps(), targets(d), cfg(300, 2), {
+      startScanNow: false,
+      onUnavailable: 'warn',
+    })
+    expect(r.decision).toMatchObject({ kind: 'blocking', countsSettled: true })
+  })
+
+  it('a platform stuck PENDING beside a failing one: failed, reading on to the deadline, counts incomplete', async () => {
+    continuous()
+    const d = await twoPlatforms()
+    const started = now
+    setScanScenario(
+      repo,
+      { enhancedFindings: [enhancedFinding({ id: 'CVE-2025-8', severity: 'HIGH' })] },
+      d.amd,
+    )
+    setScanScenario(repo, { pendingSeconds: Infinity }, d.arm)
+    const r = await waitForGate(deps(), targets(d), cfg(120, 2), {
+      startScanNow: false,
+      onUnavailable: 'fail',
+    })
+    expect(r.decision).toMatchObject({
+      kind: 'blocking',
+      countsSettled: false,
+      unsettled: ['linux/arm64: the scan was still PENDING'],
+    })
+    expect(now - started).toBeLessThanOrEqual(120_000)
+  })
+
+  it('a platform stuck PENDING beside a clean one: no pass (TIMEOUT)', async () => {
+    continuous()
+    const d = await twoPlatforms()
+    setScanScenario(repo, { enhancedFindings: [] }, d.amd)
+    setScanScenario(repo, { pendingSeconds: Infinity }, d.arm)
+    const r = await waitForGate(deps(), targets(d), cfg(120, 2), {
+      startScanNow: false,
+      onUnavailable: 'fail',
+    })
+    expect(r.decision).toMatchObject({
+      kind: 'no-verdict',
+      status: 'TIMEOUT',
+      message: expect.stringContaining('linux/arm64: the scan was still PENDING'),
+    })
+  })
+})
+
+describe('bounded calls', () => {
+  it('a call still running at the deadline is aborted one grace later, as a transient fault', async () => {
+    continuous()
+    const digest = await putImage()
+    setScanScenario(repo, { enhancedFindings: enhanced(2) }, digest)
+    emu.inject({
+      service: 'ecr',
+      operation: 'DescribeImageScanFindings',
+      times: 1,
+      fault: { kind: 'delay', ms: 5000 },
+    })
+    const t0 = Date.now()
+    const read = await readScan(
+      api(),
+      { digest, platform: '' },
+      { deadline: Date.now() + 200, clock: Date.now, graceMs: 300 },
+    )
+    expect(Date.now() - t0).toBeLessThan(2500)
+    expect(read, JSON.stringify(read)).toMatchObject({ kind: 'error', transient: true })
   })
 })

@@ -125,6 +125,38 @@ describe('parseInputs', () => {
     expect(problems({ 'aws-region': '' }, {})[0]).toContain("Missing input 'aws-region'")
   })
 
+  it.each([
+    ['60', '20', true],
+    ['79', '20', true],
+    ['80', '20', false],
+    ['60', '0', false],
+    ['900', '900', true],
+  ])(
+    'scan-timeout-seconds %s with scan-settle-seconds %s cannot hold the floor and the window: %s',
+    (timeout, settle, isBad) => {
+      const p = problems({
+        'wait-for-scan': 'true',
+        'scan-timeout-seconds': timeout,
+        'scan-settle-seconds': settle,
+      })
+      expect(p).toHaveLength(isBad ? 1 : 0)
+      if (isBad) {
+        expect(p[0]).toMatch(
+          /^Invalid inputs 'scan-timeout-seconds' \(\d+\) and 'scan-settle-seconds' \(\d+\)/,
+        )
+        expect(p[0]).toContain('60 s fill-in floor')
+      }
+      // Without the wait, the budget does not matter.
+      expect(
+        problems({
+          'wait-for-scan': 'false',
+          'scan-timeout-seconds': timeout,
+          'scan-settle-seconds': settle,
+        }),
+      ).toEqual([])
+    },
+  )
+
   it('reports every bad input at once', () => {
     expect(problems({ image: '', repository: 'UP', 'keep-login': 'x' })).toHaveLength(3)
   })

@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2787);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6159);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2787:
+/***/ 6159:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1194,38 +1194,164 @@ function atOrAbove(s, threshold) {
     return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
 }
 
+;// CONCATENATED MODULE: ./src/gate/consistency.ts
+/**
+ * Is one read pass of a scan (every page of DescribeImageScanFindings, first to last) a complete,
+ * consistent picture? Only such a pass may show the gate a finding set to decide on. Pure: the read
+ * loop in ecr-scan.ts feeds each page in.
+ *
+ * A pass is inconsistent when:
+ * - a `nextToken` comes back that the pass already followed (pagination cycles: without this check
+ *   the read would never end);
+ * - a finding key (findingArn; basic: name + package + version) is listed twice (pages repeat);
+ * - a page's `findingSeverityCounts` claims more findings of a severity than the whole pass listed.
+ *   ECR does not say whether those counts describe the page or the image; a claim above the pass's
+ *   total is impossible under either reading, so the check holds whichever ECR means, and it catches
+ *   a last page that is never linked;
+ * - the scan status or completion time changes between pages (a new scan ran during the read);
+ * - the read stopped early: the page cap or the gate's deadline.
+ */
+
+/** Most pages one pass may read (1,000 findings a page): 500,000 findings, far above any image. */
+const MAX_PAGES_PER_PASS = 500;
+/** Problems kept per pass (the first ones say enough). */
+const MAX_PROBLEMS = 5;
+const zero = () => ({ CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0, UNDEFINED: 0 });
+function newPass() {
+    return {
+        pages: 0,
+        tokens: new Set(),
+        keys: new Set(),
+        listed: zero(),
+        claimed: zero(),
+        status: '',
+        completedAt: undefined,
+        repeats: 0,
+        problems: [],
+    };
+}
+function problem(pass, text) {
+    if (pass.problems.length < MAX_PROBLEMS)
+        pass.problems.push(text);
+}
+/** Records one page. */
+function addPage(pass, page) {
+    pass.pages += 1;
+    if (pass.pages === 1) {
+        pass.status = page.status;
+        pass.completedAt = page.completedAt;
+    }
+    else {
+        if (page.status !== pass.status)
+            problem(pass, `the scan status changed from ${pass.status} to ${page.status || '(none)'} during the read`);
+        if (page.completedAt !== pass.completedAt)
+            problem(pass, `the scan's completion time changed during the read (a new scan ran)`);
+    }
+    for (const f of page.findings) {
+        if (pass.keys.has(f.key)) {
+            pass.repeats += 1;
+            pass.repeated ??= f.key;
+        }
+        else
+            pass.keys.add(f.key);
+        pass.listed[f.severity] += 1;
+    }
+    for (const [raw, n] of Object.entries(page.severityCounts ?? {})) {
+        const s = normaliseSeverity(raw);
+        if (Number.isFinite(n) && n > pass.claimed[s])
+            pass.claimed[s] = n;
+    }
+}
+/**
+ * Whether the read may follow `token`: not when the pass already followed it (a cycle), nor past the
+ * page cap. Records the problem and says false; true: follow it.
+ */
+function mayFollow(pass, token) {
+    if (pass.tokens.has(token)) {
+        problem(pass, `ECR answered a nextToken it had already given on an earlier page (pagination cycles)`);
+        return false;
+    }
+    if (pass.pages >= MAX_PAGES_PER_PASS) {
+        problem(pass, `the read stopped at ${MAX_PAGES_PER_PASS} pages (the page cap) with more announced`);
+        return false;
+    }
+    pass.tokens.add(token);
+    return true;
+}
+/** The read stopped before the last page (deadline, error). */
+function stopped(pass, why) {
+    problem(pass, why);
+}
+/** The pass as a whole: the checks that need every page (severity counts against the listing). */
+function finishPass(pass) {
+    if (pass.repeats > 0)
+        problem(pass, `${pass.repeats} finding${pass.repeats === 1 ? ' was' : 's were'} listed twice (pages repeat), e.g. ${pass.repeated ?? ''}`);
+    for (const s of SEVERITIES) {
+        if (pass.claimed[s] > pass.listed[s])
+            problem(pass, `findingSeverityCounts claims ${pass.claimed[s]} ${s} but the pages listed ${pass.listed[s]} (findings missing from the pages)`);
+    }
+    return { consistent: pass.problems.length === 0, problems: pass.problems, listed: pass.keys.size };
+}
+
 ;// CONCATENATED MODULE: ./src/gate/findings.ts
 
+/**
+ * Does a finding with this (enhanced) status count? Only SUPPRESSED and CLOSED are set aside
+ * (case-insensitive); a missing, empty or unknown status counts: when in doubt, count.
+ */
+function isCountedStatus(status) {
+    const s = status.trim().toUpperCase();
+    return s !== 'SUPPRESSED' && s !== 'CLOSED';
+}
 const num = (v) => {
     if (v === undefined || v.trim() === '')
         return undefined;
     const n = Number(v);
     return Number.isFinite(n) ? n : undefined;
 };
-function fromBasic(f, image) {
+const same = (s) => s;
+/**
+ * An interner for one read pass: the same package names, versions, severities, URLs and titles recur
+ * across thousands of findings; one copy of each keeps 50,000 findings small (npm run bench).
+ */
+function interner(limit = 200_000) {
+    const seen = new Map();
+    return (s) => {
+        if (s.length > 200)
+            return s;
+        const hit = seen.get(s);
+        if (hit !== undefined)
+            return hit;
+        if (seen.size < limit)
+            seen.set(s, s);
+        return s;
+    };
+}
+function fromBasic(f, image, intern = same) {
     const attrs = new Map();
     for (const a of f.attributes ?? [])
         if (a.key !== undefined && a.value !== undefined)
             attrs.set(a.key, a.value);
-    const id = f.name ?? 'UNKNOWN';
-    const pkg = attrs.get('package_name') ?? '';
-    const version = attrs.get('package_version') ?? '';
+    const id = intern(f.name ?? 'UNKNOWN');
+    const pkg = intern(attrs.get('package_name') ?? '');
+    const version = intern(attrs.get('package_version') ?? '');
     const score = num(attrs.get('CVSS3_SCORE')) ?? num(attrs.get('CVSS2_SCORE'));
     const finding = {
         key: `${id}|${pkg}|${version}`,
         id,
         source: 'basic',
         severity: normaliseSeverity(f.severity),
-        rawSeverity: f.severity ?? '',
+        rawSeverity: intern(f.severity ?? ''),
         status: 'ACTIVE',
         package: pkg,
         version,
         fixedIn: '',
+        packages: [{ name: pkg, version, fixedIn: '' }],
         fixAvailable: '',
         exploitAvailable: '',
         title: id,
         description: f.description ?? '',
-        url: f.uri ?? '',
+        url: intern(f.uri ?? ''),
         imageDigest: image.imageDigest,
         platform: image.platform,
     };
@@ -1234,42 +1360,45 @@ function fromBasic(f, image) {
     return finding;
 }
 /**
- * An enhanced finding; one per vulnerable package (Inspector lists several packages in one finding
- * at times: each is a finding of its own here, so that ignore `package=` and SARIF results work).
+ * An enhanced finding: one per `findingArn`, as ECR and Inspector count them. Inspector lists several
+ * vulnerable packages in one finding at times: all are kept in `packages` (the report lists them,
+ * an ignore entry's `package=` matches any of them); the first is the one the summary shows.
  */
-function fromEnhanced(f, image) {
+function fromEnhanced(f, image, intern = same) {
     const d = f.packageVulnerabilityDetails;
-    const id = d?.vulnerabilityId ?? f.title ?? 'UNKNOWN';
-    const packages = d?.vulnerablePackages?.length ? d.vulnerablePackages : [{}];
+    const id = intern(d?.vulnerabilityId ?? f.title ?? 'UNKNOWN');
+    const packages = (d?.vulnerablePackages ?? []).map((p) => ({
+        name: intern(p.name ?? ''),
+        version: intern(p.version ?? ''),
+        fixedIn: intern(p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''),
+    }));
+    if (packages.length === 0)
+        packages.push({ name: '', version: '', fixedIn: '' });
+    const first = packages[0];
     const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore;
     const url = d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? '';
-    return packages.map((p, i) => {
-        const pkg = p.name ?? '';
-        const version = p.version ?? '';
-        const fixed = p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : '';
-        const base = f.findingArn ?? `${id}|${pkg}|${version}`;
-        const finding = {
-            key: packages.length > 1 || !f.findingArn ? `${base}|${pkg}|${version}|${i}` : base,
-            id,
-            source: 'enhanced',
-            severity: normaliseSeverity(f.severity),
-            rawSeverity: f.severity ?? '',
-            status: (f.status ?? 'ACTIVE').toUpperCase(),
-            package: pkg,
-            version,
-            fixedIn: fixed,
-            fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
-            exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
-            title: f.title ?? id,
-            description: f.description ?? '',
-            url,
-            imageDigest: image.imageDigest,
-            platform: image.platform,
-        };
-        if (score !== undefined)
-            finding.score = score;
-        return finding;
-    });
+    const finding = {
+        key: f.findingArn ?? `${id}|${packages.map((p) => `${p.name}|${p.version}`).join('|')}`,
+        id,
+        source: 'enhanced',
+        severity: normaliseSeverity(f.severity),
+        rawSeverity: intern(f.severity ?? ''),
+        status: intern((f.status ?? '').trim().toUpperCase()),
+        package: first.name,
+        version: first.version,
+        fixedIn: first.fixedIn,
+        packages,
+        fixAvailable: intern((f.fixAvailable ?? '').toUpperCase()),
+        exploitAvailable: intern((f.exploitAvailable ?? '').toUpperCase()),
+        title: intern(f.title ?? id),
+        description: f.description ?? '',
+        url: intern(url),
+        imageDigest: image.imageDigest,
+        platform: image.platform,
+    };
+    if (score !== undefined)
+        finding.score = score;
+    return finding;
 }
 /** Two 32-bit FNV-1a lanes over one string, folded into the running lanes (no allocation). */
 function fnv(text, h) {
@@ -1288,7 +1417,8 @@ function fnv(text, h) {
 /**
  * A fingerprint of a finding set: what must stay the same over the settle window. Order does not
  * matter (each finding is hashed alone and the hashes are summed); it covers the fields a decision
- * depends on, so a finding whose severity, status or fix state changes counts as a change. Built
+ * depends on, so a finding whose severity, status, fix state or packages change counts as a change
+ * (`package=` ignore entries match packages). Built
  * without sorting or joining, for 50,000 findings.
  */
 function findings_fingerprint(findings) {
@@ -1304,6 +1434,10 @@ function findings_fingerprint(findings) {
         fnv(f.severity, h);
         fnv(f.status, h);
         fnv(f.fixAvailable, h);
+        for (const p of f.packages) {
+            fnv(p.name, h);
+            fnv(p.version, h);
+        }
         s1 = (s1 + (h[0] >>> 0)) >>> 0;
         s2 = (s2 + (h[1] >>> 0)) >>> 0;
         x1 = (x1 ^ Math.imul(h[0] ^ (h[1] >>> 7), 0x9e3779b1)) >>> 0;
@@ -1392,7 +1526,10 @@ function jwtClaims(jwt) {
 
 
 
-/** An ECR client for the region; credentials undefined: the SDK's default chain. */
+/**
+ * An ECR client for the region; credentials undefined: the SDK's default chain. A provider (see
+ * credentials.ts) lets a long scan wait renew the role session.
+ */
 async function createEcrClient(region, credentials) {
     const { ECRClient } = await ecrSdk();
     // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
@@ -1499,6 +1636,26 @@ function registryScanningOnce(client) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./src/gate/memory.ts
+/**
+ * Memory for large finding sets. Reading 50,000 enhanced findings (50 pages of 1,000, each parsed
+ * by the AWS SDK into two object trees) makes V8 grow its young generation to its 128 MiB maximum:
+ * most of the whole step's peak RSS (npm run bench, 50,000 findings: new space 128 MiB, old space
+ * 61 MiB, peak RSS 300-340 MiB). Not letting it grow further from the second page of a read on
+ * brings the whole step to ~245 MiB at the same speed (from the first page: ~195 MiB, but twice
+ * the CPU while reading); images with one page of findings are not affected.
+ *
+ * `--semi-space-growth-factor` is read each time V8 considers growing the new space, so setting it
+ * at run time (v8.setFlagsFromString, a public Node API) takes effect; it changes nothing else.
+ */
+
+/** From now on, V8 does not grow the young generation (idempotent). */
+function keepYoungGenerationSmall() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+}
+
 ;// CONCATENATED MODULE: ./src/retry.ts
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
@@ -1513,8 +1670,10 @@ function backoffDelay(attempt, opts) {
 
 ;// CONCATENATED MODULE: ./src/gate/status.ts
 /**
- * The scan wait as an explicit state machine. Pure: the loop in wait.ts does the calls and feeds
- * each answer in as an Observation; `nextStep` says what to do next. Time is a number (ms) passed in.
+ * The wait for one image's scan as an explicit state machine. Pure: the loop in wait.ts does the
+ * calls and feeds each answer in as an Observation; `nextStep` says when to look again, or that this
+ * image's wait is over. Whether the gate as a whole may decide (fail fast, pass late) is decision.ts's
+ * question, answered from `progress()` of every image. Time is a number (ms) passed in.
  */
 
 /** ECR's ten `imageScanStatus.status` values. */
@@ -1531,9 +1690,16 @@ const SCAN_STATUSES = (/* unused pure expression or super */ null && ([
     'IMAGE_ARCHIVED',
 ]));
 /**
+ * The fill-in floor: a pass needs at least this long since the image's scan first read as ready.
+ * Findings keep arriving for tens of seconds after ECR says COMPLETE or ACTIVE (users saw ~30 s), for
+ * empty and partial sets alike; twice that. `scan-settle-seconds` cannot lower it; a failing verdict
+ * does not wait for it.
+ */
+const FILL_IN_FLOOR_MS = 60_000;
+/**
  * The one readiness predicate of the gate: the scan has answered and its findings can be read.
  * COMPLETE (basic, or enhanced scan-on-push) and ACTIVE (enhanced continuous, which never becomes
- * COMPLETE). Ready is not settled: findings keep arriving for a while (see the fill-in floor).
+ * COMPLETE). Ready is not settled: findings keep arriving for a while (FILL_IN_FLOOR_MS).
  */
 function isReady(status) {
     return status === 'COMPLETE' || status === 'ACTIVE';
@@ -1579,25 +1745,23 @@ function classifyStatus(status, description = '') {
             };
         default:
             return {
-                kind: 'terminal',
-                message: `ECR answered an unknown scan status '${status}'${said}; the gate fails closed on statuses it does not know. Update the action.`,
+                kind: 'unknown',
+                message: `ECR answered ${status ? `an unknown scan status '${status}'` : 'no scan status'}${said}; the gate fails closed on statuses it does not know, whatever on-scan-unavailable says. Update the action.`,
             };
     }
 }
-/** See WaitConfig.emptySettleMs: twice the ~30 s fill-in that users observed. */
-const EMPTY_SETTLE_FLOOR_MS = 60_000;
 function defaultWaitConfig(startedAt, timeoutSeconds, settleSeconds) {
     return {
         startedAt,
         timeoutMs: timeoutSeconds * 1000,
         settleMs: settleSeconds * 1000,
-        emptySettleMs: Math.max(settleSeconds * 1000, EMPTY_SETTLE_FLOOR_MS),
         scanNotFoundGraceMs: 180_000,
         imageNotFoundGraceMs: 15_000,
         startScanAfterGrace: false,
         baseDelayMs: 2000,
         capDelayMs: 15_000,
         msPerCall: 1000,
+        inconsistentPauseMs: 5000,
     };
 }
 function initialState(cfg) {
@@ -1606,138 +1770,164 @@ function initialState(cfg) {
         last: 'NOT_STARTED',
         lastDescription: '',
         sameReads: 0,
+        sets: 0,
+        lastPassConsistent: false,
+        inconsistentPasses: 0,
+        blocking: false,
         scanStartRequested: false,
         graceFrom: cfg.startedAt,
     };
 }
+/** Helpers of one transition: the deadline-capped poll and the backoff. */
+function pacer(state, obs, now, cfg) {
+    const deadline = cfg.startedAt + cfg.timeoutMs;
+    // Wait at least one second per call just made, so the average stays at one call a second.
+    const spacing = Math.max(1, obs.calls) * cfg.msPerCall;
+    const poll = (delayMs) => ({
+        kind: 'poll',
+        delayMs: Math.max(0, Math.min(delayMs, deadline - now)),
+    });
+    const backoff = () => {
+        const random = cfg.random ? { random: cfg.random } : {};
+        const delay = backoffDelay(state.attempt, { baseMs: cfg.baseDelayMs, capMs: cfg.capDelayMs, ...random });
+        state.attempt += 1;
+        return poll(Math.max(spacing, delay));
+    };
+    return { spacing, poll, backoff };
+}
+const end = (status, message, relaxable) => ({
+    kind: 'end',
+    end: { status, message, relaxable },
+});
 /** The next step after `obs` at `now`. */
 function nextStep(prev, obs, now, cfg) {
     const state = { ...prev };
-    const deadline = cfg.startedAt + cfg.timeoutMs;
-    const elapsedS = Math.round((now - cfg.startedAt) / 1000);
-    // Wait at least one second per call just made, so the average stays at one call a second.
-    const spacing = Math.max(1, obs.calls) * cfg.msPerCall;
-    const backoff = () => {
-        const delay = Math.max(spacing, backoffDelay(state.attempt, {
-            baseMs: cfg.baseDelayMs,
-            capMs: cfg.capDelayMs,
-            ...(cfg.random ? { random: cfg.random } : {}),
-        }));
-        state.attempt += 1;
-        return poll(delay);
-    };
-    const poll = (delayMs) => {
-        if (now >= deadline)
-            return timeout();
-        return { kind: 'poll', delayMs: Math.max(0, Math.min(delayMs, deadline - now)) };
-    };
-    const timeout = () => {
-        let why;
-        if (state.fingerprint !== undefined) {
-            why = `the findings were still changing (ready as ${state.last}, but the finding set had not stayed the same for ${cfg.settleMs / 1000} s)`;
-        }
-        else if (state.last === 'SCAN_NOT_FOUND') {
-            why = 'ECR had not started a scan of the image (ScanNotFound)';
-        }
-        else if (state.last === 'ERROR') {
-            why = `ECR kept failing: ${state.lastError ?? 'unknown error'}`;
-        }
-        else {
-            why = `the scan was still ${state.last}`;
-        }
-        return {
-            kind: 'unavailable',
-            status: 'TIMEOUT',
-            message: `No trustworthy findings after ${elapsedS} s (scan-timeout-seconds: ${cfg.timeoutMs / 1000}): ${why}. Raise scan-timeout-seconds, or set on-scan-unavailable: warn to let the step pass.`,
-        };
-    };
+    const p = pacer(state, obs, now, cfg);
     switch (obs.kind) {
         case 'scan-started':
             state.scanStartRequested = true;
             state.graceFrom = now;
             state.attempt = 0;
-            return { state, step: poll(Math.max(spacing, cfg.baseDelayMs)) };
+            return { state, step: p.poll(Math.max(p.spacing, cfg.baseDelayMs)) };
         case 'error':
             state.lastError = obs.message;
             if (!obs.transient)
-                return { state, step: { kind: 'failed', message: obs.message } };
+                return { state, step: end('ERROR', obs.message, false) };
             state.last = 'ERROR';
-            return { state, step: backoff() };
-        case 'image-not-found': {
-            state.firstImageNotFoundAt ??= now;
-            state.last = 'IMAGE_NOT_FOUND';
-            if (now - state.firstImageNotFoundAt >= cfg.imageNotFoundGraceMs) {
-                return {
-                    state,
-                    step: {
-                        kind: 'unavailable',
-                        status: 'IMAGE_NOT_FOUND',
-                        message: `The pushed image is no longer in the repository (ImageNotFound for ${Math.round((now - state.firstImageNotFoundAt) / 1000)} s): it was deleted or expired by a lifecycle policy while the gate waited. Nothing was scanned.`,
-                    },
-                };
-            }
-            return { state, step: backoff() };
-        }
-        case 'scan-not-found': {
-            state.last = 'SCAN_NOT_FOUND';
-            delete state.firstImageNotFoundAt;
-            if (now - state.graceFrom >= cfg.scanNotFoundGraceMs) {
-                if (cfg.startScanAfterGrace && !state.scanStartRequested)
-                    return { state, step: { kind: 'start-scan' } };
-                return {
-                    state,
-                    step: {
-                        kind: 'unavailable',
-                        status: 'NOT_CONFIGURED',
-                        message: `ECR has no scan of the image ${Math.round((now - state.graceFrom) / 1000)} s after it was pushed (ScanNotFound): the repository is not covered by scanning. Turn on scan-on-push (aws ecr put-image-scanning-configuration --repository-name <repo> --image-scanning-configuration scanOnPush=true) or add it to an enhanced scanning rule.`,
-                    },
-                };
-            }
-            return { state, step: backoff() };
-        }
-        case 'status': {
-            delete state.firstImageNotFoundAt;
-            const changed = state.last !== obs.status;
-            state.last = obs.status;
-            state.lastDescription = obs.description ?? '';
-            const cls = classifyStatus(obs.status, obs.description);
-            if (cls.kind === 'terminal')
-                return { state, step: { kind: 'unavailable', status: obs.status, message: cls.message } };
-            if (cls.kind === 'waiting') {
-                delete state.fingerprint;
-                delete state.stableSince;
-                state.sameReads = 0;
-                if (changed)
-                    state.attempt = 0;
-                return { state, step: backoff() };
-            }
-            // Ready: the finding set must stay the same for the settle window.
-            if (obs.fingerprint === undefined)
-                return { state, step: poll(spacing) };
-            if (obs.fingerprint !== state.fingerprint) {
-                state.fingerprint = obs.fingerprint;
-                state.stableSince = now;
-                state.sameReads = 1;
-            }
-            else {
-                state.sameReads += 1;
-            }
-            const stableFor = now - (state.stableSince ?? now);
-            const windowMs = obs.empty ? Math.max(cfg.settleMs, cfg.emptySettleMs) : cfg.settleMs;
-            if (stableFor >= windowMs && (state.sameReads >= 2 || windowMs === 0)) {
-                return { state, step: { kind: 'settled', status: obs.status } };
-            }
-            // Read again a few times within the window, never faster than the call budget allows.
-            const left = windowMs - stableFor;
-            const interval = Math.min(Math.max(windowMs / 4, 1000), 10_000);
-            const jitter = 0.8 + 0.4 * (cfg.random ?? Math.random)();
-            const delay = Math.max(spacing, Math.min(left > 0 ? left : interval, interval * jitter));
-            return { state, step: poll(delay) };
-        }
+            return { state, step: p.backoff() };
+        case 'image-not-found':
+            return { state, step: imageNotFound(state, now, cfg, p.backoff) };
+        case 'scan-not-found':
+            return { state, step: scanNotFound(state, now, cfg, p.backoff) };
+        case 'status':
+            return { state, step: statusStep(state, obs, now, cfg, p) };
     }
+}
+function imageNotFound(state, now, cfg, backoff) {
+    state.firstImageNotFoundAt ??= now;
+    state.last = 'IMAGE_NOT_FOUND';
+    forgetReady(state);
+    if (now - state.firstImageNotFoundAt < cfg.imageNotFoundGraceMs)
+        return backoff();
+    const s = Math.round((now - state.firstImageNotFoundAt) / 1000);
+    return end('IMAGE_NOT_FOUND', `The pushed image is no longer in the repository (ImageNotFound for ${s} s): it was deleted or expired by a lifecycle policy while the gate waited. Nothing was scanned.`, false);
+}
+function scanNotFound(state, now, cfg, backoff) {
+    state.last = 'SCAN_NOT_FOUND';
+    delete state.firstImageNotFoundAt;
+    forgetReady(state);
+    if (now - state.graceFrom < cfg.scanNotFoundGraceMs)
+        return backoff();
+    if (cfg.startScanAfterGrace && !state.scanStartRequested)
+        return { kind: 'start-scan' };
+    const s = Math.round((now - state.graceFrom) / 1000);
+    return end('NOT_CONFIGURED', `ECR has no scan of the image ${s} s after it was pushed (ScanNotFound): the repository is not covered by scanning. Turn on scan-on-push (aws ecr put-image-scanning-configuration --repository-name <repo> --image-scanning-configuration scanOnPush=true) or add it to an enhanced scanning rule.`, true);
+}
+/** The scan is not ready (any more): what was seen since ready no longer holds. `blocking` stays. */
+function forgetReady(state) {
+    delete state.firstReadyAt;
+    delete state.fingerprint;
+    delete state.stableSince;
+    delete state.lastConsistentAt;
+    state.sameReads = 0;
+    state.sets = 0;
+    state.lastPassConsistent = false;
+}
+function statusStep(state, obs, now, cfg, p) {
+    delete state.firstImageNotFoundAt;
+    const changed = state.last !== obs.status;
+    state.last = obs.status;
+    state.lastDescription = obs.description ?? '';
+    const cls = classifyStatus(obs.status, obs.description);
+    if (cls.kind === 'terminal')
+        return end(obs.status, cls.message, true);
+    if (cls.kind === 'unknown')
+        return end(obs.status || 'UNKNOWN', cls.message, false);
+    if (cls.kind === 'waiting') {
+        forgetReady(state);
+        if (changed)
+            state.attempt = 0;
+        return p.backoff();
+    }
+    state.firstReadyAt ??= now;
+    if (obs.cut || obs.pass === undefined)
+        return p.poll(p.spacing);
+    if (!obs.pass.consistent) {
+        state.lastPassConsistent = false;
+        state.inconsistentPasses += 1;
+        state.lastProblem = obs.pass.problems[0] ?? 'inconsistent answers';
+        return p.poll(Math.max(p.spacing, cfg.inconsistentPauseMs));
+    }
+    recordPass(state, obs.pass, now);
+    return p.poll(Math.max(p.spacing, readAgainIn(state, cfg)));
+}
+function recordPass(state, pass, now) {
+    state.lastPassConsistent = true;
+    state.inconsistentPasses = 0;
+    state.lastConsistentAt = now;
+    state.count = pass.count;
+    if (pass.blocking > 0 && !state.blocking) {
+        state.blocking = true;
+        if (pass.blockingText !== undefined)
+            state.blockingText = pass.blockingText;
+    }
+    if (pass.fingerprint !== state.fingerprint) {
+        state.fingerprint = pass.fingerprint;
+        state.stableSince = now;
+        state.sameReads = 1;
+        state.sets += 1;
+    }
+    else
+        state.sameReads += 1;
+}
+/**
+ * When to read a ready scan again: a few times within what is left of the settle window (and, for
+ * a pass, of the fill-in floor), at most 10 s apart, jittered.
+ */
+function readAgainIn(state, cfg) {
+    const pr = progress(state, cfg);
+    const left = Math.max(cfg.settleMs - pr.stableMs, state.blocking ? 0 : FILL_IN_FLOOR_MS - pr.sinceReadyMs);
+    const interval = Math.min(Math.max(cfg.settleMs / 4, 1000), 10_000);
+    const jitter = 0.8 + 0.4 * (cfg.random ?? Math.random)();
+    return left > 0 ? Math.min(left, interval * jitter) : interval * jitter;
+}
+function progress(state, cfg) {
+    const at = state.lastConsistentAt;
+    const stableMs = at !== undefined && state.stableSince !== undefined ? at - state.stableSince : 0;
+    const sinceReadyMs = at !== undefined && state.firstReadyAt !== undefined ? at - state.firstReadyAt : 0;
+    const countsSettled = state.lastPassConsistent && stableMs >= cfg.settleMs && (state.sameReads >= 2 || cfg.settleMs === 0);
+    return {
+        countsSettled,
+        passable: countsSettled && !state.blocking && sinceReadyMs >= FILL_IN_FLOOR_MS,
+        blocking: state.blocking,
+        stableMs,
+        sinceReadyMs,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/gate/ecr-scan.ts
+
+
 
 
 
@@ -1789,14 +1979,14 @@ async function getRepositoryConfig(api) {
         };
     });
 }
-async function startImageScan(api, digest) {
+async function startImageScan(api, digest, signal) {
     const { StartImageScanCommand } = await ecrSdk();
     try {
         const out = await api.ecr.send(new StartImageScanCommand({
             registryId: api.registryId,
             repositoryName: api.repository,
             imageId: { imageDigest: digest },
-        }));
+        }), signal ? { abortSignal: signal } : {});
         return out.imageScanStatus?.status
             ? { kind: 'started', status: out.imageScanStatus.status }
             : { kind: 'started' };
@@ -1811,9 +2001,20 @@ async function startImageScan(api, digest) {
     }
 }
 const PAGE_SIZE = 1000;
+/** How long one call may still run past the deadline: the gate ends within its budget plus one call. */
+const CALL_GRACE_MS = 30_000;
+/** The abort signal of one call made at `now`: at the deadline plus one call's grace. */
+function callSignal(bounds) {
+    return AbortSignal.timeout(Math.max(0, bounds.deadline - bounds.clock()) + (bounds.graceMs ?? CALL_GRACE_MS));
+}
 /** Transient: throttling, 5xx, network. The SDK has already retried these itself. */
 function isTransient(err) {
     const name = errorName(err);
+    if (name === 'CredentialRefreshError' || name === 'ExpiredTokenException')
+        return false;
+    // A call still running at the deadline (plus its grace) was aborted: the budget ended, not ECR.
+    if (name === 'AbortError')
+        return true;
     if (/Throttl|TooManyRequests|LimitExceeded|RequestTimeout|ServiceUnavailable|InternalFailure|ServerException|TimeoutError/i.test(name))
         return true;
     const status = httpStatus(err);
@@ -1822,88 +2023,131 @@ function isTransient(err) {
     // No answer at all: connection reset, refused, DNS.
     return true;
 }
+function readError(err, calls) {
+    const name = errorName(err);
+    if (name === 'ScanNotFoundException')
+        return { kind: 'scan-not-found', calls };
+    if (name === 'ImageNotFoundException')
+        return { kind: 'image-not-found', calls };
+    const transient = isTransient(err);
+    let message = `DescribeImageScanFindings failed: ${name ? `${name}: ` : ''}${errorMessage(err)}`;
+    if (transient)
+        message = `${name || 'Error'}: ${errorMessage(err)}`;
+    else if (name === 'AccessDeniedException')
+        message = `ecr:DescribeImageScanFindings was denied: ${errorMessage(err)}. Grant it on the repository in the role's policy (see the README's least-privilege policy).`;
+    else if (name === 'CredentialRefreshError')
+        message = errorMessage(err);
+    else if (name === 'ExpiredTokenException')
+        message = `DescribeImageScanFindings failed: the AWS credentials expired during the scan wait (${errorMessage(err)}). With role-to-assume, the action renews the role session before it expires; raise role-duration-seconds (or the role's maximum session duration) if the session cannot be renewed.`;
+    return { kind: 'error', message, transient, calls };
+}
+/** One page, normalised, fed to the pass check. */
+function takePage(out, image, pass, findings, intern) {
+    const page = [];
+    for (const f of out.imageScanFindings?.findings ?? [])
+        page.push(fromBasic(f, image, intern));
+    for (const f of out.imageScanFindings?.enhancedFindings ?? [])
+        page.push(fromEnhanced(f, image, intern));
+    const facts = {
+        status: out.imageScanStatus?.status ?? '',
+        findings: page,
+        severityCounts: out.imageScanFindings?.findingSeverityCounts,
+    };
+    const at = out.imageScanFindings?.imageScanCompletedAt?.getTime();
+    if (at !== undefined)
+        facts.completedAt = at;
+    addPage(pass, facts);
+    for (const f of page)
+        findings.push(f);
+}
 /**
  * One look at the scan: the status, and when it is ready, every page of findings (maxResults 1000),
- * normalised. `platform` labels the findings of one image of a multi-platform index.
+ * normalised and checked for consistency. Bounded: it never follows a token twice, stops at the page
+ * cap, and makes no call past the deadline (each call is aborted one call's grace after it).
  */
-async function readScan(api, digest, platform) {
+async function readScan(api, target, bounds) {
     const { DescribeImageScanFindingsCommand } = await ecrSdk();
+    const image = { imageDigest: target.digest, platform: target.platform };
+    const pass = newPass();
+    const findings = [];
+    const intern = interner();
     let calls = 0;
     let nextToken;
-    let status = '';
-    let description = '';
-    let completedAt;
-    const findings = [];
-    const image = { imageDigest: digest, platform };
+    let first;
     try {
         do {
+            if (calls > 0 && bounds.clock() >= bounds.deadline) {
+                stopped(pass, 'the budget ended during the read');
+                return { kind: 'status', status: pass.status, description: '', cut: true, calls };
+            }
             calls += 1;
-            const out = await api.ecr.send(new DescribeImageScanFindingsCommand({
+            const input = {
                 registryId: api.registryId,
                 repositoryName: api.repository,
-                imageId: { imageDigest: digest },
+                imageId: { imageDigest: target.digest },
                 maxResults: PAGE_SIZE,
                 ...(nextToken ? { nextToken } : {}),
-            }));
-            if (calls === 1) {
-                status = out.imageScanStatus?.status ?? '';
-                description = out.imageScanStatus?.description ?? '';
-                completedAt = out.imageScanFindings?.imageScanCompletedAt;
-                if (!isReady(status))
-                    return { kind: 'status', status: status || 'UNKNOWN', description, calls };
-            }
-            for (const f of out.imageScanFindings?.findings ?? [])
-                findings.push(fromBasic(f, image));
-            for (const f of out.imageScanFindings?.enhancedFindings ?? []) {
-                for (const n of fromEnhanced(f, image))
-                    findings.push(n);
-            }
+            };
+            const out = await api.ecr.send(new DescribeImageScanFindingsCommand(input), {
+                abortSignal: callSignal(bounds),
+            });
+            first ??= out;
+            const status = first.imageScanStatus?.status ?? '';
+            if (calls === 1 && !isReady(status))
+                return { kind: 'status', status, description: first.imageScanStatus?.description ?? '', calls };
+            takePage(out, image, pass, findings, intern);
             nextToken = out.nextToken;
-        } while (nextToken);
+            if (calls === 1 && nextToken)
+                keepYoungGenerationSmall();
+        } while (nextToken !== undefined && nextToken !== '' && mayFollow(pass, nextToken));
     }
     catch (err) {
-        const name = errorName(err);
-        if (name === 'ScanNotFoundException')
-            return { kind: 'scan-not-found', calls };
-        if (name === 'ImageNotFoundException')
-            return { kind: 'image-not-found', calls };
-        const transient = isTransient(err);
-        const message = transient
-            ? `${name || 'Error'}: ${errorMessage(err)}`
-            : name === 'AccessDeniedException'
-                ? `ecr:DescribeImageScanFindings was denied: ${errorMessage(err)}. Grant it on the repository in the role's policy (see the README's least-privilege policy).`
-                : `DescribeImageScanFindings failed: ${name ? `${name}: ` : ''}${errorMessage(err)}`;
-        return { kind: 'error', message, transient, calls };
+        return readError(err, calls);
     }
-    const read = { kind: 'status', status, description, findings, calls };
-    if (completedAt)
-        read.completedAt = completedAt;
-    return read;
+    const verdict = finishPass(pass);
+    return {
+        kind: 'status',
+        status: pass.status,
+        description: first?.imageScanStatus?.description ?? '',
+        pass: { findings, consistent: verdict.consistent, problems: verdict.problems },
+        calls,
+    };
 }
 const INDEX_TYPES = new Set([
     'application/vnd.oci.image.index.v1+json',
     'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
-/** The platform images of an index, without attestation manifests (pure). */
-function platformImages(index) {
-    const out = [];
-    for (const m of index.manifests ?? []) {
-        if (!m.digest)
-            continue;
-        if (m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-            continue;
-        const os = m.platform?.os ?? 'unknown';
-        const arch = m.platform?.architecture ?? 'unknown';
-        if (os === 'unknown' && arch === 'unknown')
-            continue;
-        if (m.mediaType && INDEX_TYPES.has(m.mediaType))
-            continue;
-        out.push({ digest: m.digest, platform: [os, arch, m.platform?.variant].filter(Boolean).join('/') });
-    }
-    return out;
+/** How deep nested image indexes are followed; deeper is refused (the gate fails, saying so). */
+const MAX_INDEX_DEPTH = 3;
+/** Docker's attestation manifests (buildx provenance/SBOM) and OCI artifacts are not images to scan. */
+function isAttestation(m) {
+    return (m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (typeof m.artifactType === 'string' && m.artifactType !== ''));
 }
-/** What to gate: the pushed digest, or each platform image when it is an image index. */
-async function scanTargets(api, digest) {
+function platformLabel(m, digest) {
+    const p = m.platform;
+    const parts = [p?.os, p?.architecture, p?.variant].filter((x) => !!x && x !== 'unknown');
+    return parts.length > 0 ? parts.join('/') : `unknown@${digest.slice(0, 19)}`;
+}
+/**
+ * The children of an index (pure): every image manifest, with or without a `platform` field, except
+ * attestation manifests; nested indexes apart, for the caller to follow.
+ */
+function platformImages(index) {
+    const images = [];
+    const nested = [];
+    for (const m of index.manifests ?? []) {
+        if (typeof m.digest !== 'string' || m.digest === '' || isAttestation(m))
+            continue;
+        const child = { digest: m.digest, platform: platformLabel(m, m.digest) };
+        if (m.mediaType && INDEX_TYPES.has(m.mediaType))
+            nested.push(child);
+        else
+            images.push(child);
+    }
+    return { images, nested };
+}
+async function getManifest(api, digest, signal) {
     const { BatchGetImageCommand } = await ecrSdk();
     const out = await api.ecr.send(new BatchGetImageCommand({
         registryId: api.registryId,
@@ -1914,12 +2158,53 @@ async function scanTargets(api, digest) {
             'application/vnd.docker.distribution.manifest.v2+json',
             ...INDEX_TYPES,
         ],
-    }));
+    }), signal ? { abortSignal: signal } : {});
     const image = out.images?.[0];
-    if (!image?.imageManifestMediaType || !INDEX_TYPES.has(image.imageManifestMediaType))
+    if (!image) {
+        const why = out.failures?.[0];
+        throw new Error(`BatchGetImage returned no manifest for ${digest}${why ? ` (${why.failureCode ?? ''}: ${why.failureReason ?? ''})` : ''}`);
+    }
+    return { mediaType: image.imageManifestMediaType ?? '', manifest: image.imageManifest ?? '{}' };
+}
+/**
+ * What to gate: the pushed digest, or every platform image of an index (nested indexes followed up
+ * to MAX_INDEX_DEPTH). Throws when the manifest cannot be read or the index holds nothing to gate:
+ * the gate must not guess (a guess could hide a platform's findings).
+ */
+async function scanTargets(api, digest, signal) {
+    const top = await getManifest(api, digest, signal);
+    if (!INDEX_TYPES.has(top.mediaType))
         return [{ digest, platform: '' }];
-    const targets = platformImages(JSON.parse(image.imageManifest ?? '{}'));
-    return targets.length > 0 ? targets : [{ digest, platform: '' }];
+    const out = [];
+    const seen = new Set([digest]);
+    let level = platformImages(JSON.parse(top.manifest));
+    for (let depth = 1;; depth++) {
+        for (const t of level.images) {
+            if (seen.has(t.digest))
+                continue;
+            seen.add(t.digest);
+            out.push(t);
+        }
+        const nested = level.nested.filter((n) => !seen.has(n.digest));
+        if (nested.length === 0)
+            break;
+        if (depth >= MAX_INDEX_DEPTH)
+            throw new Error(`the image index nests indexes deeper than ${MAX_INDEX_DEPTH} levels (${nested[0]?.digest ?? ''}); the gate does not follow them`);
+        const next = { images: [], nested: [] };
+        for (const n of nested) {
+            seen.add(n.digest);
+            const m = await getManifest(api, n.digest, signal);
+            const kids = INDEX_TYPES.has(m.mediaType)
+                ? platformImages(JSON.parse(m.manifest))
+                : { images: [n], nested: [] };
+            next.images.push(...kids.images);
+            next.nested.push(...kids.nested);
+        }
+        level = next;
+    }
+    if (out.length === 0)
+        throw new Error('the image index lists no image to scan (only attestations)');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/gate/mode.ts
@@ -2002,6 +2287,7 @@ function decideScanMode(registry, repo, repository, region, repositoryScanOnPush
  * The gate's policy: ignore entries (parsed before any network call) and the verdict over a finding
  * set. Pure: no I/O; `today` is passed in.
  */
+
 
 const ID = /^[^\s=#]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -2141,8 +2427,7 @@ function isExpired(e, today) {
 function blocks(s, threshold) {
     return atOrAbove(s, threshold);
 }
-/** The verdict. `today` is YYYY-MM-DD (UTC). */
-function evaluate(findings, policy, today) {
+function ignoreIndex(policy, today) {
     const byId = new Map();
     policy.ignore.forEach((e, i) => {
         if (isExpired(e, today))
@@ -2154,86 +2439,120 @@ function evaluate(findings, policy, today) {
         else
             byId.set(k, [i]);
     });
+    return byId;
+}
+/** The entry that ignores `f`: same ID, and no `package=` or one naming any of its packages. */
+function ignoringEntry(f, policy, index) {
+    const candidates = index.get(f.id.toLowerCase());
+    if (!candidates)
+        return undefined;
+    return candidates.find((i) => {
+        const p = policy.ignore[i]?.package?.toLowerCase();
+        return p === undefined || f.packages.some((k) => k.name.toLowerCase() === p);
+    });
+}
+/** What becomes of one finding under the policy (blocking: counted and at or above the threshold). */
+function dispose(f, policy, index) {
+    if (!isCountedStatus(f.status))
+        return { finding: f, disposition: 'inactive', blocking: false };
+    const by = ignoringEntry(f, policy, index);
+    if (by !== undefined)
+        return { finding: f, disposition: 'ignored', ignoredBy: by, blocking: false };
+    if (policy.onlyFixable && f.fixAvailable !== '' && f.fixAvailable !== 'YES' && f.fixAvailable !== 'PARTIAL')
+        return { finding: f, disposition: 'not-fixable', blocking: false };
+    return { finding: f, disposition: 'counted', blocking: blocks(f.severity, policy.threshold) };
+}
+/**
+ * How many findings block, and the first of them (for the log), without building a verdict: the
+ * wait loop asks this after every complete read, to fail as soon as a blocking finding is seen.
+ */
+function blockingIn(findings, policy, today) {
+    const index = ignoreIndex(policy, today);
+    let count = 0;
+    let first;
+    for (const f of findings) {
+        if (!dispose(f, policy, index).blocking)
+            continue;
+        count += 1;
+        if (first === undefined || severityRank(f.severity) > severityRank(first.severity))
+            first = f;
+    }
+    return first ? { count, first } : { count };
+}
+/** The verdict. `today` is YYYY-MM-DD (UTC). */
+function evaluate(findings, policy, today) {
+    const index = ignoreIndex(policy, today);
     const matches = policy.ignore.map(() => 0);
     const counts = zeroCounts();
     const ignoredCounts = zeroCounts();
     const results = new Array(findings.length);
-    let total = 0;
-    let ignored = 0;
-    let blocking = 0;
-    let fixUnknown = 0;
-    let highestRank = -1;
+    const tally = { total: 0, ignored: 0, blocking: 0, basic: 0, enhanced: 0, highestRank: -1 };
     for (let n = 0; n < findings.length; n++) {
         const f = findings[n];
-        if (f.status !== 'ACTIVE') {
-            results[n] = { finding: f, disposition: 'inactive', blocking: false };
-            continue;
-        }
-        const candidates = byId.get(f.id.toLowerCase());
-        let by;
-        if (candidates) {
-            const pkg = f.package.toLowerCase();
-            by = candidates.find((i) => {
-                const p = policy.ignore[i]?.package;
-                return p === undefined || p.toLowerCase() === pkg;
-            });
-        }
-        if (by !== undefined) {
+        const r = dispose(f, policy, index);
+        results[n] = r;
+        if (r.disposition === 'ignored') {
+            const by = r.ignoredBy;
             matches[by] = (matches[by] ?? 0) + 1;
             ignoredCounts[f.severity] += 1;
-            ignored += 1;
-            results[n] = { finding: f, disposition: 'ignored', ignoredBy: by, blocking: false };
-            continue;
+            tally.ignored += 1;
         }
-        if (policy.onlyFixable) {
-            if (f.fixAvailable === '')
-                fixUnknown += 1;
-            else if (f.fixAvailable !== 'YES' && f.fixAvailable !== 'PARTIAL') {
-                results[n] = { finding: f, disposition: 'not-fixable', blocking: false };
-                continue;
-            }
+        else if (r.disposition === 'counted') {
+            counts[f.severity] += 1;
+            tally.total += 1;
+            tally.highestRank = Math.max(tally.highestRank, severityRank(f.severity));
+            if (r.blocking)
+                tally.blocking += 1;
+            if (policy.onlyFixable && f.fixAvailable === '')
+                tally[f.source] += 1;
         }
-        counts[f.severity] += 1;
-        total += 1;
-        const rank = severityRank(f.severity);
-        if (rank > highestRank)
-            highestRank = rank;
-        const b = blocks(f.severity, policy.threshold);
-        if (b)
-            blocking += 1;
-        results[n] = { finding: f, disposition: 'counted', blocking: b };
     }
-    const highest = highestRank < 0 ? 'NONE' : severityOfRank(highestRank);
     return {
         results,
         counts,
         ignoredCounts,
-        total,
-        ignored,
-        blocking,
-        highest,
-        failed: blocking > 0,
+        total: tally.total,
+        ignored: tally.ignored,
+        blocking: tally.blocking,
+        highest: tally.highestRank < 0 ? 'NONE' : severityOfRank(tally.highestRank),
+        failed: tally.blocking > 0,
         expired: policy.ignore.filter((e) => isExpired(e, today)),
         unused: policy.ignore.filter((e, i) => !isExpired(e, today) && matches[i] === 0),
         matches,
-        fixUnknown,
+        fixUnknown: tally.basic + tally.enhanced,
+        fixUnknownBasic: tally.basic,
+        fixUnknownEnhanced: tally.enhanced,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/gate/sarif.ts
-/** Code scanning's bands: critical > 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9. */
+/**
+ * SARIF 2.1.0 that agrees with the gate, in the form github/codeql-action/upload-sarif accepts: a
+ * rule per vulnerability (help text, link, `properties.security-severity`), a result per
+ * vulnerability and set of packages (the platforms of an index merged), located at the Dockerfile
+ * with the image as logical location. Counted findings are results; findings an ignore entry set
+ * aside are results with a SARIF `suppressions` entry carrying the entry's reason (suppressed, not
+ * alerting, in SARIF's terms); inactive (SUPPRESSED/CLOSED in Inspector) and only-fixable drops are
+ * left out. Pure.
+ */
+
+/**
+ * Code scanning's bands for `security-severity`: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
+ * 3.9 or less low. [lowest, highest, default]. INFORMATIONAL and UNDEFINED have no band of their
+ * own: they take valid values at the bottom of the low band (never 0.0).
+ */
 const BANDS = {
-    CRITICAL: [9.0, 10.0, 9.5],
+    CRITICAL: [9.1, 10.0, 9.5],
     HIGH: [7.0, 8.9, 8.0],
     MEDIUM: [4.0, 6.9, 5.5],
     LOW: [0.1, 3.9, 2.0],
-    INFORMATIONAL: [0.0, 0.0, 0.0],
-    UNDEFINED: [0.0, 0.0, 0.0],
+    INFORMATIONAL: [0.1, 1.0, 0.5],
+    UNDEFINED: [0.1, 1.0, 0.5],
 };
-/** The CVSS score when it agrees with the gate's severity, else the middle of that severity's band. */
+/** The score within the band of the gate's severity (clamped to it), or the band's default. */
 function securitySeverity(severity, score) {
-    const [lo, hi, mid] = BANDS[severity];
-    const s = score !== undefined && score >= lo && score <= hi + 0.05 ? score : mid;
+    const [lo, hi, dflt] = BANDS[severity];
+    const s = score === undefined || !Number.isFinite(score) ? dflt : Math.min(hi, Math.max(lo, score));
     return s.toFixed(1);
 }
 function level(s) {
@@ -2253,24 +2572,94 @@ function vulnUrl(f) {
     return '';
 }
 const ruleId = (id) => id.replace(/\s+/g, '_');
-function ruleJson(f) {
+function noteRule(rules, e) {
+    const f = e.finding;
+    const counted = e.disposition === 'counted';
+    let r = rules.get(f.id);
+    if (!r) {
+        r = { index: rules.size, finding: f, severity: f.severity, score: f.score, counted };
+        rules.set(f.id, r);
+        return r;
+    }
+    if (counted && !r.counted)
+        Object.assign(r, { finding: f, severity: f.severity, score: f.score, counted });
+    else if (counted === r.counted) {
+        const d = severityRank(f.severity) - severityRank(r.severity);
+        if (d > 0 || (d === 0 && (f.score ?? -1) > (r.score ?? -1)))
+            Object.assign(r, { finding: f, severity: f.severity, score: f.score });
+    }
+    return r;
+}
+/** Rules and results of the counted and ignored findings, in the order first seen. */
+function collect(verdict) {
+    const rules = new Map();
+    const results = new Map();
+    for (const e of verdict.results) {
+        if (e.disposition !== 'counted' && e.disposition !== 'ignored')
+            continue;
+        const f = e.finding;
+        noteRule(rules, e);
+        const pkgs = f.packages.map((p) => `${p.name}\u0000${p.version}`).join('\u0001');
+        const key = `${e.disposition}\u0002${f.id}\u0002${pkgs}`;
+        let r = results.get(key);
+        if (!r) {
+            r = { finding: f, platforms: [] };
+            if (e.ignoredBy !== undefined)
+                r.ignoredBy = e.ignoredBy;
+            results.set(key, r);
+        }
+        else if (severityRank(f.severity) > severityRank(r.finding.severity))
+            r.finding = f;
+        if (f.platform && !r.platforms.includes(f.platform))
+            r.platforms.push(f.platform);
+    }
+    return { rules, results };
+}
+function ruleJson(r) {
+    const f = r.finding;
     const url = vulnUrl(f);
     const about = (f.description || f.title || f.id).slice(0, 600);
     const rule = {
         id: ruleId(f.id),
         name: ruleId(f.id),
-        shortDescription: { text: `${f.id} (${f.severity})` },
+        shortDescription: { text: `${f.id} (${r.severity})` },
         fullDescription: { text: about },
         help: { text: `${about}${url ? ` More: ${url}` : ''}` },
-        defaultConfiguration: { level: level(f.severity) },
+        defaultConfiguration: { level: level(r.severity) },
         properties: {
-            'security-severity': securitySeverity(f.severity, f.score),
-            tags: ['security', 'vulnerability', 'container', f.severity.toLowerCase()],
+            'security-severity': securitySeverity(r.severity, r.score),
+            tags: ['security', 'vulnerability', 'container', r.severity.toLowerCase()],
         },
     };
     if (url)
         rule.helpUri = url;
     return JSON.stringify(rule);
+}
+function resultJson(r, rule, ctx, artifact) {
+    const f = r.finding;
+    const q = JSON.stringify;
+    const where = r.platforms.length > 0 ? ` (${[...r.platforms].sort().join(', ')})` : '';
+    const named = f.packages.filter((p) => p.name !== '');
+    const pkg = named.length > 0 ? named.map((p) => `${p.name} ${p.version}`.trim()).join(', ') : 'the image';
+    const fix = f.fixedIn ? `; fixed in ${f.fixedIn}` : '';
+    const props = `{"package":${q(f.package)},"installedVersion":${q(f.version)},"fixedVersion":${q(f.fixedIn)},"packages":${q(f.packages)},"severity":"${f.severity}"` +
+        (f.score !== undefined ? `,"score":${f.score}` : '') +
+        (f.fixAvailable ? `,"fixAvailable":${q(f.fixAvailable)}` : '') +
+        (f.exploitAvailable ? `,"exploitAvailable":${q(f.exploitAvailable)}` : '') +
+        '}';
+    let suppressions = '';
+    if (r.ignoredBy !== undefined) {
+        const e = ctx.ignore?.[r.ignoredBy];
+        const why = e ? e.reason || `ignored by ${e.source}` : 'ignored by an ignore entry';
+        const until = e?.until ? ` (until ${e.until})` : '';
+        suppressions = `,"suppressions":[{"kind":"external","status":"accepted","justification":${q(`${why}${until}`)}}]`;
+    }
+    return (`{"ruleId":${q(ruleId(f.id))},"ruleIndex":${rule.index},"level":"${level(f.severity)}",` +
+        `"message":${q({ text: `${f.id} (${f.severity}) in ${pkg}${fix}${where}` })},` +
+        `"locations":[{"physicalLocation":{"artifactLocation":${artifact},"region":{"startLine":1}},` +
+        `"logicalLocations":[{"index":0}]}],` +
+        `"partialFingerprints":${q({ 'ecrFinding/v1': `${f.id}:${f.package}:${f.version}` })},` +
+        `"properties":${props}${suppressions}}`);
 }
 /**
  * The SARIF document as JSON text. Built piece by piece (a result a line) so that 50,000 findings do
@@ -2281,62 +2670,24 @@ function buildSarif(verdict, ctx) {
 }
 /** The SARIF text in chunks (a rule or a result each), for writing without holding it whole. */
 function* sarifChunks(verdict, ctx) {
-    const rules = new Map();
-    const ruleFindings = [];
-    // One result per vulnerability and package; platforms of a multi-platform image are merged.
-    const results = new Map();
-    const platformsOf = new Map();
-    for (const r of verdict.results) {
-        if (r.disposition !== 'counted')
-            continue;
-        const f = r.finding;
-        if (!rules.has(f.id)) {
-            rules.set(f.id, ruleFindings.length);
-            ruleFindings.push(f);
-        }
-        const key = `${f.id}\u0000${f.package}\u0000${f.version}`;
-        if (!results.has(key))
-            results.set(key, f);
-        if (f.platform) {
-            const list = platformsOf.get(key);
-            if (!list)
-                platformsOf.set(key, [f.platform]);
-            else if (!list.includes(f.platform))
-                list.push(f.platform);
-        }
-    }
-    const artifact = JSON.stringify({ uri: ctx.artifactUri });
+    const { rules, results } = collect(verdict);
     const driver = {
         name: 'ecr-supply-chain',
         informationUri: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html',
         version: ctx.toolVersion,
     };
     yield `{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver).slice(0, -1)},"rules":[\n`;
-    for (let i = 0; i < ruleFindings.length; i++)
-        yield (i === 0 ? '' : ',\n') + ruleJson(ruleFindings[i]);
+    let i = 0;
+    for (const r of rules.values())
+        yield (i++ === 0 ? '' : ',\n') + ruleJson(r);
     const category = JSON.stringify({ id: `ecr-scan/${ctx.imageRef.replace(/@.*$/, '')}/` });
     // The image is the one logical location every result points at (by index 0).
     const logical = JSON.stringify([{ name: ctx.imageRef, fullyQualifiedName: ctx.imageRef, kind: 'module' }]);
     yield `\n]}},"automationDetails":${category},"logicalLocations":${logical},"results":[\n`;
+    const artifact = JSON.stringify({ uri: ctx.artifactUri });
     let first = true;
-    for (const [key, f] of results) {
-        const platforms = platformsOf.get(key);
-        const where = platforms ? ` (${platforms.sort().join(', ')})` : '';
-        const pkg = f.package ? `${f.package} ${f.version}`.trim() : 'the image';
-        const fix = f.fixedIn ? `; fixed in ${f.fixedIn}` : '';
-        const q = JSON.stringify;
-        const props = `{"package":${q(f.package)},"installedVersion":${q(f.version)},"fixedVersion":${q(f.fixedIn)},"severity":"${f.severity}"` +
-            (f.score !== undefined ? `,"score":${f.score}` : '') +
-            (f.fixAvailable ? `,"fixAvailable":${q(f.fixAvailable)}` : '') +
-            (f.exploitAvailable ? `,"exploitAvailable":${q(f.exploitAvailable)}` : '') +
-            '}';
-        yield ((first ? '' : ',\n') +
-            `{"ruleId":${JSON.stringify(ruleId(f.id))},"ruleIndex":${rules.get(f.id) ?? 0},"level":"${level(f.severity)}",` +
-            `"message":${JSON.stringify({ text: `${f.id} (${f.severity}) in ${pkg}${fix}${where}` })},` +
-            `"locations":[{"physicalLocation":{"artifactLocation":${artifact},"region":{"startLine":1}},` +
-            `"logicalLocations":[{"index":0}]}],` +
-            `"partialFingerprints":${JSON.stringify({ 'ecrFinding/v1': `${f.id}:${f.package}:${f.version}` })},` +
-            `"properties":${props}}`);
+    for (const r of results.values()) {
+        yield (first ? '' : ',\n') + resultJson(r, rules.get(r.finding.id), ctx, artifact);
         first = false;
     }
     yield '\n]}]}\n';
@@ -2376,11 +2727,15 @@ function countList(v) {
 /** The one-line verdict (summary order 0 and the log). */
 function verdictLine(v, facts) {
     const t = facts.policy.threshold;
+    const unsettled = facts.countsSettled ? '' : ' (counts may be incomplete: the finding set had not settled)';
+    if (v.failed && v.blocking === 0) {
+        return `❌ Scan gate failed: a complete read showed a blocking finding (${facts.blockingSeen ?? 'at or above the threshold'}) in ${facts.imageRef}; the last read no longer lists it, and a failed verdict stays failed${unsettled}`;
+    }
     if (v.failed) {
         const blocking = SEVERITIES.filter((s) => v.counts[s] > 0 && severityRank(s) >= severityRank(t))
             .map((s) => `${v.counts[s]} ${s}`)
             .join(', ');
-        return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}`;
+        return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}${unsettled}`;
     }
     const what = v.total === 0
         ? 'no counted findings'
@@ -2403,7 +2758,7 @@ function findingRow(f, multi) {
     const fix = f.fixedIn ? ` → ${cell(f.fixedIn)}` : '';
     const cells = [
         idLink(f),
-        cell(f.package || '–'),
+        cell(f.package || '–') + (f.packages.length > 1 ? ` (+${f.packages.length - 1} more)` : ''),
         `${cell(f.version || '–')}${fix}`,
         f.severity +
             (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${cell(f.rawSeverity)})` : ''),
@@ -2440,6 +2795,7 @@ function gateSection(v, facts, limitBytes = 400_000) {
     out.push('| | |', '|---|---|');
     out.push(`| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${facts.policy.onlyFixable ? ', only fixable' : ''}) |`);
     out.push(`| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`);
+    out.push(`| Counts | ${countsText(facts)} |`);
     out.push(`| Image | \`${cell(facts.imageRef)}\` |`);
     if (multi) {
         for (const p of facts.platforms) {
@@ -2458,8 +2814,7 @@ function gateSection(v, facts, limitBytes = 400_000) {
         notes.push(`${notFixable} without a fix not counted (only-fixable)`);
     if (inactive > 0)
         notes.push(`${inactive} suppressed or closed in Inspector not counted`);
-    if (v.fixUnknown > 0)
-        notes.push(`${v.fixUnknown} basic-scan findings counted although only-fixable is on: basic scanning does not say whether a fix exists`);
+    notes.push(...fixUnknownNotes(v));
     if (notes.length > 0)
         out.push('', `_${notes.join('; ')}._`);
     const top = topN(v.results, MAX_ROWS, (e) => e.disposition === 'counted');
@@ -2489,6 +2844,21 @@ function gateSection(v, facts, limitBytes = 400_000) {
         text = text.slice(0, text.lastIndexOf('\n')) + note;
     }
     return text;
+}
+function countsText(facts) {
+    if (facts.countsSettled)
+        return `complete: every finding set stayed the same for scan-settle-seconds (${cell(facts.platforms.map((p) => `${p.findings}`).join(' + '))} findings read)`;
+    const why = facts.unsettled.map(cell).join('; ');
+    return `⚠️ may be incomplete: the finding set had not settled when the gate ended${why ? ` (${why})` : ''}`;
+}
+/** only-fixable counted findings whose fix state is unknown: say which scanner left it open. */
+function fixUnknownNotes(v) {
+    const notes = [];
+    if (v.fixUnknownBasic > 0)
+        notes.push(`${v.fixUnknownBasic} basic-scan finding${v.fixUnknownBasic === 1 ? '' : 's'} counted although only-fixable is on: basic scanning does not say whether a fix exists`);
+    if (v.fixUnknownEnhanced > 0)
+        notes.push(`${v.fixUnknownEnhanced} enhanced-scan finding${v.fixUnknownEnhanced === 1 ? '' : 's'} counted although only-fixable is on: Amazon Inspector gave no fixAvailable for ${v.fixUnknownEnhanced === 1 ? 'it' : 'them'}`);
+    return notes;
 }
 /** `::error` annotations: one per blocking finding, capped, and one for the rest. */
 function annotations(v, imageRef, cap = 10) {
@@ -2531,6 +2901,8 @@ function* reportChunks(v, facts, gate, message) {
         scanStatus: facts.scanStatus,
         gate,
         message,
+        countsSettled: v ? facts.countsSettled : null,
+        unsettled: facts.unsettled,
         platforms: facts.platforms,
         policy: {
             severityThreshold: policy.threshold,
@@ -2560,6 +2932,7 @@ function* reportChunks(v, facts, gate, message) {
             package: f.package,
             version: f.version,
             fixedIn: f.fixedIn,
+            packages: f.packages,
             score: f.score ?? null,
             fixAvailable: f.fixAvailable,
             exploitAvailable: f.exploitAvailable,
@@ -2584,88 +2957,249 @@ function* reportChunks(v, facts, gate, message) {
     yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n';
 }
 
+;// CONCATENATED MODULE: ./src/gate/decision.ts
+/**
+ * The gate's decision over every image it waits for (one, or each platform of an index). Pure:
+ * the wait loop hands in each image's state after every read and asks whether the gate may end.
+ *
+ * - **Fail fast.** A blocking finding in a complete, consistent read of a ready scan makes the verdict
+ *   `failed`, for good: nothing later (an unsettled set, the budget, another platform unavailable,
+ *   `on-scan-unavailable: warn`) turns it back. The gate then reads on until every image's set has
+ *   stayed the same for `scan-settle-seconds` (no floor) or the budget ends, so the counts it reports
+ *   are complete, and says whether they were.
+ * - **Pass late.** A pass needs every image passable: its set unchanged over consistent reads for
+ *   `scan-settle-seconds` and at least FILL_IN_FLOOR_MS since its scan first read as ready.
+ * - An image whose scan will give nothing (the six terminal statuses, not covered) waits for the
+ *   others: it never hides another image's blocking finding. Unknown statuses, faults and
+ *   inconsistent answers at the end of the budget fail the gate whatever on-scan-unavailable says.
+ */
+
+const prefix = (p, text) => (p.multi ? `${p.label}: ${text}` : text);
+/** May the gate end now, and how? */
+function decideGate(input) {
+    const { platforms, now, cfg } = input;
+    const over = now >= cfg.startedAt + cfg.timeoutMs;
+    if (platforms.some((p) => p.state.blocking)) {
+        const open = platforms.filter((p) => p.end === undefined && !progress(p.state, cfg).countsSettled);
+        if (open.length > 0 && !over)
+            return { kind: 'wait' };
+        return {
+            kind: 'blocking',
+            countsSettled: open.length === 0,
+            unsettled: open.map((p) => prefix(p, waitingWhy(p.state, cfg, now).text)),
+        };
+    }
+    const hard = platforms.find((p) => p.end !== undefined && !p.end.relaxable);
+    if (hard?.end)
+        return { kind: 'no-verdict', ...hard.end, message: prefix(hard, hard.end.message) };
+    const open = platforms.filter((p) => p.end === undefined && !progress(p.state, cfg).passable);
+    if (open.length === 0) {
+        const soft = platforms.find((p) => p.end !== undefined);
+        if (soft?.end)
+            return { kind: 'no-verdict', ...soft.end, message: prefix(soft, soft.end.message) };
+        return { kind: 'passed' };
+    }
+    return over ? timeout(open, input) : { kind: 'wait' };
+}
+function timeout(open, input) {
+    const { cfg, now } = input;
+    const whys = open.map((p) => ({ p, why: waitingWhy(p.state, cfg, now) }));
+    const inconsistent = whys.some((w) => w.why.inconsistent);
+    const seen = whys.map((w) => prefix(w.p, w.why.text)).join('; ');
+    const elapsed = Math.round((now - cfg.startedAt) / 1000);
+    const head = `No trustworthy findings after ${elapsed} s (scan-timeout-seconds: ${cfg.timeoutMs / 1000}): ${seen}.`;
+    if (inconsistent) {
+        return {
+            kind: 'no-verdict',
+            status: 'TIMEOUT',
+            relaxable: false,
+            message: `${head} The gate never passes on inconsistent answers, and on-scan-unavailable does not relax this: re-run the job; if ECR keeps answering so, raise it with AWS support.`,
+        };
+    }
+    const warn = input.onUnavailable === 'fail'
+        ? ', or set on-scan-unavailable: warn to let the step go on without a verdict'
+        : '';
+    return {
+        kind: 'no-verdict',
+        status: 'TIMEOUT',
+        relaxable: true,
+        message: `${head} Raise scan-timeout-seconds${warn}.`,
+    };
+}
+const secs = (ms) => Math.round(ms / 1000);
+/** What one image's reads showed when the gate had to stop waiting for it. */
+function waitingWhy(state, cfg, now) {
+    const said = (text) => ({ text, inconsistent: false });
+    if (!isReady(state.last)) {
+        if (state.last === 'SCAN_NOT_FOUND')
+            return said('ECR had not started a scan of the image (ScanNotFound)');
+        if (state.last === 'ERROR')
+            return said(`ECR kept failing: ${state.lastError ?? 'unknown error'}`);
+        if (state.last === 'IMAGE_NOT_FOUND')
+            return said('ECR did not find the image (ImageNotFound)');
+        if (state.last === 'NOT_STARTED')
+            return said('the scan was never read');
+        return said(`the scan was still ${state.last}`);
+    }
+    if (!state.lastPassConsistent && state.inconsistentPasses > 0) {
+        const n = state.inconsistentPasses;
+        return {
+            text: `ECR's answers were inconsistent (${n} read${n === 1 ? '' : 's'} in a row: ${state.lastProblem ?? 'inconsistent'})`,
+            inconsistent: true,
+        };
+    }
+    if (state.lastConsistentAt === undefined)
+        return said(`the scan was ${state.last} but no complete read fit in the budget`);
+    const pr = progress(state, cfg);
+    const settle = cfg.settleMs / 1000;
+    if (state.sets > 1 && pr.stableMs < cfg.settleMs) {
+        const ago = secs(now - (state.stableSince ?? now));
+        return said(`the finding set was still changing (last change ${ago} s before the end; scan-settle-seconds: ${settle})`);
+    }
+    return said(`the finding set was stable for ${secs(pr.stableMs)} s, but the budget ended first: ${state.blocking ? '' : `a pass needs ${FILL_IN_FLOOR_MS / 1000} s since the scan first read as ready (it had been ${secs(pr.sinceReadyMs)} s) and `}the set unchanged for scan-settle-seconds (${settle} s)`);
+}
+/**
+ * `scan-timeout-seconds` must hold the fill-in floor and the settle window, else no pass is possible:
+ * a bad input, found before any network call. Undefined when the budget is fine.
+ */
+function budgetProblem(timeoutSeconds, settleSeconds) {
+    const least = FILL_IN_FLOOR_MS / 1000 + settleSeconds;
+    if (timeoutSeconds >= least)
+        return undefined;
+    return (`Invalid inputs 'scan-timeout-seconds' (${timeoutSeconds}) and 'scan-settle-seconds' (${settleSeconds}): ` +
+        `a pass needs the ${FILL_IN_FLOOR_MS / 1000} s fill-in floor after the scan is ready plus the settle window, so the gate could never pass. ` +
+        `Expected scan-timeout-seconds of at least ${least} (e.g. the default 900), or a smaller scan-settle-seconds.`);
+}
+
 ;// CONCATENATED MODULE: ./src/gate/wait.ts
 
 
 
-/** Waits for settled findings of one image. */
-async function waitForFindings(deps, target, cfg, opts) {
-    const label = target.platform ? `${target.platform} ${target.digest}` : target.digest;
-    let state = initialState(cfg);
-    let lastFindings = [];
-    let lastShown = '';
-    const start = async () => {
-        const r = await startImageScan(deps.api, target.digest);
-        if (r.kind === 'already-scanned')
-            deps.log(`StartImageScan: ${label} was already scanned in the last 24 hours; reading that scan`);
-        else if (r.kind === 'unsupported')
-            return {
-                kind: 'unavailable',
-                status: 'UNSUPPORTED_IMAGE',
-                message: `ECR cannot scan this image: ${r.message}`,
-            };
-        else if (r.kind === 'not-possible')
-            deps.warn(`Could not start a basic scan of ${label} (${r.message}); waiting for one anyway. Grant ecr:StartImageScan, or turn on scan-on-push.`);
-        else
-            deps.log(`Started a basic scan of ${label}`);
-        return { kind: 'scan-started', calls: 1 };
-    };
-    let obs;
-    if (opts.startScanNow) {
-        const r = await start();
-        if (!('calls' in r))
-            return r;
-        obs = r;
-        state = nextStep(state, obs, deps.clock(), cfg).state;
-    }
+
+/** Waits until the gate can decide on every target (or the budget ends). */
+async function waitForGate(deps, targets, cfg, opts) {
+    const deadline = cfg.startedAt + cfg.timeoutMs;
+    const multi = targets.length > 1 || targets.some((t) => t.platform !== '');
+    const slots = targets.map((target) => ({
+        target,
+        label: target.platform || target.digest,
+        state: initialState(cfg),
+        findings: [],
+        read: false,
+        dueAt: deps.clock(),
+        shown: '',
+    }));
+    if (opts.startScanNow)
+        for (const s of slots)
+            await startScan(deps, s, cfg);
     for (;;) {
-        const read = await readScan(deps.api, target.digest, target.platform);
-        if (read.kind === 'status') {
-            obs = { kind: 'status', status: read.status, description: read.description, calls: read.calls };
-            if (read.findings) {
-                lastFindings = read.findings;
-                obs.fingerprint = findings_fingerprint(read.findings);
-                obs.empty = read.findings.length === 0;
-            }
+        for (const s of slots) {
+            if (s.end !== undefined || s.dueAt > deps.clock() || deps.clock() >= deadline)
+                continue;
+            await look(deps, s, cfg);
         }
-        else
-            obs = read;
-        const shown = obs.kind === 'status'
-            ? `${obs.status}${read.kind === 'status' && read.findings ? ` (${read.findings.length} findings)` : ''}`
-            : obs.kind === 'error'
-                ? `error: ${obs.message}`
-                : obs.kind;
-        if (shown !== lastShown)
-            deps.log(`Scan of ${label}: ${shown}`);
-        lastShown = shown;
-        const t = nextStep(state, obs, deps.clock(), cfg);
-        state = t.state;
-        const step = t.step;
-        switch (step.kind) {
-            case 'poll':
-                await deps.sleep(step.delayMs);
-                continue;
-            case 'start-scan': {
-                const r = await start();
-                if (!('calls' in r))
-                    return r;
-                state = nextStep(state, r, deps.clock(), cfg).state;
-                continue;
-            }
-            case 'settled': {
-                const result = { kind: 'settled', status: step.status, findings: lastFindings };
-                if (step.status === 'ACTIVE' || lastFindings.some((f) => f.source === 'enhanced'))
-                    result.scanType = 'ENHANCED';
-                else if (lastFindings.length > 0)
-                    result.scanType = 'BASIC';
-                return result;
-            }
-            case 'unavailable':
-                return { kind: 'unavailable', status: step.status, message: step.message };
-            case 'failed':
-                return { kind: 'failed', message: step.message };
+        const platforms = slots.map((s) => snapshot(s, multi));
+        const decision = decideGate({ platforms, now: deps.clock(), cfg, onUnavailable: opts.onUnavailable });
+        if (decision.kind !== 'wait')
+            return { decision, platforms: slots };
+        const open = slots.filter((s) => s.end === undefined).map((s) => s.dueAt);
+        const next = Math.min(deadline, ...open);
+        await deps.sleep(Math.max(0, next - deps.clock()));
+    }
+}
+function snapshot(s, multi) {
+    const p = { label: s.label, multi, state: s.state };
+    if (s.end)
+        p.end = s.end;
+    return p;
+}
+/** StartImageScan once; what it answered becomes an observation (or the end of this image's wait). */
+async function startScan(deps, s, cfg) {
+    const bounds = { deadline: cfg.startedAt + cfg.timeoutMs, clock: deps.clock };
+    const r = await startImageScan(deps.api, s.target.digest, callSignal(bounds));
+    if (r.kind === 'unsupported') {
+        s.end = {
+            status: 'UNSUPPORTED_IMAGE',
+            message: `ECR cannot scan this image: ${r.message}`,
+            relaxable: true,
+        };
+        return;
+    }
+    if (r.kind === 'already-scanned')
+        deps.log(`StartImageScan: ${s.label} was already scanned in the last 24 hours; reading that scan`);
+    else if (r.kind === 'not-possible')
+        deps.warn(`Could not start a basic scan of ${s.label} (${r.message}); waiting for one anyway. Grant ecr:StartImageScan, or turn on scan-on-push.`);
+    else
+        deps.log(`Started a basic scan of ${s.label}`);
+    apply(s, nextStep(s.state, { kind: 'scan-started', calls: 1 }, deps.clock(), cfg), deps.clock());
+}
+function apply(s, t, now) {
+    s.state = t.state;
+    if (t.step.kind === 'poll')
+        s.dueAt = now + t.step.delayMs;
+    if (t.step.kind === 'end')
+        s.end = t.step.end;
+    return t.step;
+}
+/** One read of one image, fed to its state machine. */
+async function look(deps, s, cfg) {
+    const read = await readScan(deps.api, s.target, {
+        deadline: cfg.startedAt + cfg.timeoutMs,
+        clock: deps.clock,
+    });
+    const obs = observe(deps, s, read);
+    const wasBlocking = s.state.blocking;
+    const step = apply(s, nextStep(s.state, obs, deps.clock(), cfg), deps.clock());
+    if (step.kind === 'start-scan')
+        await startScan(deps, s, cfg);
+    if (s.state.blocking && !wasBlocking)
+        deps.log(`Blocking finding in ${s.label}: ${s.state.blockingText ?? ''}. The gate fails; reading on until the counts settle (scan-settle-seconds: ${cfg.settleMs / 1000}) or the budget ends.`);
+}
+/** A read as the state machine sees it; keeps the findings of a consistent pass; logs what changed. */
+function observe(deps, s, read) {
+    let obs;
+    let shown;
+    if (read.kind !== 'status') {
+        obs = read;
+        shown = read.kind === 'error' ? `error: ${read.message}` : read.kind;
+    }
+    else {
+        obs = { kind: 'status', status: read.status, description: read.description, calls: read.calls };
+        shown = read.status || '(no status)';
+        if (read.cut)
+            obs.cut = true;
+        const pass = read.pass;
+        if (pass && !pass.consistent) {
+            obs.pass = { consistent: false, problems: pass.problems, fingerprint: '', count: 0, blocking: 0 };
+            shown += ` (inconsistent read: ${pass.problems.join('; ')}; reading again)`;
+        }
+        else if (pass) {
+            const b = deps.blocking(pass.findings);
+            obs.pass = {
+                consistent: true,
+                problems: [],
+                fingerprint: findings_fingerprint(pass.findings),
+                count: pass.findings.length,
+                blocking: b.count,
+            };
+            if (b.first)
+                obs.pass.blockingText = `${b.first.severity} ${b.first.id}${b.first.package ? ` in ${b.first.package} ${b.first.version}`.trimEnd() : ''}`;
+            s.findings = pass.findings;
+            s.read = true;
+            noteScanType(s, read.status);
+            shown += ` (${pass.findings.length} findings)`;
         }
     }
+    if (shown !== s.shown)
+        deps.log(`Scan of ${s.label}: ${shown}`);
+    s.shown = shown;
+    return obs;
+}
+function noteScanType(s, status) {
+    if (status === 'ACTIVE' || s.findings.some((f) => f.source === 'enhanced'))
+        s.scanType = 'ENHANCED';
+    else if (s.findings.length > 0)
+        s.scanType = 'BASIC';
 }
 
 ;// CONCATENATED MODULE: ./src/gate/index.ts
@@ -2742,70 +3276,79 @@ async function runGate(ctx, plan, tuning = {}) {
         warning(`${mode.why}; waiting for findings anyway.`);
     else
         info(`Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`);
-    // 2. What to gate: the image, or each platform image of an index.
+    // 2. What to gate: the image, or each platform image of an index. No guessing: a manifest that
+    //    cannot be read could be an index whose platforms would go unread.
     let targets;
     try {
-        targets = await scanTargets(api, pushed.digest);
+        const budget = { deadline: startedAt + inputs.scanTimeoutSeconds * 1000, clock: ctx.clock };
+        targets = await scanTargets(api, pushed.digest, callSignal(budget));
     }
     catch (err) {
-        warning(`Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`);
-        targets = [{ digest: pushed.digest, platform: '' }];
+        const msg = `Could not find the platform images of the pushed digest (${errorMessage(err)}). The gate does not guess which images to read; grant ecr:BatchGetImage on the repository.`;
+        return unavailable(ctx, plan, scanTypeOf(mode, []), 'ERROR', msg, [], startedAt, false);
     }
     if (targets.length > 1 || targets[0]?.platform) {
         info(`Image index: gating ${targets.length} platform image(s): ${targets.map((t) => t.platform).join(', ')}`);
     }
-    // 3. Wait for settled findings, each platform side by side (the call budget is shared).
+    // 3. Wait until the gate can decide: fail fast on a blocking finding, pass late (wait.ts).
+    const today = new Date(ctx.clock()).toISOString().slice(0, 10);
+    const wait = { mode, api, targets, tuning, startedAt, today };
+    const { decision, platforms } = await waitForVerdict(ctx, plan, wait);
+    const scanType = scanTypeOf(mode, platforms);
+    if (decision.kind === 'no-verdict') {
+        const { status, message, relaxable } = decision;
+        return unavailable(ctx, plan, scanType, status, message, platformScans(platforms), startedAt, relaxable);
+    }
+    // 4. Decide on the last consistent read of every platform.
+    return concludeGate(ctx, plan, { decision, platforms, scanType, startedAt, today });
+}
+async function waitForVerdict(ctx, plan, w) {
+    const { inputs } = ctx;
+    const { mode, targets, today } = w;
     const cfg = {
-        ...defaultWaitConfig(startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
+        ...defaultWaitConfig(w.startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
         startScanAfterGrace: mode.kind === 'unknown',
-        ...tuning.wait,
+        ...w.tuning.wait,
     };
     cfg.msPerCall *= targets.length;
     const deps = {
-        api,
+        api: w.api,
         clock: ctx.clock,
         sleep: ctx.sleep,
         log: info,
         warn: (l) => warning(l),
+        blocking: (f) => blockingIn(f, plan.policy, today),
     };
-    const startScanNow = mode.kind === 'basic' && !mode.scanOnPush;
-    const results = await Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })));
-    const elapsed = Math.round((ctx.clock() - startedAt) / 1000);
-    const scanType = scanTypeOf(mode, results);
-    const failed = results.findIndex((r) => r.kind === 'failed');
-    if (failed >= 0) {
-        const r = results[failed];
-        setOutput('scan-type', scanType);
-        setOutput('gate', 'failed');
-        ctx.report.add(0, `### ❌ Scan gate failed\n\n${r.message}`);
-        return { failure: r.message };
-    }
-    const bad = results.findIndex((r) => r.kind === 'unavailable');
-    if (bad >= 0) {
-        const r = results[bad];
-        const t = targets[bad];
-        const msg = t.platform ? `${t.platform} (${t.digest}): ${r.message}` : r.message;
-        return unavailable(ctx, plan, scanType, r.status, msg, platformScans(targets, results), startedAt);
-    }
-    // 4. Decide on the settled findings of every platform.
+    return waitForGate(deps, targets, cfg, {
+        startScanNow: mode.kind === 'basic' && !mode.scanOnPush,
+        onUnavailable: inputs.onScanUnavailable,
+    });
+}
+/** The verdict on the findings read; a blocking finding seen on the way stays a failure. */
+async function concludeGate(ctx, plan, c) {
+    const { decision, platforms } = c;
     const findings = [];
-    for (const r of results)
-        if (r.kind === 'settled')
-            for (const f of r.findings)
-                findings.push(f);
-    const today = new Date(ctx.clock()).toISOString().slice(0, 10);
-    const verdict = evaluate(findings, plan.policy, today);
-    const statuses = [...new Set(results.map((r) => (r.kind === 'settled' ? r.status : '')))];
+    for (const p of platforms)
+        for (const f of p.findings)
+            findings.push(f);
+    const verdict = evaluate(findings, plan.policy, c.today);
+    if (decision.kind === 'blocking')
+        verdict.failed = true;
     const facts = {
-        imageRef: pushed.imageRef,
-        digest: pushed.digest,
-        scanType,
-        scanStatus: statuses.join(','),
-        platforms: platformScans(targets, results),
+        imageRef: ctx.pushed.imageRef,
+        digest: ctx.pushed.digest,
+        scanType: c.scanType,
+        scanStatus: [...new Set(platforms.map((p) => p.state.last))].join(','),
+        platforms: platformScans(platforms),
         policy: plan.policy,
-        today,
-        elapsedSeconds: elapsed,
+        today: c.today,
+        elapsedSeconds: Math.round((ctx.clock() - c.startedAt) / 1000),
+        countsSettled: decision.kind === 'passed' || decision.countsSettled,
+        unsettled: decision.kind === 'blocking' ? decision.unsettled : [],
     };
+    const seen = platforms.find((p) => p.state.blocking);
+    if (seen?.state.blockingText)
+        facts.blockingSeen = `${seen.state.blockingText}${seen.target.platform ? ` (${seen.target.platform})` : ''}`;
     return decide(ctx, verdict, facts);
 }
 async function discoverMode(ctx, api) {
@@ -2827,30 +3370,27 @@ async function discoverMode(ctx, api) {
     }
     return decideScanMode(registry.ok ? registry.value : undefined, repo.ok ? repo.value : undefined, inputs.repository, inputs.region, pushed.repository?.imageScanningConfiguration?.scanOnPush);
 }
-function scanTypeOf(mode, results) {
+function scanTypeOf(mode, platforms) {
     if (mode.kind === 'basic')
         return 'BASIC';
     if (mode.kind === 'enhanced')
         return 'ENHANCED';
     if (mode.kind === 'not-covered')
         return 'NONE';
-    const seen = results.flatMap((r) => (r.kind === 'settled' && r.scanType ? [r.scanType] : []));
+    const seen = platforms.flatMap((p) => (p.scanType ? [p.scanType] : []));
     if (seen.includes('ENHANCED'))
         return 'ENHANCED';
-    if (seen.includes('BASIC') || results.some((r) => r.kind === 'settled'))
+    if (seen.includes('BASIC') || platforms.some((p) => p.read))
         return 'BASIC';
     return 'NONE';
 }
-function platformScans(targets, results) {
-    return targets.map((t, i) => {
-        const r = results[i];
-        return {
-            digest: t.digest,
-            platform: t.platform,
-            status: r === undefined ? 'UNKNOWN' : r.kind === 'failed' ? 'ERROR' : r.status,
-            findings: r?.kind === 'settled' ? r.findings.length : 0,
-        };
-    });
+function platformScans(platforms) {
+    return platforms.map((p) => ({
+        digest: p.target.digest,
+        platform: p.target.platform,
+        status: p.end?.status ?? p.state.last,
+        findings: p.findings.length,
+    }));
 }
 function reportPaths(ctx) {
     const sarif = ctx.inputs.sarifFile;
@@ -2891,8 +3431,9 @@ async function writeFile(file, chunks) {
         return false;
     }
 }
-async function unavailable(ctx, plan, scanType, status, message, platforms, startedAt) {
-    const fail = ctx.inputs.onScanUnavailable === 'fail';
+async function unavailable(ctx, plan, scanType, status, message, platforms, startedAt, relaxable = true) {
+    // Only the conditions INTERFACE names are relaxed by on-scan-unavailable: warn.
+    const fail = ctx.inputs.onScanUnavailable === 'fail' || !relaxable;
     const gate = fail ? 'failed' : 'unavailable';
     setOutput('scan-type', scanType);
     setOutput('scan-status', status);
@@ -2906,6 +3447,8 @@ async function unavailable(ctx, plan, scanType, status, message, platforms, star
         policy: plan.policy,
         today: new Date(ctx.clock()).toISOString().slice(0, 10),
         elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
+        countsSettled: false,
+        unsettled: [],
     };
     // No SARIF: an empty one would tell code scanning "0 findings".
     const { report } = reportPaths(ctx);
@@ -2942,7 +3485,12 @@ async function decide(ctx, verdict, facts) {
     const paths = reportPaths(ctx);
     const [sarifOk, reportOk] = await Promise.all([
         paths.sarif
-            ? writeFile(paths.sarif, sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: VERSION }))
+            ? writeFile(paths.sarif, sarifChunks(verdict, {
+                imageRef: facts.imageRef,
+                artifactUri: 'Dockerfile',
+                toolVersion: VERSION,
+                ignore: facts.policy.ignore,
+            }))
             : Promise.resolve(false),
         writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
     ]);
@@ -3848,6 +4396,7 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
 
 
 
+
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -3981,8 +4530,12 @@ function parseInputs(get, env = {}) {
     const lifecyclePolicy = filePath('lifecycle-policy');
     // --- Scan gate ---
     const waitForScan = bool('wait-for-scan', true);
+    const before = problems.length;
     const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600);
     const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600);
+    const budget = budgetProblem(scanTimeoutSeconds, scanSettleSeconds);
+    if (waitForScan && problems.length === before && budget !== undefined)
+        problems.push(budget);
     const severityThreshold = oneOf('severity-threshold', 'HIGH', THRESHOLDS);
     const ignore = get('ignore');
     const ignoreFile = filePath('ignore-file');
@@ -4237,6 +4790,83 @@ function loadState() {
     return state;
 }
 
+;// CONCATENATED MODULE: ./src/credentials.ts
+/**
+ * Role-session credentials that outlive the scan wait. The push needs a session for seconds; the
+ * gate may wait scan-timeout-seconds (up to six hours) after it, longer than role-duration-seconds.
+ * `renewingCredentials` is an AWS SDK credential provider: it hands out the current session until it
+ * is about to expire, then assumes the role again with a fresh GitHub OIDC token (assumeRoleWithOidc
+ * fetches one per attempt), so no call of the wait ever signs with an expired session. When renewal
+ * fails it keeps the old session while it lasts, tries again now and then, and once the session is
+ * about to expire fails with a CredentialRefreshError that names role-duration-seconds.
+ *
+ * The SDK memoises a provider and asks it again from 5 minutes before `expiration`; this provider
+ * decides itself when to renew (RENEW_BEFORE_MS, or a quarter of a short session), so it works the
+ * same whatever the SDK's window is.
+ */
+
+/** Renew this long before the session expires (or a quarter of the session, if that is shorter). */
+const RENEW_BEFORE_MS = 5 * 60_000;
+/** After a failed renewal, wait this long before the next try (the old session still works). */
+const RETRY_RENEW_MS = 30_000;
+/** Below this much left, an unrenewable session is not handed out: the call would fail anyway. */
+const LAST_MS = 5_000;
+class CredentialRefreshError extends ActionError {
+    name = 'CredentialRefreshError';
+}
+/** The SDK credential provider of a role session that renews itself before it expires. */
+function renewingCredentials(opts) {
+    const clock = opts.clock ?? Date.now;
+    // A quarter of the session's life as it was handed over, at most RENEW_BEFORE_MS.
+    const marginOf = (c) => Math.min(RENEW_BEFORE_MS, Math.max(0, (c.expiration?.getTime() ?? Infinity) - clock()) / 4);
+    let current = opts.initial;
+    let margin = marginOf(current);
+    let renewing;
+    let failedAt;
+    const renew = async () => {
+        const before = current.expiration;
+        try {
+            current = await opts.renew();
+            margin = marginOf(current);
+            failedAt = undefined;
+            opts.log?.(`Renewed the role session before it expired (${before?.toISOString() ?? 'unknown'}); the new one lasts until ${current.expiration?.toISOString() ?? 'unknown'}`);
+        }
+        catch (err) {
+            failedAt = clock();
+            const left = (current.expiration?.getTime() ?? 0) - clock();
+            if (left <= LAST_MS)
+                throw refreshError(opts, current, err);
+            opts.warn?.(`Could not renew the role session (${errorMessage(err)}); the current one lasts ${Math.round(left / 1000)} s more, trying again in ${RETRY_RENEW_MS / 1000} s.`);
+        }
+    };
+    return async () => {
+        const exp = current.expiration?.getTime();
+        const now = clock();
+        if (exp === undefined || exp - now > margin)
+            return current;
+        const due = failedAt === undefined || now - failedAt >= RETRY_RENEW_MS || exp - now <= LAST_MS;
+        if (due) {
+            renewing ??= renew()
+                .then(() => current)
+                .finally(() => {
+                renewing = undefined;
+            });
+            await renewing;
+        }
+        if ((current.expiration?.getTime() ?? Infinity) - clock() <= 0)
+            throw refreshError(opts, current, undefined);
+        return current;
+    };
+}
+function refreshError(opts, current, cause) {
+    const until = current.expiration?.toISOString() ?? 'unknown';
+    const need = opts.waitSeconds !== undefined ? opts.waitSeconds + 300 : undefined;
+    return new CredentialRefreshError(`The role session expires at ${until} (role-duration-seconds: ${opts.durationSeconds}), before the scan wait ends, and assuming the role again failed` +
+        `${cause === undefined ? '' : `: ${errorMessage(cause)}`}. Raise role-duration-seconds` +
+        `${need !== undefined ? ` to at least ${Math.min(43200, need)} (scan-timeout-seconds: ${opts.waitSeconds} plus the push)` : ''}` +
+        `, and the role's maximum session duration with it, or lower scan-timeout-seconds.`);
+}
+
 ;// CONCATENATED MODULE: ./src/sts.ts
 
 
@@ -4433,6 +5063,7 @@ function checkAllowedAccount(identity, allowed) {
 
 
 
+
 /** OIDC → STS → ECR login → docker push of every tag → digest cross-checked with ECR. */
 async function pushImage(inputs, deps) {
     const { env, defer } = deps;
@@ -4453,7 +5084,7 @@ async function pushImage(inputs, deps) {
     info(`Acting as ${identity.arn} (account ${identity.account})`);
     const registryId = inputs.registryId ?? identity.account;
     const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
-    const ecr = await createEcrClient(inputs.region, identity.credentials);
+    const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity));
     const [auth, existing] = await Promise.all([
         getAuthorization(ecr, setSecret).catch((err) => {
             throw explainEcrError('ecr:GetAuthorizationToken', err, '*');
@@ -4557,8 +5188,11 @@ async function resolveIdentity(inputs, env) {
         return callerIdentity(inputs.region);
     }
     requireOidc(env);
-    return assumeRoleWithOidc({
-        roleArn: inputs.roleToAssume,
+    return assumeRoleWithOidc(assumeOptions(inputs, inputs.roleToAssume));
+}
+function assumeOptions(inputs, roleArn) {
+    return {
+        roleArn,
         sessionName: inputs.roleSessionName,
         durationSeconds: inputs.roleDurationSeconds,
         region: inputs.region,
@@ -4566,6 +5200,26 @@ async function resolveIdentity(inputs, env) {
         getToken: getIdToken,
         mask: setSecret,
         log: info,
+    };
+}
+/** The role session as a provider that assumes the role again before it expires (the scan wait). */
+function sessionCredentials(inputs, identity) {
+    const initial = identity.credentials;
+    const roleArn = inputs.roleToAssume;
+    if (initial === undefined || roleArn === undefined)
+        return initial;
+    return renewingCredentials({
+        initial,
+        renew: async () => {
+            const again = await assumeRoleWithOidc(assumeOptions(inputs, roleArn));
+            if (!again.credentials)
+                throw new Error('STS answered without credentials');
+            return again.credentials;
+        },
+        durationSeconds: inputs.roleDurationSeconds,
+        ...(inputs.waitForScan ? { waitSeconds: inputs.scanTimeoutSeconds } : {}),
+        log: info,
+        warn: (line) => warning(line),
     });
 }
 function stringEnv(env) {

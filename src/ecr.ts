@@ -8,8 +8,14 @@ import { decodeAuthToken, type DockerCredentials } from './registry.js'
 import type { AwsCredentials } from './sts.js'
 import { ecrSdk } from './sdk.js'
 
-/** An ECR client for the region; credentials undefined: the SDK's default chain. */
-export async function createEcrClient(region: string, credentials?: AwsCredentials): Promise<ECRClient> {
+/**
+ * An ECR client for the region; credentials undefined: the SDK's default chain. A provider (see
+ * credentials.ts) lets a long scan wait renew the role session.
+ */
+export async function createEcrClient(
+  region: string,
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>),
+): Promise<ECRClient> {
   const { ECRClient } = await ecrSdk()
   // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
   // jittered backoff; give it a little more room than the default 3 attempts.

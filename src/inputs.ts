@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import { InputError } from './errors.js'
+import { budgetProblem } from './gate/decision.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
 export interface Inputs {
@@ -182,8 +183,11 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
 
   // --- Scan gate ---
   const waitForScan = bool('wait-for-scan', true)
+  const before = problems.length
   const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600)
   const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600)
+  const budget = budgetProblem(scanTimeoutSeconds, scanSettleSeconds)
+  if (waitForScan && problems.length === before && budget !== undefined) problems.push(budget)
   const severityThreshold = oneOf('severity-threshold', 'HIGH', THRESHOLDS)
   const ignore = get('ignore')
   const ignoreFile = filePath('ignore-file')

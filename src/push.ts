@@ -23,7 +23,15 @@ import type { Inputs } from './inputs.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
 import { preloadSdks } from './sdk.js'
 import { saveState } from './state.js'
-import { assumeRoleWithOidc, callerIdentity, checkAllowedAccount, type Identity } from './sts.js'
+import { renewingCredentials, type CredentialProvider } from './credentials.js'
+import {
+  assumeRoleWithOidc,
+  callerIdentity,
+  checkAllowedAccount,
+  type AssumeRoleOptions,
+  type AwsCredentials,
+  type Identity,
+} from './sts.js'
 
 export interface PushResult extends ImageRefs {
   identity: Identity
@@ -79,7 +87,7 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
   const registryId = inputs.registryId ?? identity.account
   const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
 
-  const ecr = await createEcrClient(inputs.region, identity.credentials)
+  const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
   const [auth, existing] = await Promise.all([
     getAuthorization(ecr, core.setSecret).catch((err: unknown) => {
       throw explainEcrError('ecr:GetAuthorizationToken', err, '*')
@@ -190,8 +198,12 @@ async function resolveIdentity(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<
     return callerIdentity(inputs.region)
   }
   requireOidc(env)
-  return assumeRoleWithOidc({
-    roleArn: inputs.roleToAssume,
+  return assumeRoleWithOidc(assumeOptions(inputs, inputs.roleToAssume))
+}
+
+function assumeOptions(inputs: Inputs, roleArn: string): AssumeRoleOptions {
+  return {
+    roleArn,
     sessionName: inputs.roleSessionName,
     durationSeconds: inputs.roleDurationSeconds,
     region: inputs.region,
@@ -199,6 +211,28 @@ async function resolveIdentity(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<
     getToken: getIdToken,
     mask: core.setSecret,
     log: core.info,
+  }
+}
+
+/** The role session as a provider that assumes the role again before it expires (the scan wait). */
+function sessionCredentials(
+  inputs: Inputs,
+  identity: Identity,
+): AwsCredentials | CredentialProvider | undefined {
+  const initial = identity.credentials
+  const roleArn = inputs.roleToAssume
+  if (initial === undefined || roleArn === undefined) return initial
+  return renewingCredentials({
+    initial,
+    renew: async () => {
+      const again = await assumeRoleWithOidc(assumeOptions(inputs, roleArn))
+      if (!again.credentials) throw new Error('STS answered without credentials')
+      return again.credentials
+    },
+    durationSeconds: inputs.roleDurationSeconds,
+    ...(inputs.waitForScan ? { waitSeconds: inputs.scanTimeoutSeconds } : {}),
+    log: core.info,
+    warn: (line) => core.warning(line),
   })
 }
 

@@ -17,12 +17,18 @@ export interface Finding {
   severity: Severity
   /** As the scanner said it. */
   rawSeverity: string
-  /** Enhanced: ACTIVE / SUPPRESSED / CLOSED. Basic findings are always ACTIVE. */
+  /**
+   * Enhanced: Inspector's status upper-cased (ACTIVE / SUPPRESSED / CLOSED, or whatever it says,
+   * '' when missing). Basic findings are always ACTIVE. See isCountedStatus.
+   */
   status: string
+  /** The first vulnerable package (what the summary's row shows); `packages` holds all of them. */
   package: string
   version: string
-  /** Fixed version, '' when none is known. */
+  /** Fixed version of the first package, '' when none is known. */
   fixedIn: string
+  /** Every vulnerable package of the finding (at least one entry; name '' when the scanner names none). */
+  packages: PackageRef[]
   score?: number
   /** YES / NO / PARTIAL, or '' when the scanner does not say (basic). */
   fixAvailable: string
@@ -37,6 +43,22 @@ export interface Finding {
   platform: string
 }
 
+export interface PackageRef {
+  name: string
+  version: string
+  /** '' when none is known. */
+  fixedIn: string
+}
+
+/**
+ * Does a finding with this (enhanced) status count? Only SUPPRESSED and CLOSED are set aside
+ * (case-insensitive); a missing, empty or unknown status counts: when in doubt, count.
+ */
+export function isCountedStatus(status: string): boolean {
+  const s = status.trim().toUpperCase()
+  return s !== 'SUPPRESSED' && s !== 'CLOSED'
+}
+
 const num = (v: string | undefined): number | undefined => {
   if (v === undefined || v.trim() === '') return undefined
   const n = Number(v)
@@ -48,29 +70,50 @@ export interface ImageRef {
   platform: string
 }
 
-export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
+/** Returns one shared copy of equal strings (see interner). */
+export type Intern = (s: string) => string
+
+const same: Intern = (s) => s
+
+/**
+ * An interner for one read pass: the same package names, versions, severities, URLs and titles recur
+ * across thousands of findings; one copy of each keeps 50,000 findings small (npm run bench).
+ */
+export function interner(limit = 200_000): Intern {
+  const seen = new Map<string, string>()
+  return (s) => {
+    if (s.length > 200) return s
+    const hit = seen.get(s)
+    if (hit !== undefined) return hit
+    if (seen.size < limit) seen.set(s, s)
+    return s
+  }
+}
+
+export function fromBasic(f: ImageScanFinding, image: ImageRef, intern: Intern = same): Finding {
   const attrs = new Map<string, string>()
   for (const a of f.attributes ?? [])
     if (a.key !== undefined && a.value !== undefined) attrs.set(a.key, a.value)
-  const id = f.name ?? 'UNKNOWN'
-  const pkg = attrs.get('package_name') ?? ''
-  const version = attrs.get('package_version') ?? ''
+  const id = intern(f.name ?? 'UNKNOWN')
+  const pkg = intern(attrs.get('package_name') ?? '')
+  const version = intern(attrs.get('package_version') ?? '')
   const score = num(attrs.get('CVSS3_SCORE')) ?? num(attrs.get('CVSS2_SCORE'))
   const finding: Finding = {
     key: `${id}|${pkg}|${version}`,
     id,
     source: 'basic',
     severity: normaliseSeverity(f.severity),
-    rawSeverity: f.severity ?? '',
+    rawSeverity: intern(f.severity ?? ''),
     status: 'ACTIVE',
     package: pkg,
     version,
     fixedIn: '',
+    packages: [{ name: pkg, version, fixedIn: '' }],
     fixAvailable: '',
     exploitAvailable: '',
     title: id,
     description: f.description ?? '',
-    url: f.uri ?? '',
+    url: intern(f.uri ?? ''),
     imageDigest: image.imageDigest,
     platform: image.platform,
   }
@@ -79,41 +122,43 @@ export function fromBasic(f: ImageScanFinding, image: ImageRef): Finding {
 }
 
 /**
- * An enhanced finding; one per vulnerable package (Inspector lists several packages in one finding
- * at times: each is a finding of its own here, so that ignore `package=` and SARIF results work).
+ * An enhanced finding: one per `findingArn`, as ECR and Inspector count them. Inspector lists several
+ * vulnerable packages in one finding at times: all are kept in `packages` (the report lists them,
+ * an ignore entry's `package=` matches any of them); the first is the one the summary shows.
  */
-export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef): Finding[] {
+export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef, intern: Intern = same): Finding {
   const d = f.packageVulnerabilityDetails
-  const id = d?.vulnerabilityId ?? f.title ?? 'UNKNOWN'
-  const packages = d?.vulnerablePackages?.length ? d.vulnerablePackages : [{}]
+  const id = intern(d?.vulnerabilityId ?? f.title ?? 'UNKNOWN')
+  const packages: PackageRef[] = (d?.vulnerablePackages ?? []).map((p) => ({
+    name: intern(p.name ?? ''),
+    version: intern(p.version ?? ''),
+    fixedIn: intern(p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''),
+  }))
+  if (packages.length === 0) packages.push({ name: '', version: '', fixedIn: '' })
+  const first = packages[0] as PackageRef
   const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore
   const url = d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? ''
-  return packages.map((p, i) => {
-    const pkg = p.name ?? ''
-    const version = p.version ?? ''
-    const fixed = p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''
-    const base = f.findingArn ?? `${id}|${pkg}|${version}`
-    const finding: Finding = {
-      key: packages.length > 1 || !f.findingArn ? `${base}|${pkg}|${version}|${i}` : base,
-      id,
-      source: 'enhanced',
-      severity: normaliseSeverity(f.severity),
-      rawSeverity: f.severity ?? '',
-      status: (f.status ?? 'ACTIVE').toUpperCase(),
-      package: pkg,
-      version,
-      fixedIn: fixed,
-      fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
-      exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
-      title: f.title ?? id,
-      description: f.description ?? '',
-      url,
-      imageDigest: image.imageDigest,
-      platform: image.platform,
-    }
-    if (score !== undefined) finding.score = score
-    return finding
-  })
+  const finding: Finding = {
+    key: f.findingArn ?? `${id}|${packages.map((p) => `${p.name}|${p.version}`).join('|')}`,
+    id,
+    source: 'enhanced',
+    severity: normaliseSeverity(f.severity),
+    rawSeverity: intern(f.severity ?? ''),
+    status: intern((f.status ?? '').trim().toUpperCase()),
+    package: first.name,
+    version: first.version,
+    fixedIn: first.fixedIn,
+    packages,
+    fixAvailable: intern((f.fixAvailable ?? '').toUpperCase()),
+    exploitAvailable: intern((f.exploitAvailable ?? '').toUpperCase()),
+    title: intern(f.title ?? id),
+    description: f.description ?? '',
+    url: intern(url),
+    imageDigest: image.imageDigest,
+    platform: image.platform,
+  }
+  if (score !== undefined) finding.score = score
+  return finding
 }
 
 /** Two 32-bit FNV-1a lanes over one string, folded into the running lanes (no allocation). */
@@ -134,7 +179,8 @@ function fnv(text: string, h: [number, number]): void {
 /**
  * A fingerprint of a finding set: what must stay the same over the settle window. Order does not
  * matter (each finding is hashed alone and the hashes are summed); it covers the fields a decision
- * depends on, so a finding whose severity, status or fix state changes counts as a change. Built
+ * depends on, so a finding whose severity, status, fix state or packages change counts as a change
+ * (`package=` ignore entries match packages). Built
  * without sorting or joining, for 50,000 findings.
  */
 export function fingerprint(findings: readonly Finding[]): string {
@@ -150,6 +196,10 @@ export function fingerprint(findings: readonly Finding[]): string {
     fnv(f.severity, h)
     fnv(f.status, h)
     fnv(f.fixAvailable, h)
+    for (const p of f.packages) {
+      fnv(p.name, h)
+      fnv(p.version, h)
+    }
     s1 = (s1 + (h[0] >>> 0)) >>> 0
     s2 = (s2 + (h[1] >>> 0)) >>> 0
     x1 = (x1 ^ Math.imul(h[0] ^ (h[1] >>> 7), 0x9e3779b1)) >>> 0

@@ -10,6 +10,7 @@ import { InputError, errorMessage } from '../errors.js'
 import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
 import { VERSION } from '../version.js'
 import {
+  callSignal,
   getRegistryConfig,
   getRepositoryConfig,
   scanTargets,
@@ -19,6 +20,7 @@ import {
 import type { Finding } from './findings.js'
 import { decideScanMode, type ScanMode } from './mode.js'
 import {
+  blockingIn,
   evaluate,
   isYamlList,
   parseIgnoreFile,
@@ -40,7 +42,7 @@ import {
 } from './reports.js'
 import { sarifChunks } from './sarif.js'
 import { defaultWaitConfig, type WaitConfig } from './status.js'
-import { waitForFindings, type WaitResult } from './wait.js'
+import { waitForGate, type GateWaitResult, type PlatformResult } from './wait.js'
 
 /** Parsed, validated gate configuration (ignore entries, …), built before any network call. */
 export interface GatePlan {
@@ -118,15 +120,15 @@ export async function runGate(
       `Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`,
     )
 
-  // 2. What to gate: the image, or each platform image of an index.
+  // 2. What to gate: the image, or each platform image of an index. No guessing: a manifest that
+  //    cannot be read could be an index whose platforms would go unread.
   let targets: PlatformImage[]
   try {
-    targets = await scanTargets(api, pushed.digest)
+    const budget = { deadline: startedAt + inputs.scanTimeoutSeconds * 1000, clock: ctx.clock }
+    targets = await scanTargets(api, pushed.digest, callSignal(budget))
   } catch (err) {
-    core.warning(
-      `Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`,
-    )
-    targets = [{ digest: pushed.digest, platform: '' }]
+    const msg = `Could not find the platform images of the pushed digest (${errorMessage(err)}). The gate does not guess which images to read; grant ecr:BatchGetImage on the repository.`
+    return unavailable(ctx, plan, scanTypeOf(mode, []), 'ERROR', msg, [], startedAt, false)
   }
   if (targets.length > 1 || targets[0]?.platform) {
     core.info(
@@ -134,57 +136,83 @@ export async function runGate(
     )
   }
 
-  // 3. Wait for settled findings, each platform side by side (the call budget is shared).
+  // 3. Wait until the gate can decide: fail fast on a blocking finding, pass late (wait.ts).
+  const today = new Date(ctx.clock()).toISOString().slice(0, 10)
+  const wait = { mode, api, targets, tuning, startedAt, today }
+  const { decision, platforms } = await waitForVerdict(ctx, plan, wait)
+  const scanType = scanTypeOf(mode, platforms)
+  if (decision.kind === 'no-verdict') {
+    const { status, message, relaxable } = decision
+    return unavailable(ctx, plan, scanType, status, message, platformScans(platforms), startedAt, relaxable)
+  }
+
+  // 4. Decide on the last consistent read of every platform.
+  return concludeGate(ctx, plan, { decision, platforms, scanType, startedAt, today })
+}
+
+interface WaitPlan {
+  mode: ScanMode
+  api: ScanApi
+  targets: PlatformImage[]
+  tuning: GateTuning
+  /** The gate's start: the budget covers discovery too. */
+  startedAt: number
+  today: string
+}
+
+async function waitForVerdict(ctx: StageContext, plan: GatePlan, w: WaitPlan): Promise<GateWaitResult> {
+  const { inputs } = ctx
+  const { mode, targets, today } = w
   const cfg: WaitConfig = {
-    ...defaultWaitConfig(startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
+    ...defaultWaitConfig(w.startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
     startScanAfterGrace: mode.kind === 'unknown',
-    ...tuning.wait,
+    ...w.tuning.wait,
   }
   cfg.msPerCall *= targets.length
   const deps = {
-    api,
+    api: w.api,
     clock: ctx.clock,
     sleep: ctx.sleep,
     log: core.info,
     warn: (l: string) => core.warning(l),
+    blocking: (f: readonly Finding[]) => blockingIn(f, plan.policy, today),
   }
-  const startScanNow = mode.kind === 'basic' && !mode.scanOnPush
-  const results = await Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })))
-  const elapsed = Math.round((ctx.clock() - startedAt) / 1000)
+  return waitForGate(deps, targets, cfg, {
+    startScanNow: mode.kind === 'basic' && !mode.scanOnPush,
+    onUnavailable: inputs.onScanUnavailable,
+  })
+}
 
-  const scanType = scanTypeOf(mode, results)
-  const failed = results.findIndex((r) => r.kind === 'failed')
-  if (failed >= 0) {
-    const r = results[failed] as { message: string }
-    core.setOutput('scan-type', scanType)
-    core.setOutput('gate', 'failed')
-    ctx.report.add(0, `### ❌ Scan gate failed\n\n${r.message}`)
-    return { failure: r.message }
-  }
-  const bad = results.findIndex((r) => r.kind === 'unavailable')
-  if (bad >= 0) {
-    const r = results[bad] as { status: string; message: string }
-    const t = targets[bad] as PlatformImage
-    const msg = t.platform ? `${t.platform} (${t.digest}): ${r.message}` : r.message
-    return unavailable(ctx, plan, scanType, r.status, msg, platformScans(targets, results), startedAt)
-  }
+interface Concluded {
+  decision: Exclude<GateWaitResult['decision'], { kind: 'no-verdict' }>
+  platforms: PlatformResult[]
+  scanType: 'BASIC' | 'ENHANCED' | 'NONE'
+  startedAt: number
+  today: string
+}
 
-  // 4. Decide on the settled findings of every platform.
+/** The verdict on the findings read; a blocking finding seen on the way stays a failure. */
+async function concludeGate(ctx: StageContext, plan: GatePlan, c: Concluded): Promise<StageOutcome> {
+  const { decision, platforms } = c
   const findings: Finding[] = []
-  for (const r of results) if (r.kind === 'settled') for (const f of r.findings) findings.push(f)
-  const today = new Date(ctx.clock()).toISOString().slice(0, 10)
-  const verdict = evaluate(findings, plan.policy, today)
-  const statuses = [...new Set(results.map((r) => (r.kind === 'settled' ? r.status : '')))]
+  for (const p of platforms) for (const f of p.findings) findings.push(f)
+  const verdict = evaluate(findings, plan.policy, c.today)
+  if (decision.kind === 'blocking') verdict.failed = true
   const facts: GateFacts = {
-    imageRef: pushed.imageRef,
-    digest: pushed.digest,
-    scanType,
-    scanStatus: statuses.join(','),
-    platforms: platformScans(targets, results),
+    imageRef: ctx.pushed.imageRef,
+    digest: ctx.pushed.digest,
+    scanType: c.scanType,
+    scanStatus: [...new Set(platforms.map((p) => p.state.last))].join(','),
+    platforms: platformScans(platforms),
     policy: plan.policy,
-    today,
-    elapsedSeconds: elapsed,
+    today: c.today,
+    elapsedSeconds: Math.round((ctx.clock() - c.startedAt) / 1000),
+    countsSettled: decision.kind === 'passed' || decision.countsSettled,
+    unsettled: decision.kind === 'blocking' ? decision.unsettled : [],
   }
+  const seen = platforms.find((p) => p.state.blocking)
+  if (seen?.state.blockingText)
+    facts.blockingSeen = `${seen.state.blockingText}${seen.target.platform ? ` (${seen.target.platform})` : ''}`
   return decide(ctx, verdict, facts)
 }
 
@@ -216,26 +244,23 @@ async function discoverMode(ctx: StageContext, api: ScanApi): Promise<ScanMode> 
   )
 }
 
-function scanTypeOf(mode: ScanMode, results: WaitResult[]): 'BASIC' | 'ENHANCED' | 'NONE' {
+function scanTypeOf(mode: ScanMode, platforms: readonly PlatformResult[]): 'BASIC' | 'ENHANCED' | 'NONE' {
   if (mode.kind === 'basic') return 'BASIC'
   if (mode.kind === 'enhanced') return 'ENHANCED'
   if (mode.kind === 'not-covered') return 'NONE'
-  const seen = results.flatMap((r) => (r.kind === 'settled' && r.scanType ? [r.scanType] : []))
+  const seen = platforms.flatMap((p) => (p.scanType ? [p.scanType] : []))
   if (seen.includes('ENHANCED')) return 'ENHANCED'
-  if (seen.includes('BASIC') || results.some((r) => r.kind === 'settled')) return 'BASIC'
+  if (seen.includes('BASIC') || platforms.some((p) => p.read)) return 'BASIC'
   return 'NONE'
 }
 
-function platformScans(targets: PlatformImage[], results: WaitResult[]): PlatformScan[] {
-  return targets.map((t, i) => {
-    const r = results[i]
-    return {
-      digest: t.digest,
-      platform: t.platform,
-      status: r === undefined ? 'UNKNOWN' : r.kind === 'failed' ? 'ERROR' : r.status,
-      findings: r?.kind === 'settled' ? r.findings.length : 0,
-    }
-  })
+function platformScans(platforms: readonly PlatformResult[]): PlatformScan[] {
+  return platforms.map((p) => ({
+    digest: p.target.digest,
+    platform: p.target.platform,
+    status: p.end?.status ?? p.state.last,
+    findings: p.findings.length,
+  }))
 }
 
 function reportPaths(ctx: StageContext): { sarif?: string; report: string } {
@@ -284,8 +309,10 @@ async function unavailable(
   message: string,
   platforms: PlatformScan[],
   startedAt: number,
+  relaxable = true,
 ): Promise<StageOutcome> {
-  const fail = ctx.inputs.onScanUnavailable === 'fail'
+  // Only the conditions INTERFACE names are relaxed by on-scan-unavailable: warn.
+  const fail = ctx.inputs.onScanUnavailable === 'fail' || !relaxable
   const gate: GateState = fail ? 'failed' : 'unavailable'
   core.setOutput('scan-type', scanType)
   core.setOutput('scan-status', status)
@@ -299,6 +326,8 @@ async function unavailable(
     policy: plan.policy,
     today: new Date(ctx.clock()).toISOString().slice(0, 10),
     elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
+    countsSettled: false,
+    unsettled: [],
   }
   // No SARIF: an empty one would tell code scanning "0 findings".
   const { report } = reportPaths(ctx)
@@ -345,7 +374,12 @@ async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Pr
     paths.sarif
       ? writeFile(
           paths.sarif,
-          sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: VERSION }),
+          sarifChunks(verdict, {
+            imageRef: facts.imageRef,
+            artifactUri: 'Dockerfile',
+            toolVersion: VERSION,
+            ignore: facts.policy.ignore,
+          }),
         )
       : Promise.resolve(false),
     writeFile(paths.report, reportChunks(verdict, facts, gate, '')),

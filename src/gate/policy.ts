@@ -3,7 +3,7 @@
  * set. Pure: no I/O; `today` is passed in.
  */
 import { atOrAbove, severityOfRank, severityRank, type Severity, type Threshold } from '../severity.js'
-import type { Finding } from './findings.js'
+import { isCountedStatus, type Finding } from './findings.js'
 
 export interface IgnoreEntry {
   id: string
@@ -155,11 +155,11 @@ export function parseIgnoreFile(
 export type Disposition =
   /** Counts toward the verdict (and is in the SARIF). */
   | 'counted'
-  /** Suppressed by an ignore entry. */
+  /** Suppressed by an ignore entry (in the SARIF as a suppressed result). */
   | 'ignored'
   /** Dropped by only-fixable. */
   | 'not-fixable'
-  /** Enhanced finding whose status is not ACTIVE (SUPPRESSED, CLOSED). */
+  /** Enhanced finding SUPPRESSED or CLOSED in Inspector (see isCountedStatus). */
   | 'inactive'
 
 export interface Evaluated {
@@ -188,8 +188,13 @@ export interface Verdict {
   unused: IgnoreEntry[]
   /** Findings matched per entry (same order as policy.ignore). */
   matches: number[]
-  /** Basic findings say nothing of fixes: only-fixable counts them anyway (fail closed). */
+  /**
+   * Counted findings whose fix state is unknown although only-fixable is on (fail closed), by scan
+   * type: basic scanning never says; an enhanced finding may lack `fixAvailable`.
+   */
   fixUnknown: number
+  fixUnknownBasic: number
+  fixUnknownEnhanced: number
 }
 
 export function zeroCounts(): Counts {
@@ -205,9 +210,11 @@ export function blocks(s: Severity, threshold: Threshold): boolean {
   return atOrAbove(s, threshold)
 }
 
-/** The verdict. `today` is YYYY-MM-DD (UTC). */
-export function evaluate(findings: readonly Finding[], policy: Policy, today: string): Verdict {
-  const byId = new Map<string, number[]>()
+/** The live ignore entries by lower-cased ID (indexes into policy.ignore). */
+type IgnoreIndex = Map<string, number[]>
+
+function ignoreIndex(policy: Policy, today: string): IgnoreIndex {
+  const byId: IgnoreIndex = new Map()
   policy.ignore.forEach((e, i) => {
     if (isExpired(e, today)) return
     const k = e.id.toLowerCase()
@@ -215,65 +222,88 @@ export function evaluate(findings: readonly Finding[], policy: Policy, today: st
     if (list) list.push(i)
     else byId.set(k, [i])
   })
+  return byId
+}
+
+/** The entry that ignores `f`: same ID, and no `package=` or one naming any of its packages. */
+function ignoringEntry(f: Finding, policy: Policy, index: IgnoreIndex): number | undefined {
+  const candidates = index.get(f.id.toLowerCase())
+  if (!candidates) return undefined
+  return candidates.find((i) => {
+    const p = policy.ignore[i]?.package?.toLowerCase()
+    return p === undefined || f.packages.some((k) => k.name.toLowerCase() === p)
+  })
+}
+
+/** What becomes of one finding under the policy (blocking: counted and at or above the threshold). */
+function dispose(f: Finding, policy: Policy, index: IgnoreIndex): Evaluated {
+  if (!isCountedStatus(f.status)) return { finding: f, disposition: 'inactive', blocking: false }
+  const by = ignoringEntry(f, policy, index)
+  if (by !== undefined) return { finding: f, disposition: 'ignored', ignoredBy: by, blocking: false }
+  if (policy.onlyFixable && f.fixAvailable !== '' && f.fixAvailable !== 'YES' && f.fixAvailable !== 'PARTIAL')
+    return { finding: f, disposition: 'not-fixable', blocking: false }
+  return { finding: f, disposition: 'counted', blocking: blocks(f.severity, policy.threshold) }
+}
+
+/**
+ * How many findings block, and the first of them (for the log), without building a verdict: the
+ * wait loop asks this after every complete read, to fail as soon as a blocking finding is seen.
+ */
+export function blockingIn(
+  findings: readonly Finding[],
+  policy: Policy,
+  today: string,
+): { count: number; first?: Finding } {
+  const index = ignoreIndex(policy, today)
+  let count = 0
+  let first: Finding | undefined
+  for (const f of findings) {
+    if (!dispose(f, policy, index).blocking) continue
+    count += 1
+    if (first === undefined || severityRank(f.severity) > severityRank(first.severity)) first = f
+  }
+  return first ? { count, first } : { count }
+}
+
+/** The verdict. `today` is YYYY-MM-DD (UTC). */
+export function evaluate(findings: readonly Finding[], policy: Policy, today: string): Verdict {
+  const index = ignoreIndex(policy, today)
   const matches = policy.ignore.map(() => 0)
   const counts = zeroCounts()
   const ignoredCounts = zeroCounts()
   const results: Evaluated[] = new Array<Evaluated>(findings.length)
-  let total = 0
-  let ignored = 0
-  let blocking = 0
-  let fixUnknown = 0
-  let highestRank = -1
+  const tally = { total: 0, ignored: 0, blocking: 0, basic: 0, enhanced: 0, highestRank: -1 }
   for (let n = 0; n < findings.length; n++) {
     const f = findings[n] as Finding
-    if (f.status !== 'ACTIVE') {
-      results[n] = { finding: f, disposition: 'inactive', blocking: false }
-      continue
-    }
-    const candidates = byId.get(f.id.toLowerCase())
-    let by: number | undefined
-    if (candidates) {
-      const pkg = f.package.toLowerCase()
-      by = candidates.find((i) => {
-        const p = policy.ignore[i]?.package
-        return p === undefined || p.toLowerCase() === pkg
-      })
-    }
-    if (by !== undefined) {
+    const r = dispose(f, policy, index)
+    results[n] = r
+    if (r.disposition === 'ignored') {
+      const by = r.ignoredBy as number
       matches[by] = (matches[by] ?? 0) + 1
       ignoredCounts[f.severity] += 1
-      ignored += 1
-      results[n] = { finding: f, disposition: 'ignored', ignoredBy: by, blocking: false }
-      continue
+      tally.ignored += 1
+    } else if (r.disposition === 'counted') {
+      counts[f.severity] += 1
+      tally.total += 1
+      tally.highestRank = Math.max(tally.highestRank, severityRank(f.severity))
+      if (r.blocking) tally.blocking += 1
+      if (policy.onlyFixable && f.fixAvailable === '') tally[f.source] += 1
     }
-    if (policy.onlyFixable) {
-      if (f.fixAvailable === '') fixUnknown += 1
-      else if (f.fixAvailable !== 'YES' && f.fixAvailable !== 'PARTIAL') {
-        results[n] = { finding: f, disposition: 'not-fixable', blocking: false }
-        continue
-      }
-    }
-    counts[f.severity] += 1
-    total += 1
-    const rank = severityRank(f.severity)
-    if (rank > highestRank) highestRank = rank
-    const b = blocks(f.severity, policy.threshold)
-    if (b) blocking += 1
-    results[n] = { finding: f, disposition: 'counted', blocking: b }
   }
-  const highest = highestRank < 0 ? 'NONE' : severityOfRank(highestRank)
   return {
     results,
     counts,
     ignoredCounts,
-    total,
-    ignored,
-    blocking,
-    highest,
-    failed: blocking > 0,
+    total: tally.total,
+    ignored: tally.ignored,
+    blocking: tally.blocking,
+    highest: tally.highestRank < 0 ? 'NONE' : severityOfRank(tally.highestRank),
+    failed: tally.blocking > 0,
     expired: policy.ignore.filter((e) => isExpired(e, today)),
     unused: policy.ignore.filter((e, i) => !isExpired(e, today) && matches[i] === 0),
     matches,
-    fixUnknown,
+    fixUnknown: tally.basic + tally.enhanced,
+    fixUnknownBasic: tally.basic,
+    fixUnknownEnhanced: tally.enhanced,
   }
 }

@@ -25,6 +25,12 @@ export interface GateFacts {
   policy: Policy
   today: string
   elapsedSeconds: number
+  /** Every image's finding set had stayed the same for the settle window (the counts are complete). */
+  countsSettled: boolean
+  /** When not: which images, and what their reads showed. */
+  unsettled: string[]
+  /** The blocking finding that failed the gate first (for the case the last read no longer lists it). */
+  blockingSeen?: string
 }
 
 export type GateState = 'passed' | 'failed' | 'unavailable' | 'skipped'
@@ -61,13 +67,17 @@ function countList(v: Verdict): string {
 /** The one-line verdict (summary order 0 and the log). */
 export function verdictLine(v: Verdict, facts: GateFacts): string {
   const t = facts.policy.threshold
+  const unsettled = facts.countsSettled ? '' : ' (counts may be incomplete: the finding set had not settled)'
+  if (v.failed && v.blocking === 0) {
+    return `❌ Scan gate failed: a complete read showed a blocking finding (${facts.blockingSeen ?? 'at or above the threshold'}) in ${facts.imageRef}; the last read no longer lists it, and a failed verdict stays failed${unsettled}`
+  }
   if (v.failed) {
     const blocking = SEVERITIES.filter(
       (s) => v.counts[s] > 0 && severityRank(s) >= severityRank(t as Severity),
     )
       .map((s) => `${v.counts[s]} ${s}`)
       .join(', ')
-    return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}`
+    return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}${unsettled}`
   }
   const what =
     v.total === 0
@@ -96,7 +106,7 @@ function findingRow(f: Finding, multi: boolean): string {
   const fix = f.fixedIn ? ` → ${cell(f.fixedIn)}` : ''
   const cells = [
     idLink(f),
-    cell(f.package || '–'),
+    cell(f.package || '–') + (f.packages.length > 1 ? ` (+${f.packages.length - 1} more)` : ''),
     `${cell(f.version || '–')}${fix}`,
     f.severity +
       (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${cell(f.rawSeverity)})` : ''),
@@ -136,6 +146,7 @@ export function gateSection(v: Verdict, facts: GateFacts, limitBytes = 400_000):
     `| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${facts.policy.onlyFixable ? ', only fixable' : ''}) |`,
   )
   out.push(`| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`)
+  out.push(`| Counts | ${countsText(facts)} |`)
   out.push(`| Image | \`${cell(facts.imageRef)}\` |`)
   if (multi) {
     for (const p of facts.platforms) {
@@ -153,10 +164,7 @@ export function gateSection(v: Verdict, facts: GateFacts, limitBytes = 400_000):
   const notes: string[] = []
   if (notFixable > 0) notes.push(`${notFixable} without a fix not counted (only-fixable)`)
   if (inactive > 0) notes.push(`${inactive} suppressed or closed in Inspector not counted`)
-  if (v.fixUnknown > 0)
-    notes.push(
-      `${v.fixUnknown} basic-scan findings counted although only-fixable is on: basic scanning does not say whether a fix exists`,
-    )
+  notes.push(...fixUnknownNotes(v))
   if (notes.length > 0) out.push('', `_${notes.join('; ')}._`)
 
   const top = topN(v.results, MAX_ROWS, (e) => e.disposition === 'counted')
@@ -191,6 +199,27 @@ export function gateSection(v: Verdict, facts: GateFacts, limitBytes = 400_000):
     text = text.slice(0, text.lastIndexOf('\n')) + note
   }
   return text
+}
+
+function countsText(facts: GateFacts): string {
+  if (facts.countsSettled)
+    return `complete: every finding set stayed the same for scan-settle-seconds (${cell(facts.platforms.map((p) => `${p.findings}`).join(' + '))} findings read)`
+  const why = facts.unsettled.map(cell).join('; ')
+  return `⚠️ may be incomplete: the finding set had not settled when the gate ended${why ? ` (${why})` : ''}`
+}
+
+/** only-fixable counted findings whose fix state is unknown: say which scanner left it open. */
+function fixUnknownNotes(v: Verdict): string[] {
+  const notes: string[] = []
+  if (v.fixUnknownBasic > 0)
+    notes.push(
+      `${v.fixUnknownBasic} basic-scan finding${v.fixUnknownBasic === 1 ? '' : 's'} counted although only-fixable is on: basic scanning does not say whether a fix exists`,
+    )
+  if (v.fixUnknownEnhanced > 0)
+    notes.push(
+      `${v.fixUnknownEnhanced} enhanced-scan finding${v.fixUnknownEnhanced === 1 ? '' : 's'} counted although only-fixable is on: Amazon Inspector gave no fixAvailable for ${v.fixUnknownEnhanced === 1 ? 'it' : 'them'}`,
+    )
+  return notes
 }
 
 /** `::error` annotations: one per blocking finding, capped, and one for the rest. */
@@ -247,6 +276,8 @@ export function* reportChunks(
     scanStatus: facts.scanStatus,
     gate,
     message,
+    countsSettled: v ? facts.countsSettled : null,
+    unsettled: facts.unsettled,
     platforms: facts.platforms,
     policy: {
       severityThreshold: policy.threshold,
@@ -276,6 +307,7 @@ export function* reportChunks(
       package: f.package,
       version: f.version,
       fixedIn: f.fixedIn,
+      packages: f.packages,
       score: f.score ?? null,
       fixAvailable: f.fixAvailable,
       exploitAvailable: f.exploitAvailable,

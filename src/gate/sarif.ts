@@ -1,11 +1,15 @@
 /**
- * SARIF 2.1.0 of exactly the counted findings (the gate and the SARIF never disagree), in the form
- * github/codeql-action/upload-sarif accepts: a rule per vulnerability with help text and link and
- * `properties.security-severity`, one result per vulnerability and package, located at the
- * Dockerfile with the image as logical location. Pure.
+ * SARIF 2.1.0 that agrees with the gate, in the form github/codeql-action/upload-sarif accepts: a
+ * rule per vulnerability (help text, link, `properties.security-severity`), a result per
+ * vulnerability and set of packages (the platforms of an index merged), located at the Dockerfile
+ * with the image as logical location. Counted findings are results; findings an ignore entry set
+ * aside are results with a SARIF `suppressions` entry carrying the entry's reason (suppressed, not
+ * alerting, in SARIF's terms); inactive (SUPPRESSED/CLOSED in Inspector) and only-fixable drops are
+ * left out. Pure.
  */
-import type { Finding, Severity } from './findings.js'
-import type { Verdict } from './policy.js'
+import { severityRank, type Severity } from '../severity.js'
+import type { Finding } from './findings.js'
+import type { Evaluated, IgnoreEntry, Verdict } from './policy.js'
 
 export interface SarifContext {
   /** Digest-pinned image reference. */
@@ -13,22 +17,28 @@ export interface SarifContext {
   /** Workspace-relative file the results point at. */
   artifactUri: string
   toolVersion: string
+  /** The policy's ignore entries, for the suppressions' justification. */
+  ignore?: readonly IgnoreEntry[]
 }
 
-/** Code scanning's bands: critical > 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9. */
+/**
+ * Code scanning's bands for `security-severity`: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
+ * 3.9 or less low. [lowest, highest, default]. INFORMATIONAL and UNDEFINED have no band of their
+ * own: they take valid values at the bottom of the low band (never 0.0).
+ */
 const BANDS: Record<Severity, [number, number, number]> = {
-  CRITICAL: [9.0, 10.0, 9.5],
+  CRITICAL: [9.1, 10.0, 9.5],
   HIGH: [7.0, 8.9, 8.0],
   MEDIUM: [4.0, 6.9, 5.5],
   LOW: [0.1, 3.9, 2.0],
-  INFORMATIONAL: [0.0, 0.0, 0.0],
-  UNDEFINED: [0.0, 0.0, 0.0],
+  INFORMATIONAL: [0.1, 1.0, 0.5],
+  UNDEFINED: [0.1, 1.0, 0.5],
 }
 
-/** The CVSS score when it agrees with the gate's severity, else the middle of that severity's band. */
+/** The score within the band of the gate's severity (clamped to it), or the band's default. */
 export function securitySeverity(severity: Severity, score: number | undefined): string {
-  const [lo, hi, mid] = BANDS[severity]
-  const s = score !== undefined && score >= lo && score <= hi + 0.05 ? score : mid
+  const [lo, hi, dflt] = BANDS[severity]
+  const s = score === undefined || !Number.isFinite(score) ? dflt : Math.min(hi, Math.max(lo, score))
   return s.toFixed(1)
 }
 
@@ -47,23 +57,110 @@ export function vulnUrl(f: Finding): string {
 
 const ruleId = (id: string): string => id.replace(/\s+/g, '_')
 
-function ruleJson(f: Finding): string {
+/** One rule: a vulnerability, at the highest severity the gate counted for it (and that score). */
+interface Rule {
+  index: number
+  finding: Finding
+  severity: Severity
+  score: number | undefined
+  /** Whether any of its findings was counted (else only ignored ones: their highest severity). */
+  counted: boolean
+}
+
+/** One result: a vulnerability in one set of packages, with the platforms it was found on. */
+interface Result {
+  finding: Finding
+  platforms: string[]
+  ignoredBy?: number
+}
+
+function noteRule(rules: Map<string, Rule>, e: Evaluated): Rule {
+  const f = e.finding
+  const counted = e.disposition === 'counted'
+  let r = rules.get(f.id)
+  if (!r) {
+    r = { index: rules.size, finding: f, severity: f.severity, score: f.score, counted }
+    rules.set(f.id, r)
+    return r
+  }
+  if (counted && !r.counted) Object.assign(r, { finding: f, severity: f.severity, score: f.score, counted })
+  else if (counted === r.counted) {
+    const d = severityRank(f.severity) - severityRank(r.severity)
+    if (d > 0 || (d === 0 && (f.score ?? -1) > (r.score ?? -1)))
+      Object.assign(r, { finding: f, severity: f.severity, score: f.score })
+  }
+  return r
+}
+
+/** Rules and results of the counted and ignored findings, in the order first seen. */
+function collect(verdict: Verdict): { rules: Map<string, Rule>; results: Map<string, Result> } {
+  const rules = new Map<string, Rule>()
+  const results = new Map<string, Result>()
+  for (const e of verdict.results) {
+    if (e.disposition !== 'counted' && e.disposition !== 'ignored') continue
+    const f = e.finding
+    noteRule(rules, e)
+    const pkgs = f.packages.map((p) => `${p.name}\u0000${p.version}`).join('\u0001')
+    const key = `${e.disposition}\u0002${f.id}\u0002${pkgs}`
+    let r = results.get(key)
+    if (!r) {
+      r = { finding: f, platforms: [] }
+      if (e.ignoredBy !== undefined) r.ignoredBy = e.ignoredBy
+      results.set(key, r)
+    } else if (severityRank(f.severity) > severityRank(r.finding.severity)) r.finding = f
+    if (f.platform && !r.platforms.includes(f.platform)) r.platforms.push(f.platform)
+  }
+  return { rules, results }
+}
+
+function ruleJson(r: Rule): string {
+  const f = r.finding
   const url = vulnUrl(f)
   const about = (f.description || f.title || f.id).slice(0, 600)
   const rule: Record<string, unknown> = {
     id: ruleId(f.id),
     name: ruleId(f.id),
-    shortDescription: { text: `${f.id} (${f.severity})` },
+    shortDescription: { text: `${f.id} (${r.severity})` },
     fullDescription: { text: about },
     help: { text: `${about}${url ? ` More: ${url}` : ''}` },
-    defaultConfiguration: { level: level(f.severity) },
+    defaultConfiguration: { level: level(r.severity) },
     properties: {
-      'security-severity': securitySeverity(f.severity, f.score),
-      tags: ['security', 'vulnerability', 'container', f.severity.toLowerCase()],
+      'security-severity': securitySeverity(r.severity, r.score),
+      tags: ['security', 'vulnerability', 'container', r.severity.toLowerCase()],
     },
   }
   if (url) rule.helpUri = url
   return JSON.stringify(rule)
+}
+
+function resultJson(r: Result, rule: Rule, ctx: SarifContext, artifact: string): string {
+  const f = r.finding
+  const q = JSON.stringify
+  const where = r.platforms.length > 0 ? ` (${[...r.platforms].sort().join(', ')})` : ''
+  const named = f.packages.filter((p) => p.name !== '')
+  const pkg = named.length > 0 ? named.map((p) => `${p.name} ${p.version}`.trim()).join(', ') : 'the image'
+  const fix = f.fixedIn ? `; fixed in ${f.fixedIn}` : ''
+  const props =
+    `{"package":${q(f.package)},"installedVersion":${q(f.version)},"fixedVersion":${q(f.fixedIn)},"packages":${q(f.packages)},"severity":"${f.severity}"` +
+    (f.score !== undefined ? `,"score":${f.score}` : '') +
+    (f.fixAvailable ? `,"fixAvailable":${q(f.fixAvailable)}` : '') +
+    (f.exploitAvailable ? `,"exploitAvailable":${q(f.exploitAvailable)}` : '') +
+    '}'
+  let suppressions = ''
+  if (r.ignoredBy !== undefined) {
+    const e = ctx.ignore?.[r.ignoredBy]
+    const why = e ? e.reason || `ignored by ${e.source}` : 'ignored by an ignore entry'
+    const until = e?.until ? ` (until ${e.until})` : ''
+    suppressions = `,"suppressions":[{"kind":"external","status":"accepted","justification":${q(`${why}${until}`)}}]`
+  }
+  return (
+    `{"ruleId":${q(ruleId(f.id))},"ruleIndex":${rule.index},"level":"${level(f.severity)}",` +
+    `"message":${q({ text: `${f.id} (${f.severity}) in ${pkg}${fix}${where}` })},` +
+    `"locations":[{"physicalLocation":{"artifactLocation":${artifact},"region":{"startLine":1}},` +
+    `"logicalLocations":[{"index":0}]}],` +
+    `"partialFingerprints":${q({ 'ecrFinding/v1': `${f.id}:${f.package}:${f.version}` })},` +
+    `"properties":${props}${suppressions}}`
+  )
 }
 
 /**
@@ -76,61 +173,23 @@ export function buildSarif(verdict: Verdict, ctx: SarifContext): string {
 
 /** The SARIF text in chunks (a rule or a result each), for writing without holding it whole. */
 export function* sarifChunks(verdict: Verdict, ctx: SarifContext): Generator<string> {
-  const rules = new Map<string, number>()
-  const ruleFindings: Finding[] = []
-  // One result per vulnerability and package; platforms of a multi-platform image are merged.
-  const results = new Map<string, Finding>()
-  const platformsOf = new Map<string, string[]>()
-  for (const r of verdict.results) {
-    if (r.disposition !== 'counted') continue
-    const f = r.finding
-    if (!rules.has(f.id)) {
-      rules.set(f.id, ruleFindings.length)
-      ruleFindings.push(f)
-    }
-    const key = `${f.id}\u0000${f.package}\u0000${f.version}`
-    if (!results.has(key)) results.set(key, f)
-    if (f.platform) {
-      const list = platformsOf.get(key)
-      if (!list) platformsOf.set(key, [f.platform])
-      else if (!list.includes(f.platform)) list.push(f.platform)
-    }
-  }
-  const artifact = JSON.stringify({ uri: ctx.artifactUri })
+  const { rules, results } = collect(verdict)
   const driver = {
     name: 'ecr-supply-chain',
     informationUri: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html',
     version: ctx.toolVersion,
   }
   yield `{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver).slice(0, -1)},"rules":[\n`
-  for (let i = 0; i < ruleFindings.length; i++)
-    yield (i === 0 ? '' : ',\n') + ruleJson(ruleFindings[i] as Finding)
+  let i = 0
+  for (const r of rules.values()) yield (i++ === 0 ? '' : ',\n') + ruleJson(r)
   const category = JSON.stringify({ id: `ecr-scan/${ctx.imageRef.replace(/@.*$/, '')}/` })
   // The image is the one logical location every result points at (by index 0).
   const logical = JSON.stringify([{ name: ctx.imageRef, fullyQualifiedName: ctx.imageRef, kind: 'module' }])
   yield `\n]}},"automationDetails":${category},"logicalLocations":${logical},"results":[\n`
+  const artifact = JSON.stringify({ uri: ctx.artifactUri })
   let first = true
-  for (const [key, f] of results) {
-    const platforms = platformsOf.get(key)
-    const where = platforms ? ` (${platforms.sort().join(', ')})` : ''
-    const pkg = f.package ? `${f.package} ${f.version}`.trim() : 'the image'
-    const fix = f.fixedIn ? `; fixed in ${f.fixedIn}` : ''
-    const q = JSON.stringify
-    const props =
-      `{"package":${q(f.package)},"installedVersion":${q(f.version)},"fixedVersion":${q(f.fixedIn)},"severity":"${f.severity}"` +
-      (f.score !== undefined ? `,"score":${f.score}` : '') +
-      (f.fixAvailable ? `,"fixAvailable":${q(f.fixAvailable)}` : '') +
-      (f.exploitAvailable ? `,"exploitAvailable":${q(f.exploitAvailable)}` : '') +
-      '}'
-    yield (
-      (first ? '' : ',\n') +
-      `{"ruleId":${JSON.stringify(ruleId(f.id))},"ruleIndex":${rules.get(f.id) ?? 0},"level":"${level(f.severity)}",` +
-      `"message":${JSON.stringify({ text: `${f.id} (${f.severity}) in ${pkg}${fix}${where}` })},` +
-      `"locations":[{"physicalLocation":{"artifactLocation":${artifact},"region":{"startLine":1}},` +
-      `"logicalLocations":[{"index":0}]}],` +
-      `"partialFingerprints":${JSON.stringify({ 'ecrFinding/v1': `${f.id}:${f.package}:${f.version}` })},` +
-      `"properties":${props}}`
-    )
+  for (const r of results.values()) {
+    yield (first ? '' : ',\n') + resultJson(r, rules.get(r.finding.id) as Rule, ctx, artifact)
     first = false
   }
   yield '\n]}]}\n'

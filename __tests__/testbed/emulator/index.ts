@@ -357,6 +357,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         maxSessionDuration: spec.maxSessionDuration ?? 3600,
         permissions: spec.permissions,
       }
+      if (spec.sessionSeconds !== undefined) role.sessionSeconds = spec.sessionSeconds
       state.roles.set(role.arn, role)
       return role
     },

@@ -198,7 +198,7 @@ export function createStsService(core: EmulatorCore): ServiceProtocol {
       accessKeyId,
       secretAccessKey: randomSecret(),
       sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(600).toString('base64')}`,
-      expiration: new Date(Date.now() + duration * 1000),
+      expiration: new Date(Date.now() + Math.min(duration, role.sessionSeconds ?? duration) * 1000),
       principal,
     }
     core.state.credentials.set(accessKeyId, credential)

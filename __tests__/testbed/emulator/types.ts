@@ -18,6 +18,11 @@ export interface RoleSpec {
   }
   /** Seconds, 3600 by default (AWS's default), up to 43200. */
   maxSessionDuration?: number
+  /**
+   * Issue sessions this many seconds long whatever DurationSeconds asks (and say so in Expiration),
+   * so that a test can see a role session expire during the scan wait without waiting 15 minutes.
+   */
+  sessionSeconds?: number
   permissions: Statement[]
 }
 
@@ -28,6 +33,7 @@ export interface RoleRecord {
   roleId: string
   trust: { aud: string; sub?: string }
   maxSessionDuration: number
+  sessionSeconds?: number
   permissions: Statement[]
 }
 

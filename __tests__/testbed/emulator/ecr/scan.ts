@@ -14,6 +14,7 @@
 import { AwsError } from '../errors.ts'
 import { isIndexType } from '../registry-client.ts'
 import type { RepositoryRecord } from '../types.ts'
+import { decodeToken, encodeToken } from '../util.ts'
 import { operation, paginate, type EcrContext, type EcrOperation } from './context.ts'
 
 export interface ScanScenario {
@@ -33,6 +34,14 @@ export interface ScanScenario {
   arrivals?: { afterSeconds: number; count: number }[]
   /** findingSeverityCounts to answer instead of the real counts (counts that disagree with the pages). */
   severityCounts?: Record<string, number>
+  /**
+   * Pagination as a misbehaving ECR answers it (maxResults as asked):
+   * - `repeat-page`: the token of page 2 answers page 1 again (findings listed twice);
+   * - `unlinked-last-page`: the page before the last carries no nextToken (the last page is never
+   *   linked; findingSeverityCounts still counts every finding);
+   * - `cycle`: the last page's nextToken leads back to page 1 (a client that trusts it never ends).
+   */
+  pagination?: 'repeat-page' | 'unlinked-last-page' | 'cycle'
 }
 
 export interface RegistryScanning {
@@ -178,6 +187,31 @@ interface DescribeInput {
   nextToken?: string
 }
 
+/** One page of findings, paginated as the scenario's (mis)behaving ECR would. */
+function misbehave(
+  how: ScanScenario['pagination'],
+  ctx: EcrContext,
+  items: readonly Record<string, unknown>[],
+  input: { maxResults?: number; nextToken?: string },
+): { page: Record<string, unknown>[]; nextToken?: string } {
+  const size = input.maxResults ?? 100
+  const offsetOf = (token: string | undefined): number => {
+    const t = token === undefined ? undefined : (decodeToken(token) as { offset?: number } | undefined)
+    return typeof t?.offset === 'number' ? t.offset : 0
+  }
+  const tokenAt = (offset: number): string => encodeToken({ op: ctx.operation, offset })
+  const offset = offsetOf(input.nextToken)
+  if (how === 'repeat-page' && offset === size) {
+    const again = paginate(ctx, items, { maxResults: size })
+    return 2 * size < items.length ? { page: again.page, nextToken: tokenAt(2 * size) } : { page: again.page }
+  }
+  const out = paginate(ctx, items, input)
+  if (how === 'unlinked-last-page' && offset + 2 * size >= items.length && offset + size < items.length)
+    return { page: out.page }
+  if (how === 'cycle' && out.nextToken === undefined) return { page: out.page, nextToken: tokenAt(0) }
+  return out
+}
+
 export const operations: Record<string, EcrOperation> = {
   GetRegistryScanningConfiguration: operation<Record<string, never>>({
     handle(ctx) {
@@ -307,7 +341,7 @@ export const operations: Record<string, EcrOperation> = {
         visible = Math.min(visible, all.length)
       }
       const shown = all.slice(0, visible)
-      const { page, nextToken } = paginate(ctx, shown, input)
+      const { page, nextToken } = misbehave(sc.pagination, ctx, shown, input)
       const findings: Record<string, unknown> = {
         imageScanCompletedAt: new Date(readyAt),
         vulnerabilitySourceUpdatedAt: new Date(readyAt - 3600_000),
@@ -332,8 +366,8 @@ export interface FindingSpec {
   /** Fixed version; omitted: "NotAvailable" (enhanced) and fixAvailable NO. */
   fixedIn?: string
   score?: number
-  /** Enhanced status, default ACTIVE. */
-  status?: string
+  /** Enhanced status, default ACTIVE; null: no status field at all. */
+  status?: string | null
   fixAvailable?: 'YES' | 'NO' | 'PARTIAL'
   exploitAvailable?: 'YES' | 'NO'
   account?: string
@@ -393,7 +427,7 @@ export function enhancedFinding(s: FindingSpec): Record<string, unknown> {
       },
     ],
     severity: s.severity,
-    status: s.status ?? 'ACTIVE',
+    status: s.status === null ? undefined : (s.status ?? 'ACTIVE'),
     title: `${s.id} - ${pkg}`,
     type: 'PACKAGE_VULNERABILITY',
     updatedAt: at,
@@ -401,6 +435,7 @@ export function enhancedFinding(s: FindingSpec): Record<string, unknown> {
     exploitAvailable: s.exploitAvailable ?? 'NO',
   }
   if (s.score !== undefined) finding.score = s.score
+  if (finding.status === undefined) delete finding.status
   return finding
 }
 
