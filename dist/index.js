@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4568);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7410);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4568:
+/***/ 7410:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -177,6 +177,94 @@ function withContext(context, err) {
     if (err instanceof ActionError)
         return err;
     return new Error(`${context}: ${errorMessage(err)}`, { cause: err });
+}
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+/**
+ * Every output of the action, in action.yml's order with action.yml's descriptions (a unit test
+ * holds the two together), and the one place that writes them. Stages return `Outputs`; main
+ * writes them with `writeOutputs`. Nothing else calls setOutput.
+ */
+
+const OUTPUTS = {
+    registry: 'Registry host, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com.',
+    'repository-uri': '<registry>/<repository>.',
+    'image-uri': '<registry>/<repository>:<first tag>.',
+    'image-digest': 'Digest of what was pushed, as ECR reports it (sha256:...).',
+    'image-ref': 'Digest-pinned reference <registry>/<repository>@sha256:... : deploy this.',
+    tags: 'Tags pushed, comma-separated.',
+    'aws-account-id': 'Account of the identity used.',
+    'token-expires-at': 'Expiry of the ECR login token (ISO 8601).',
+    'scan-type': 'BASIC, ENHANCED or NONE.',
+    'scan-status': "ECR's scan status for the digest, or TIMEOUT, NOT_CONFIGURED, SKIPPED.",
+    'findings-critical': 'Counted CRITICAL findings.',
+    'findings-high': 'Counted HIGH findings.',
+    'findings-medium': 'Counted MEDIUM findings.',
+    'findings-low': 'Counted LOW findings.',
+    'findings-informational': 'Counted INFORMATIONAL findings.',
+    'findings-undefined': 'Counted UNDEFINED findings (including unknown severities such as UNTRIAGED).',
+    'findings-total': 'Sum of the counted findings.',
+    'findings-ignored': 'Findings suppressed by ignore entries.',
+    findings: 'The counts as JSON, for fromJSON.',
+    'highest-severity': 'Highest counted severity, or NONE.',
+    gate: 'passed, failed, unavailable or skipped.',
+    'sarif-file': 'Path of the SARIF file written, if any.',
+    'report-file': 'Path of the full findings JSON written, if any.',
+    'image-size': 'Bytes of the pushed image (compressed layers + config).',
+    'layer-count': 'Number of layers.',
+    'audit-file': 'Path of the audit JSON.',
+    'secrets-found': 'Credentials found by the audit.',
+};
+function isOutputName(name) {
+    return Object.hasOwn(OUTPUTS, name);
+}
+/** Outputs out of a plain record whose keys must all be output names (a bug otherwise). */
+function pickOutputs(record) {
+    const out = {};
+    for (const [name, value] of Object.entries(record)) {
+        if (!isOutputName(name))
+            throw new Error(`internal error: '${name}' is not an output of this action`);
+        out[name] = value;
+    }
+    return out;
+}
+/** Writes the outputs, in the order given. */
+function writeOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value !== undefined)
+            setOutput(name, value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stage.ts
+/**
+ * What the stages share: the context they run in and the result they return. Stages never write
+ * outputs, the summary or their closing annotations themselves: they return them, and main writes
+ * them (see `publish`). Progress lines and warnings about how the work goes are logged as they
+ * happen.
+ */
+
+
+/** A result with the parts given and nothing else. */
+function stageResult(parts = {}) {
+    const { outputs = {}, sections = {}, annotations = [], failure } = parts;
+    return failure === undefined
+        ? { outputs, sections, annotations }
+        : { outputs, sections, annotations, failure };
+}
+/** Writes a result: its outputs, its annotations, its summary sections (into `report`). */
+function publish(result, report) {
+    writeOutputs(result.outputs);
+    for (const a of result.annotations) {
+        const props = a.title === undefined ? {} : { title: a.title };
+        if (a.level === 'error')
+            error(a.message, props);
+        else if (a.level === 'warning')
+            warning(a.message, props);
+        else
+            notice(a.message, props);
+    }
+    report.addAll(result.sections);
 }
 
 ;// CONCATENATED MODULE: ./src/audit/image.ts
@@ -889,22 +977,33 @@ function saveImage(docker, imageId) {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 /**
- * The job summary, assembled from sections each stage adds, written once at the end of the step
- * (also when it fails) so a reviewer reads one page instead of the log.
+ * The job summary, assembled from the sections the stages return, written once at the end of the
+ * step (also when it fails) so a reviewer reads one page instead of the log.
  */
+/** The summary's sections, in the order they appear: declared here and nowhere else. */
+const SECTION_ORDER = ['verdict', 'push', 'gate', 'governance', 'audit'];
 class Report {
     sections = [];
-    /** Adds a section; lower `order` comes first (verdict 0, push 10, gate 20, governance 30, audit 40). */
-    add(order, markdown) {
-        this.sections.push({ order, markdown: markdown.trimEnd() });
+    /** Adds a section to its slot; sections of one slot keep the order they were added in. */
+    add(slot, markdown) {
+        this.sections.push({ slot, markdown: markdown.trimEnd() });
+    }
+    /** Adds every section given. */
+    addAll(sections) {
+        for (const slot of SECTION_ORDER) {
+            const markdown = sections[slot];
+            if (markdown !== undefined)
+                this.add(slot, markdown);
+        }
     }
     get empty() {
         return this.sections.length === 0;
     }
     /** The whole summary, kept under GitHub's 1 MiB limit for one step's summary. */
     markdown(limitBytes = 1024 * 1024 - 4096) {
+        const rank = (s) => SECTION_ORDER.indexOf(s);
         const text = [...this.sections]
-            .sort((a, b) => a.order - b.order)
+            .sort((a, b) => rank(a.slot) - rank(b.slot))
             .map((s) => s.markdown)
             .join('\n\n');
         if (Buffer.byteLength(text) <= limitBytes)
@@ -1002,6 +1101,7 @@ function truncate(s, n) {
 
 
 
+
 const AUDIT_FILE = 'ecr-audit.json';
 async function prepareAudit(ctx) {
     const { inputs } = ctx;
@@ -1028,7 +1128,7 @@ async function prepareAudit(ctx) {
 /** Reads the pushed image (never runs it): layers, history, configuration, secrets. */
 async function runAudit(ctx, plan) {
     if (!plan.enabled)
-        return {};
+        return stageResult();
     const { pushed, inputs, env } = ctx;
     const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region };
     const masked = new Set();
@@ -1079,10 +1179,10 @@ async function runAudit(ctx, plan) {
             facts.registrySize = size;
     }
     catch (err) {
-        return {
+        return stageResult({
             failure: `The image audit could not read ${pushed.imageId}: ${errorMessage(err)}. ` +
                 `The image IS pushed as ${pushed.imageRef}; set 'audit: false' to skip the audit.`,
-        };
+        });
     }
     // Secrets are masked here, before any line of the audit is logged.
     let result = analyze(facts, mask);
@@ -1121,25 +1221,31 @@ async function runAudit(ctx, plan) {
     catch (err) {
         warning(`Could not write the audit file ${file}: ${errorMessage(err)}`);
     }
+    const outputs = {};
     if (result.image.size !== undefined)
-        setOutput('image-size', String(result.image.size));
-    setOutput('layer-count', String(result.image.layerCount));
-    setOutput('secrets-found', String(result.secrets.length));
+        outputs['image-size'] = String(result.image.size);
+    outputs['layer-count'] = String(result.image.layerCount);
+    outputs['secrets-found'] = String(result.secrets.length);
     if (auditFile)
-        setOutput('audit-file', auditFile);
-    ctx.report.add(40, auditMarkdown(result, exported, auditFile));
+        outputs['audit-file'] = auditFile;
     logResult(result, exported);
+    const annotations = result.warnings.map((message) => ({ level: 'warning', message }));
     const failures = [];
     if (result.secrets.length > 0) {
         const message = secretsMessage(result, where, inputs.failOnSecrets);
         if (inputs.failOnSecrets)
             failures.push(message);
         else
-            warning(message);
+            annotations.push({ level: 'warning', message });
     }
     if (exportFailure)
         failures.push(exportFailure);
-    return failures.length > 0 ? { failure: failures.join(' ') } : {};
+    return stageResult({
+        outputs,
+        sections: { audit: auditMarkdown(result, exported, auditFile) },
+        annotations,
+        ...(failures.length > 0 ? { failure: failures.join(' ') } : {}),
+    });
 }
 function auditJson(result, exported) {
     return exported ? { ...result, export: exported } : result;
@@ -1147,8 +1253,6 @@ function auditJson(result, exported) {
 function logResult(r, exported) {
     const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown size';
     info(`Audit: ${r.image.layerCount} layers, ${size}, user '${r.config.user || '(not set)'}', ${r.secrets.length} credential(s) found`);
-    for (const w of r.warnings)
-        warning(w);
     if (exported) {
         info(`Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +
             `(${formatBytes(exported.bytes)}) to ${exported.dir}; ${exported.refusedCount} entries refused.`);
@@ -2480,7 +2584,7 @@ function gateSection(v, facts, limitBytes = 400_000) {
     return text;
 }
 /** `::error` annotations: one per blocking finding, capped, and one for the rest. */
-function annotations(v, imageRef, cap = 10) {
+function reports_annotations(v, imageRef, cap = 10) {
     if (!v.failed)
         return [];
     const top = topN(v.results, cap, (e) => e.blocking);
@@ -2674,6 +2778,8 @@ async function waitForFindings(deps, target, cfg, opts) {
 
 
 
+
+
 const REPORT_FILE = 'ecr-scan-report.json';
 async function prepareGate(ctx) {
     const { inputs } = ctx;
@@ -2708,10 +2814,8 @@ async function prepareGate(ctx) {
 /** Waits for the findings of the pushed digest, decides, reports. */
 async function runGate(ctx, plan, tuning = {}) {
     if (!plan.enabled) {
-        setOutput('gate', 'skipped');
-        setOutput('scan-status', 'SKIPPED');
         info('Scan gate skipped (wait-for-scan: false)');
-        return {};
+        return stageResult({ outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' } });
     }
     const { inputs, pushed } = ctx;
     const startedAt = ctx.clock();
@@ -2726,47 +2830,19 @@ async function runGate(ctx, plan, tuning = {}) {
     if (mode.kind === 'not-covered') {
         return unavailable(ctx, plan, 'NONE', 'NOT_CONFIGURED', mode.message, [], startedAt);
     }
-    if (mode.kind === 'unknown')
-        warning(`${mode.why}; waiting for findings anyway.`);
-    else
-        info(`Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`);
+    logMode(mode);
     // 2. What to gate: the image, or each platform image of an index.
-    let targets;
-    try {
-        targets = await scanTargets(api, pushed.digest);
-    }
-    catch (err) {
-        warning(`Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`);
-        targets = [{ digest: pushed.digest, platform: '' }];
-    }
-    if (targets.length > 1 || targets[0]?.platform) {
-        info(`Image index: gating ${targets.length} platform image(s): ${targets.map((t) => t.platform).join(', ')}`);
-    }
+    const targets = await gateTargets(api, pushed.digest);
     // 3. Wait for settled findings, each platform side by side (the call budget is shared).
-    const cfg = {
-        ...defaultWaitConfig(startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
-        startScanAfterGrace: mode.kind === 'unknown',
-        ...tuning.wait,
-    };
-    cfg.msPerCall *= targets.length;
-    const deps = {
-        api,
-        clock: ctx.clock,
-        sleep: ctx.sleep,
-        log: info,
-        warn: (l) => warning(l),
-    };
-    const startScanNow = mode.kind === 'basic' && !mode.scanOnPush;
-    const results = await Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })));
-    const elapsed = Math.round((ctx.clock() - startedAt) / 1000);
+    const results = await waitAll(ctx, api, mode, targets, startedAt, tuning);
     const scanType = scanTypeOf(mode, results);
-    const failed = results.findIndex((r) => r.kind === 'failed');
-    if (failed >= 0) {
-        const r = results[failed];
-        setOutput('scan-type', scanType);
-        setOutput('gate', 'failed');
-        ctx.report.add(0, `### ❌ Scan gate failed\n\n${r.message}`);
-        return { failure: r.message };
+    const failed = results.find((r) => r.kind === 'failed');
+    if (failed) {
+        return stageResult({
+            outputs: { 'scan-type': scanType, gate: 'failed' },
+            sections: { verdict: `### ❌ Scan gate failed\n\n${failed.message}` },
+            failure: failed.message,
+        });
     }
     const bad = results.findIndex((r) => r.kind === 'unavailable');
     if (bad >= 0) {
@@ -2781,20 +2857,64 @@ async function runGate(ctx, plan, tuning = {}) {
         if (r.kind === 'settled')
             for (const f of r.findings)
                 findings.push(f);
-    const today = new Date(ctx.clock()).toISOString().slice(0, 10);
-    const verdict = evaluate(findings, plan.policy, today);
-    const statuses = [...new Set(results.map((r) => (r.kind === 'settled' ? r.status : '')))];
-    const facts = {
-        imageRef: pushed.imageRef,
-        digest: pushed.digest,
+    const facts = gateFacts(ctx, plan, startedAt, {
         scanType,
-        scanStatus: statuses.join(','),
+        scanStatus: [...new Set(results.map((r) => (r.kind === 'settled' ? r.status : '')))].join(','),
         platforms: platformScans(targets, results),
-        policy: plan.policy,
-        today,
-        elapsedSeconds: elapsed,
+    });
+    return decide(ctx, evaluate(findings, plan.policy, facts.today), facts);
+}
+function logMode(mode) {
+    if (mode.kind === 'unknown')
+        warning(`${mode.why}; waiting for findings anyway.`);
+    else if (mode.kind === 'basic')
+        info(`Scanning: BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})`);
+    else if (mode.kind === 'enhanced')
+        info(`Scanning: ENHANCED (${mode.frequency})`);
+}
+/** The pushed digest, or each platform image when it is an image index. */
+async function gateTargets(api, digest) {
+    let targets;
+    try {
+        targets = await scanTargets(api, digest);
+    }
+    catch (err) {
+        warning(`Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`);
+        targets = [{ digest, platform: '' }];
+    }
+    if (targets.length > 1 || targets[0]?.platform) {
+        info(`Image index: gating ${targets.length} platform image(s): ${targets.map((t) => t.platform).join(', ')}`);
+    }
+    return targets;
+}
+/** Waits for every target side by side; the call budget is shared between them. */
+async function waitAll(ctx, api, mode, targets, startedAt, tuning) {
+    const { inputs } = ctx;
+    const cfg = {
+        ...defaultWaitConfig(startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
+        startScanAfterGrace: mode.kind === 'unknown',
+        ...tuning.wait,
     };
-    return decide(ctx, verdict, facts);
+    cfg.msPerCall *= targets.length;
+    const deps = {
+        api,
+        clock: ctx.clock,
+        sleep: ctx.sleep,
+        log: info,
+        warn: (l) => warning(l),
+    };
+    const startScanNow = mode.kind === 'basic' && !mode.scanOnPush;
+    return Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })));
+}
+function gateFacts(ctx, plan, startedAt, scan) {
+    return {
+        imageRef: ctx.pushed.imageRef,
+        digest: ctx.pushed.digest,
+        ...scan,
+        policy: plan.policy,
+        today: new Date(ctx.clock()).toISOString().slice(0, 10),
+        elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
+    };
 }
 async function discoverMode(ctx, api) {
     const { pushed, inputs } = ctx;
@@ -2882,51 +3002,42 @@ async function writeFile(file, chunks) {
 async function unavailable(ctx, plan, scanType, status, message, platforms, startedAt) {
     const fail = ctx.inputs.onScanUnavailable === 'fail';
     const gate = fail ? 'failed' : 'unavailable';
-    setOutput('scan-type', scanType);
-    setOutput('scan-status', status);
-    setOutput('gate', gate);
-    const facts = {
-        imageRef: ctx.pushed.imageRef,
-        digest: ctx.pushed.digest,
-        scanType,
-        scanStatus: status,
-        platforms,
-        policy: plan.policy,
-        today: new Date(ctx.clock()).toISOString().slice(0, 10),
-        elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
-    };
+    const outputs = { 'scan-type': scanType, 'scan-status': status, gate };
+    const facts = gateFacts(ctx, plan, startedAt, { scanType, scanStatus: status, platforms });
     // No SARIF: an empty one would tell code scanning "0 findings".
     const { report } = reportPaths(ctx);
     if (await writeFile(report, reportChunks(undefined, facts, gate, message)))
-        setOutput('report-file', report);
+        outputs['report-file'] = report;
     const line = unavailableLine(status, message, fail);
-    ctx.report.add(0, `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`);
-    ctx.report.add(20, [
-        '### Scan gate',
-        '',
-        '| | |',
-        '|---|---|',
-        `| Verdict | ${fail ? '❌ failed' : '⚠️ unavailable'}: no trustworthy findings |`,
-        `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
-        `| Image | \`${ctx.pushed.imageRef}\` |`,
-    ].join('\n'));
+    const sections = {
+        verdict: `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`,
+        gate: [
+            '### Scan gate',
+            '',
+            '| | |',
+            '|---|---|',
+            `| Verdict | ${fail ? '❌ failed' : '⚠️ unavailable'}: no trustworthy findings |`,
+            `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
+            `| Image | \`${ctx.pushed.imageRef}\` |`,
+        ].join('\n'),
+    };
     if (fail)
-        return { failure: `Scan gate: ${status}: ${message}` };
-    warning(`Scan gate unavailable (${status}): ${message}`);
-    return {};
+        return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}` });
+    return stageResult({
+        outputs,
+        sections,
+        annotations: [{ level: 'warning', message: `Scan gate unavailable (${status}): ${message}` }],
+    });
 }
 async function decide(ctx, verdict, facts) {
     const gate = verdict.failed ? 'failed' : 'passed';
-    setOutput('scan-type', facts.scanType);
-    setOutput('scan-status', facts.scanStatus);
-    for (const [k, v] of Object.entries(countOutputs(verdict)))
-        setOutput(k, v);
-    setOutput('gate', gate);
-    for (const e of verdict.expired) {
-        warning(`Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`);
-    }
-    for (const e of verdict.unused)
-        notice(`Ignore entry '${e.id}' (${e.source}) matched no finding of ${facts.imageRef}: remove it if it is no longer needed.`);
+    const outputs = {
+        'scan-type': facts.scanType,
+        'scan-status': facts.scanStatus,
+        ...pickOutputs(countOutputs(verdict)),
+        gate,
+    };
+    const annotations = ignoreAnnotations(verdict, facts.imageRef);
     const paths = reportPaths(ctx);
     const [sarifOk, reportOk] = await Promise.all([
         paths.sarif
@@ -2935,16 +3046,32 @@ async function decide(ctx, verdict, facts) {
         writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
     ]);
     if (sarifOk && paths.sarif)
-        setOutput('sarif-file', paths.sarif);
+        outputs['sarif-file'] = paths.sarif;
     if (reportOk)
-        setOutput('report-file', paths.report);
+        outputs['report-file'] = paths.report;
     const line = verdictLine(verdict, facts);
     info(line);
-    ctx.report.add(0, `### ${line}`);
-    ctx.report.add(20, gateSection(verdict, facts));
-    for (const a of annotations(verdict, facts.imageRef))
-        error(a, { title: 'Vulnerability blocks the image' });
-    return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {};
+    for (const a of reports_annotations(verdict, facts.imageRef))
+        annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' });
+    return stageResult({
+        outputs,
+        sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
+        annotations,
+        ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),
+    });
+}
+/** Expired ignore entries warn (they no longer ignore anything); unused ones get a notice. */
+function ignoreAnnotations(verdict, imageRef) {
+    return [
+        ...verdict.expired.map((e) => ({
+            level: 'warning',
+            message: `Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`,
+        })),
+        ...verdict.unused.map((e) => ({
+            level: 'notice',
+            message: `Ignore entry '${e.id}' (${e.source}) matched no finding of ${imageRef}: remove it if it is no longer needed.`,
+        })),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/governance/policy.ts
@@ -3633,6 +3760,7 @@ function describeMutability(repo) {
 
 
 
+
 /** Bounded wait for the lifecycle preview. */
 const PREVIEW_TIMEOUT_MS = 60_000;
 const PREVIEW_POLL_MS = 2_000;
@@ -3722,9 +3850,13 @@ async function runGovernance(ctx, plan) {
     const repositoryArn = repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`;
     // Settings of an existing repository are reported, never changed.
     const differences = repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : [];
+    const annotations = [];
     if (differences.length > 0) {
-        notice(`Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
-            'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.');
+        annotations.push({
+            level: 'notice',
+            message: `Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
+                'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
+        });
     }
     const [enhanced, lifecycle] = await Promise.all([
         scanningCoverage(ctx),
@@ -3736,12 +3868,15 @@ async function runGovernance(ctx, plan) {
     if (repo && movingTags.length > 0) {
         const one = movingTags.length === 1;
         const list = movingTags.map((t) => `'${t}'`).join(', ');
-        warning(`Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
-            `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
-            `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`);
+        annotations.push({
+            level: 'warning',
+            message: `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
+                `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
+                `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
+        });
     }
     const unknown = 'unknown (ecr:DescribeRepositories denied)';
-    ctx.report.add(30, governanceSection({
+    const section = governanceSection({
         repository: inputs.repository,
         origin,
         scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
@@ -3752,8 +3887,12 @@ async function runGovernance(ctx, plan) {
         policy: lifecycle?.policy ?? { kind: 'none' },
         preview: lifecycle?.preview ?? { kind: 'skipped' },
         movingTags,
-    }));
-    return lifecycle?.failure ? { failure: lifecycle.failure } : {};
+    });
+    return stageResult({
+        sections: { governance: section },
+        annotations,
+        ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
+    });
 }
 async function scanningCoverage(ctx) {
     const { pushed, inputs } = ctx;
@@ -4421,6 +4560,8 @@ function checkAllowedAccount(identity, allowed) {
 
 
 
+
+
 /** OIDC → STS → ECR login → docker push of every tag → digest cross-checked with ECR. */
 async function pushImage(inputs, deps) {
     const { env, defer } = deps;
@@ -4539,6 +4680,33 @@ async function pushImage(inputs, deps) {
         imageId,
     };
 }
+/** The push's outputs and its summary section. */
+function pushStageResult(p) {
+    return stageResult({
+        outputs: {
+            registry: p.registry,
+            'repository-uri': p.repositoryUri,
+            'image-uri': p.imageUri,
+            'image-digest': p.digest,
+            'image-ref': p.imageRef,
+            tags: p.tags.join(','),
+            'aws-account-id': p.identity.account,
+            'token-expires-at': p.tokenExpiresAt.toISOString(),
+        },
+        sections: {
+            push: [
+                '### Pushed',
+                '',
+                '| | |',
+                '|---|---|',
+                `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
+                `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
+                `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
+                `| Pushed as | \`${cell(p.identity.arn)}\` |`,
+            ].join('\n'),
+        },
+    });
+}
 async function resolveIdentity(inputs, env) {
     if (inputs.roleToAssume === undefined) {
         info('No role-to-assume: using the credentials in the environment (default AWS credential chain)');
@@ -4574,6 +4742,7 @@ function stringEnv(env) {
 
 
 
+
 /** The action: orchestration only. Every decision lives in a module of its own. */
 async function run(env = process.env) {
     const deferred = [];
@@ -4599,25 +4768,23 @@ async function run(env = process.env) {
         });
         // The registry login is not needed past the push: a private docker config goes right away.
         await runDeferred(deferred);
-        setPushOutputs(pushed);
-        report.add(10, pushSection(pushed));
+        publish(pushStageResult(pushed), report);
+        info(`Pushed ${pushed.imageRef}`);
         // After the push, side by side: governance, the audit (reads the image locally) and the scan
         // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
-        const ctx = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep };
-        const stages = [
-            ['Repository governance', runGovernance(ctx, governance)],
-            ['The image audit', runAudit(ctx, audit)],
-            ['The scan gate', runGate(ctx, gate)],
-        ];
-        const settled = await Promise.allSettled(stages.map(([, p]) => p));
-        const failures = settled.flatMap((r, n) => {
-            if (r.status === 'rejected')
-                return [`${stages[n]?.[0] ?? 'A stage'} failed: ${errorMessage(r.reason)}`];
-            return r.value.failure ? [r.value.failure] : [];
-        });
-        // Fail closed: a gate that crashed has not passed anything.
-        if (settled[2]?.status === 'rejected' && inputs.waitForScan)
-            setOutput('gate', 'failed');
+        const ctx = { inputs, pushed, env, clock: Date.now, sleep: realSleep };
+        const results = await Promise.all([
+            settle('Repository governance', runGovernance(ctx, governance)),
+            settle('The image audit', runAudit(ctx, audit)),
+            // Fail closed: a gate that crashed has not passed anything.
+            settle('The scan gate', runGate(ctx, gate), inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
+        ]);
+        const failures = [];
+        for (const r of results) {
+            publish(r, report);
+            if (r.failure !== undefined)
+                failures.push(r.failure);
+        }
         if (failures.length > 0) {
             process.exitCode = 1;
             for (const f of failures)
@@ -4658,28 +4825,14 @@ function debugInputs(inputs) {
     for (const [k, v] of Object.entries(inputs))
         debug(`input ${k} = ${JSON.stringify(v)}`);
 }
-function setPushOutputs(p) {
-    setOutput('registry', p.registry);
-    setOutput('repository-uri', p.repositoryUri);
-    setOutput('image-uri', p.imageUri);
-    setOutput('image-digest', p.digest);
-    setOutput('image-ref', p.imageRef);
-    setOutput('tags', p.tags.join(','));
-    setOutput('aws-account-id', p.identity.account);
-    setOutput('token-expires-at', p.tokenExpiresAt.toISOString());
-    info(`Pushed ${p.imageRef}`);
-}
-function pushSection(p) {
-    return [
-        '### Pushed',
-        '',
-        '| | |',
-        '|---|---|',
-        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-        `| Pushed as | \`${cell(p.identity.arn)}\` |`,
-    ].join('\n');
+/** The stage's result; a stage that throws becomes a failure (with `crashed`'s outputs). */
+async function settle(title, stage, crashed = {}) {
+    try {
+        return await stage;
+    }
+    catch (err) {
+        return stageResult({ ...crashed, failure: `${title} failed: ${errorMessage(err)}` });
+    }
 }
 
 

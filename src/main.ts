@@ -4,10 +4,10 @@ import { InputError, errorMessage } from './errors.js'
 import { prepareGate, runGate } from './gate/index.js'
 import { createRepository, prepareGovernance, runGovernance } from './governance/index.js'
 import { getInputs, type Inputs } from './inputs.js'
-import { pushImage, type PushResult } from './push.js'
-import { Report, cell } from './report.js'
+import { pushImage, pushStageResult } from './push.js'
+import { Report } from './report.js'
 import { realSleep } from './retry.js'
-import type { StageContext } from './stage.js'
+import { publish, stageResult, type StageContext, type StageResult } from './stage.js'
 
 /** The action: orchestration only. Every decision lives in a module of its own. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -35,24 +35,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     })
     // The registry login is not needed past the push: a private docker config goes right away.
     await runDeferred(deferred)
-    setPushOutputs(pushed)
-    report.add(10, pushSection(pushed))
+    publish(pushStageResult(pushed), report)
+    core.info(`Pushed ${pushed.imageRef}`)
 
     // After the push, side by side: governance, the audit (reads the image locally) and the scan
     // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
-    const ctx: StageContext = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep }
-    const stages = [
-      ['Repository governance', runGovernance(ctx, governance)],
-      ['The image audit', runAudit(ctx, audit)],
-      ['The scan gate', runGate(ctx, gate)],
-    ] as const
-    const settled = await Promise.allSettled(stages.map(([, p]) => p))
-    const failures = settled.flatMap((r, n) => {
-      if (r.status === 'rejected') return [`${stages[n]?.[0] ?? 'A stage'} failed: ${errorMessage(r.reason)}`]
-      return r.value.failure ? [r.value.failure] : []
-    })
-    // Fail closed: a gate that crashed has not passed anything.
-    if (settled[2]?.status === 'rejected' && inputs.waitForScan) core.setOutput('gate', 'failed')
+    const ctx: StageContext = { inputs, pushed, env, clock: Date.now, sleep: realSleep }
+    const results = await Promise.all([
+      settle('Repository governance', runGovernance(ctx, governance)),
+      settle('The image audit', runAudit(ctx, audit)),
+      // Fail closed: a gate that crashed has not passed anything.
+      settle('The scan gate', runGate(ctx, gate), inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
+    ])
+    const failures: string[] = []
+    for (const r of results) {
+      publish(r, report)
+      if (r.failure !== undefined) failures.push(r.failure)
+    }
     if (failures.length > 0) {
       process.exitCode = 1
       for (const f of failures) core.error(f)
@@ -91,27 +90,15 @@ function debugInputs(inputs: Inputs): void {
   for (const [k, v] of Object.entries(inputs)) core.debug(`input ${k} = ${JSON.stringify(v)}`)
 }
 
-function setPushOutputs(p: PushResult): void {
-  core.setOutput('registry', p.registry)
-  core.setOutput('repository-uri', p.repositoryUri)
-  core.setOutput('image-uri', p.imageUri)
-  core.setOutput('image-digest', p.digest)
-  core.setOutput('image-ref', p.imageRef)
-  core.setOutput('tags', p.tags.join(','))
-  core.setOutput('aws-account-id', p.identity.account)
-  core.setOutput('token-expires-at', p.tokenExpiresAt.toISOString())
-  core.info(`Pushed ${p.imageRef}`)
-}
-
-function pushSection(p: PushResult): string {
-  return [
-    '### Pushed',
-    '',
-    '| | |',
-    '|---|---|',
-    `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-    `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-    `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-    `| Pushed as | \`${cell(p.identity.arn)}\` |`,
-  ].join('\n')
+/** The stage's result; a stage that throws becomes a failure (with `crashed`'s outputs). */
+async function settle(
+  title: string,
+  stage: Promise<StageResult>,
+  crashed: Partial<StageResult> = {},
+): Promise<StageResult> {
+  try {
+    return await stage
+  } catch (err) {
+    return stageResult({ ...crashed, failure: `${title} failed: ${errorMessage(err)}` })
+  }
 }

@@ -21,7 +21,9 @@ import { ActionError, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
+import { cell } from './report.js'
 import { preloadSdks } from './sdk.js'
+import { stageResult, type StageResult } from './stage.js'
 import { saveState } from './state.js'
 import { assumeRoleWithOidc, callerIdentity, checkAllowedAccount, type Identity } from './sts.js'
 
@@ -182,6 +184,34 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     docker,
     imageId,
   }
+}
+
+/** The push's outputs and its summary section. */
+export function pushStageResult(p: PushResult): StageResult {
+  return stageResult({
+    outputs: {
+      registry: p.registry,
+      'repository-uri': p.repositoryUri,
+      'image-uri': p.imageUri,
+      'image-digest': p.digest,
+      'image-ref': p.imageRef,
+      tags: p.tags.join(','),
+      'aws-account-id': p.identity.account,
+      'token-expires-at': p.tokenExpiresAt.toISOString(),
+    },
+    sections: {
+      push: [
+        '### Pushed',
+        '',
+        '| | |',
+        '|---|---|',
+        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
+        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
+        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
+        `| Pushed as | \`${cell(p.identity.arn)}\` |`,
+      ].join('\n'),
+    },
+  })
 }
 
 async function resolveIdentity(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<Identity> {

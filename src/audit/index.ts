@@ -7,7 +7,14 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
-import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import type { Outputs } from '../outputs.js'
+import {
+  stageResult,
+  type Annotation,
+  type PreflightContext,
+  type StageContext,
+  type StageResult,
+} from '../stage.js'
 import { analyze, secretsMessage, type AuditResult, type ImageFacts } from './analyze.js'
 import {
   historyFromConfig,
@@ -54,8 +61,8 @@ export async function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
 }
 
 /** Reads the pushed image (never runs it): layers, history, configuration, secrets. */
-export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<StageOutcome> {
-  if (!plan.enabled) return {}
+export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<StageResult> {
+  if (!plan.enabled) return stageResult()
   const { pushed, inputs, env } = ctx
   const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region }
   const masked = new Set<string>()
@@ -98,11 +105,11 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<Stag
     if (manifest) facts.manifest = manifest
     if (size !== undefined) facts.registrySize = size
   } catch (err) {
-    return {
+    return stageResult({
       failure:
         `The image audit could not read ${pushed.imageId}: ${errorMessage(err)}. ` +
         `The image IS pushed as ${pushed.imageRef}; set 'audit: false' to skip the audit.`,
-    }
+    })
   }
 
   // Secrets are masked here, before any line of the audit is logged.
@@ -142,21 +149,27 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<Stag
     core.warning(`Could not write the audit file ${file}: ${errorMessage(err)}`)
   }
 
-  if (result.image.size !== undefined) core.setOutput('image-size', String(result.image.size))
-  core.setOutput('layer-count', String(result.image.layerCount))
-  core.setOutput('secrets-found', String(result.secrets.length))
-  if (auditFile) core.setOutput('audit-file', auditFile)
-  ctx.report.add(40, auditMarkdown(result, exported, auditFile))
+  const outputs: Outputs = {}
+  if (result.image.size !== undefined) outputs['image-size'] = String(result.image.size)
+  outputs['layer-count'] = String(result.image.layerCount)
+  outputs['secrets-found'] = String(result.secrets.length)
+  if (auditFile) outputs['audit-file'] = auditFile
   logResult(result, exported)
 
+  const annotations = result.warnings.map((message): Annotation => ({ level: 'warning', message }))
   const failures: string[] = []
   if (result.secrets.length > 0) {
     const message = secretsMessage(result, where, inputs.failOnSecrets)
     if (inputs.failOnSecrets) failures.push(message)
-    else core.warning(message)
+    else annotations.push({ level: 'warning', message })
   }
   if (exportFailure) failures.push(exportFailure)
-  return failures.length > 0 ? { failure: failures.join(' ') } : {}
+  return stageResult({
+    outputs,
+    sections: { audit: auditMarkdown(result, exported, auditFile) },
+    annotations,
+    ...(failures.length > 0 ? { failure: failures.join(' ') } : {}),
+  })
 }
 
 function auditJson(result: AuditResult, exported: ExportResult | undefined): unknown {
@@ -168,7 +181,6 @@ function logResult(r: AuditResult, exported: ExportResult | undefined): void {
   core.info(
     `Audit: ${r.image.layerCount} layers, ${size}, user '${r.config.user || '(not set)'}', ${r.secrets.length} credential(s) found`,
   )
-  for (const w of r.warnings) core.warning(w)
   if (exported) {
     core.info(
       `Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +

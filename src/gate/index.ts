@@ -7,7 +7,15 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
-import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import { pickOutputs, type Outputs } from '../outputs.js'
+import type { Sections } from '../report.js'
+import {
+  stageResult,
+  type Annotation,
+  type PreflightContext,
+  type StageContext,
+  type StageResult,
+} from '../stage.js'
 import {
   getRegistryConfig,
   getRepositoryConfig,
@@ -27,7 +35,7 @@ import {
   type Verdict,
 } from './policy.js'
 import {
-  annotations,
+  annotations as blockingAnnotations,
   countOutputs,
   gateSection,
   reportChunks,
@@ -90,12 +98,10 @@ export async function runGate(
   ctx: StageContext,
   plan: GatePlan,
   tuning: GateTuning = {},
-): Promise<StageOutcome> {
+): Promise<StageResult> {
   if (!plan.enabled) {
-    core.setOutput('gate', 'skipped')
-    core.setOutput('scan-status', 'SKIPPED')
     core.info('Scan gate skipped (wait-for-scan: false)')
-    return {}
+    return stageResult({ outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' } })
   }
   const { inputs, pushed } = ctx
   const startedAt = ctx.clock()
@@ -111,29 +117,77 @@ export async function runGate(
   if (mode.kind === 'not-covered') {
     return unavailable(ctx, plan, 'NONE', 'NOT_CONFIGURED', mode.message, [], startedAt)
   }
-  if (mode.kind === 'unknown') core.warning(`${mode.why}; waiting for findings anyway.`)
-  else
-    core.info(
-      `Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`,
-    )
+  logMode(mode)
 
   // 2. What to gate: the image, or each platform image of an index.
+  const targets = await gateTargets(api, pushed.digest)
+
+  // 3. Wait for settled findings, each platform side by side (the call budget is shared).
+  const results = await waitAll(ctx, api, mode, targets, startedAt, tuning)
+  const scanType = scanTypeOf(mode, results)
+  const failed = results.find((r): r is Extract<WaitResult, { kind: 'failed' }> => r.kind === 'failed')
+  if (failed) {
+    return stageResult({
+      outputs: { 'scan-type': scanType, gate: 'failed' },
+      sections: { verdict: `### ❌ Scan gate failed\n\n${failed.message}` },
+      failure: failed.message,
+    })
+  }
+  const bad = results.findIndex((r) => r.kind === 'unavailable')
+  if (bad >= 0) {
+    const r = results[bad] as { status: string; message: string }
+    const t = targets[bad] as PlatformImage
+    const msg = t.platform ? `${t.platform} (${t.digest}): ${r.message}` : r.message
+    return unavailable(ctx, plan, scanType, r.status, msg, platformScans(targets, results), startedAt)
+  }
+
+  // 4. Decide on the settled findings of every platform.
+  const findings: Finding[] = []
+  for (const r of results) if (r.kind === 'settled') for (const f of r.findings) findings.push(f)
+  const facts = gateFacts(ctx, plan, startedAt, {
+    scanType,
+    scanStatus: [...new Set(results.map((r) => (r.kind === 'settled' ? r.status : '')))].join(','),
+    platforms: platformScans(targets, results),
+  })
+  return decide(ctx, evaluate(findings, plan.policy, facts.today), facts)
+}
+
+function logMode(mode: ScanMode): void {
+  if (mode.kind === 'unknown') core.warning(`${mode.why}; waiting for findings anyway.`)
+  else if (mode.kind === 'basic')
+    core.info(`Scanning: BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})`)
+  else if (mode.kind === 'enhanced') core.info(`Scanning: ENHANCED (${mode.frequency})`)
+}
+
+/** The pushed digest, or each platform image when it is an image index. */
+async function gateTargets(api: ScanApi, digest: string): Promise<PlatformImage[]> {
   let targets: PlatformImage[]
   try {
-    targets = await scanTargets(api, pushed.digest)
+    targets = await scanTargets(api, digest)
   } catch (err) {
     core.warning(
       `Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`,
     )
-    targets = [{ digest: pushed.digest, platform: '' }]
+    targets = [{ digest, platform: '' }]
   }
   if (targets.length > 1 || targets[0]?.platform) {
     core.info(
       `Image index: gating ${targets.length} platform image(s): ${targets.map((t) => t.platform).join(', ')}`,
     )
   }
+  return targets
+}
 
-  // 3. Wait for settled findings, each platform side by side (the call budget is shared).
+/** Waits for every target side by side; the call budget is shared between them. */
+async function waitAll(
+  ctx: StageContext,
+  api: ScanApi,
+  mode: ScanMode,
+  targets: PlatformImage[],
+  startedAt: number,
+  tuning: GateTuning,
+): Promise<WaitResult[]> {
+  const { inputs } = ctx
   const cfg: WaitConfig = {
     ...defaultWaitConfig(startedAt, inputs.scanTimeoutSeconds, inputs.scanSettleSeconds),
     startScanAfterGrace: mode.kind === 'unknown',
@@ -148,43 +202,25 @@ export async function runGate(
     warn: (l: string) => core.warning(l),
   }
   const startScanNow = mode.kind === 'basic' && !mode.scanOnPush
-  const results = await Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })))
-  const elapsed = Math.round((ctx.clock() - startedAt) / 1000)
+  return Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })))
+}
 
-  const scanType = scanTypeOf(mode, results)
-  const failed = results.findIndex((r) => r.kind === 'failed')
-  if (failed >= 0) {
-    const r = results[failed] as { message: string }
-    core.setOutput('scan-type', scanType)
-    core.setOutput('gate', 'failed')
-    ctx.report.add(0, `### ❌ Scan gate failed\n\n${r.message}`)
-    return { failure: r.message }
-  }
-  const bad = results.findIndex((r) => r.kind === 'unavailable')
-  if (bad >= 0) {
-    const r = results[bad] as { status: string; message: string }
-    const t = targets[bad] as PlatformImage
-    const msg = t.platform ? `${t.platform} (${t.digest}): ${r.message}` : r.message
-    return unavailable(ctx, plan, scanType, r.status, msg, platformScans(targets, results), startedAt)
-  }
+type ScanType = 'BASIC' | 'ENHANCED' | 'NONE'
 
-  // 4. Decide on the settled findings of every platform.
-  const findings: Finding[] = []
-  for (const r of results) if (r.kind === 'settled') for (const f of r.findings) findings.push(f)
-  const today = new Date(ctx.clock()).toISOString().slice(0, 10)
-  const verdict = evaluate(findings, plan.policy, today)
-  const statuses = [...new Set(results.map((r) => (r.kind === 'settled' ? r.status : '')))]
-  const facts: GateFacts = {
-    imageRef: pushed.imageRef,
-    digest: pushed.digest,
-    scanType,
-    scanStatus: statuses.join(','),
-    platforms: platformScans(targets, results),
+function gateFacts(
+  ctx: StageContext,
+  plan: GatePlan,
+  startedAt: number,
+  scan: { scanType: ScanType; scanStatus: string; platforms: PlatformScan[] },
+): GateFacts {
+  return {
+    imageRef: ctx.pushed.imageRef,
+    digest: ctx.pushed.digest,
+    ...scan,
     policy: plan.policy,
-    today,
-    elapsedSeconds: elapsed,
+    today: new Date(ctx.clock()).toISOString().slice(0, 10),
+    elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
   }
-  return decide(ctx, verdict, facts)
 }
 
 async function discoverMode(ctx: StageContext, api: ScanApi): Promise<ScanMode> {
@@ -215,7 +251,7 @@ async function discoverMode(ctx: StageContext, api: ScanApi): Promise<ScanMode> 
   )
 }
 
-function scanTypeOf(mode: ScanMode, results: WaitResult[]): 'BASIC' | 'ENHANCED' | 'NONE' {
+function scanTypeOf(mode: ScanMode, results: WaitResult[]): ScanType {
   if (mode.kind === 'basic') return 'BASIC'
   if (mode.kind === 'enhanced') return 'ENHANCED'
   if (mode.kind === 'not-covered') return 'NONE'
@@ -278,36 +314,23 @@ async function writeFile(file: string, chunks: Iterable<string>): Promise<boolea
 async function unavailable(
   ctx: StageContext,
   plan: GatePlan,
-  scanType: 'BASIC' | 'ENHANCED' | 'NONE',
+  scanType: ScanType,
   status: string,
   message: string,
   platforms: PlatformScan[],
   startedAt: number,
-): Promise<StageOutcome> {
+): Promise<StageResult> {
   const fail = ctx.inputs.onScanUnavailable === 'fail'
   const gate: GateState = fail ? 'failed' : 'unavailable'
-  core.setOutput('scan-type', scanType)
-  core.setOutput('scan-status', status)
-  core.setOutput('gate', gate)
-  const facts: GateFacts = {
-    imageRef: ctx.pushed.imageRef,
-    digest: ctx.pushed.digest,
-    scanType,
-    scanStatus: status,
-    platforms,
-    policy: plan.policy,
-    today: new Date(ctx.clock()).toISOString().slice(0, 10),
-    elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
-  }
+  const outputs: Outputs = { 'scan-type': scanType, 'scan-status': status, gate }
+  const facts = gateFacts(ctx, plan, startedAt, { scanType, scanStatus: status, platforms })
   // No SARIF: an empty one would tell code scanning "0 findings".
   const { report } = reportPaths(ctx)
-  if (await writeFile(report, reportChunks(undefined, facts, gate, message)))
-    core.setOutput('report-file', report)
+  if (await writeFile(report, reportChunks(undefined, facts, gate, message))) outputs['report-file'] = report
   const line = unavailableLine(status, message, fail)
-  ctx.report.add(0, `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`)
-  ctx.report.add(
-    20,
-    [
+  const sections: Sections = {
+    verdict: `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`,
+    gate: [
       '### Scan gate',
       '',
       '| | |',
@@ -316,28 +339,24 @@ async function unavailable(
       `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
       `| Image | \`${ctx.pushed.imageRef}\` |`,
     ].join('\n'),
-  )
-  if (fail) return { failure: `Scan gate: ${status}: ${message}` }
-  core.warning(`Scan gate unavailable (${status}): ${message}`)
-  return {}
+  }
+  if (fail) return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}` })
+  return stageResult({
+    outputs,
+    sections,
+    annotations: [{ level: 'warning', message: `Scan gate unavailable (${status}): ${message}` }],
+  })
 }
 
-async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Promise<StageOutcome> {
+async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Promise<StageResult> {
   const gate: GateState = verdict.failed ? 'failed' : 'passed'
-  core.setOutput('scan-type', facts.scanType)
-  core.setOutput('scan-status', facts.scanStatus)
-  for (const [k, v] of Object.entries(countOutputs(verdict))) core.setOutput(k, v)
-  core.setOutput('gate', gate)
-
-  for (const e of verdict.expired) {
-    core.warning(
-      `Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`,
-    )
+  const outputs: Outputs = {
+    'scan-type': facts.scanType,
+    'scan-status': facts.scanStatus,
+    ...pickOutputs(countOutputs(verdict)),
+    gate,
   }
-  for (const e of verdict.unused)
-    core.notice(
-      `Ignore entry '${e.id}' (${e.source}) matched no finding of ${facts.imageRef}: remove it if it is no longer needed.`,
-    )
+  const annotations = ignoreAnnotations(verdict, facts.imageRef)
 
   const paths = reportPaths(ctx)
   const [sarifOk, reportOk] = await Promise.all([
@@ -349,14 +368,31 @@ async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Pr
       : Promise.resolve(false),
     writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
   ])
-  if (sarifOk && paths.sarif) core.setOutput('sarif-file', paths.sarif)
-  if (reportOk) core.setOutput('report-file', paths.report)
+  if (sarifOk && paths.sarif) outputs['sarif-file'] = paths.sarif
+  if (reportOk) outputs['report-file'] = paths.report
 
   const line = verdictLine(verdict, facts)
   core.info(line)
-  ctx.report.add(0, `### ${line}`)
-  ctx.report.add(20, gateSection(verdict, facts))
-  for (const a of annotations(verdict, facts.imageRef))
-    core.error(a, { title: 'Vulnerability blocks the image' })
-  return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}
+  for (const a of blockingAnnotations(verdict, facts.imageRef))
+    annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' })
+  return stageResult({
+    outputs,
+    sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
+    annotations,
+    ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),
+  })
+}
+
+/** Expired ignore entries warn (they no longer ignore anything); unused ones get a notice. */
+function ignoreAnnotations(verdict: Verdict, imageRef: string): Annotation[] {
+  return [
+    ...verdict.expired.map((e): Annotation => ({
+      level: 'warning',
+      message: `Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`,
+    })),
+    ...verdict.unused.map((e): Annotation => ({
+      level: 'notice',
+      message: `Ignore entry '${e.id}' (${e.source}) matched no finding of ${imageRef}: remove it if it is no longer needed.`,
+    })),
+  ]
 }

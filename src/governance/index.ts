@@ -8,7 +8,13 @@ import * as core from '../core.js'
 import { explainEcrError, findRepository } from '../ecr.js'
 import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
-import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import {
+  stageResult,
+  type Annotation,
+  type PreflightContext,
+  type StageContext,
+  type StageResult,
+} from '../stage.js'
 import {
   createRepositoryCall,
   getLifecyclePolicy,
@@ -140,7 +146,7 @@ function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
 }
 
 /** After the push: lifecycle policy as code, preview, governance section of the summary. */
-export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Promise<StageOutcome> {
+export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Promise<StageResult> {
   const { inputs, pushed } = ctx
   // undefined: the role may not call DescribeRepositories (push.ts warned already).
   const repo = pushed.repository
@@ -151,11 +157,14 @@ export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Pr
   // Settings of an existing repository are reported, never changed.
   const differences =
     repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : []
+  const annotations: Annotation[] = []
   if (differences.length > 0) {
-    core.notice(
-      `Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
+    annotations.push({
+      level: 'notice',
+      message:
+        `Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
         'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
-    )
+    })
   }
 
   const [enhanced, lifecycle] = await Promise.all([
@@ -169,30 +178,33 @@ export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Pr
   if (repo && movingTags.length > 0) {
     const one = movingTags.length === 1
     const list = movingTags.map((t) => `'${t}'`).join(', ')
-    core.warning(
-      `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
+    annotations.push({
+      level: 'warning',
+      message:
+        `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
         `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
         `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
-    )
+    })
   }
 
   const unknown = 'unknown (ecr:DescribeRepositories denied)'
-  ctx.report.add(
-    30,
-    governanceSection({
-      repository: inputs.repository,
-      origin,
-      scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
-      mutability: repo ? describeMutability(repo) : unknown,
-      encryption: repo ? describeEncryption(repo) : unknown,
-      enhanced,
-      differences,
-      policy: lifecycle?.policy ?? { kind: 'none' },
-      preview: lifecycle?.preview ?? { kind: 'skipped' },
-      movingTags,
-    }),
-  )
-  return lifecycle?.failure ? { failure: lifecycle.failure } : {}
+  const section = governanceSection({
+    repository: inputs.repository,
+    origin,
+    scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
+    mutability: repo ? describeMutability(repo) : unknown,
+    encryption: repo ? describeEncryption(repo) : unknown,
+    enhanced,
+    differences,
+    policy: lifecycle?.policy ?? { kind: 'none' },
+    preview: lifecycle?.preview ?? { kind: 'skipped' },
+    movingTags,
+  })
+  return stageResult({
+    sections: { governance: section },
+    annotations,
+    ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
+  })
 }
 
 async function scanningCoverage(ctx: StageContext): Promise<string> {
