@@ -12,14 +12,16 @@ import {
   createRepository,
   prepareGovernance,
   runGovernance,
+  type GovernanceDeps,
   type GovernancePlan,
 } from '../src/governance/index.ts'
 import { InputError } from '../src/errors.ts'
 import { parseInputs, type Inputs } from '../src/inputs.ts'
+import type { CreatedRepository } from '../src/governance/aws.ts'
 import type { PushResult } from '../src/push.ts'
 import { Report } from '../src/report.ts'
 import { publish, type StageContext, type StageResult } from '../src/stage.ts'
-import { findRepository } from '../src/ecr.ts'
+import { findRepository, registryScanningOnce } from '../src/ecr.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'
 import { pushPermissions, startEmulator, type Emulator, type Statement } from './testbed/emulator/index.ts'
 import { startRegistry, type Registry } from './testbed/registry.ts'
@@ -81,13 +83,14 @@ function captureStdout(): { text: () => string; restore: () => void } {
 }
 
 interface Ctx extends StageContext {
+  deps: GovernanceDeps
   report: Report
   slept: number[]
 }
 
 /** Runs governance and writes its result as main does: annotations to stdout, its section into ctx.report. */
 async function govern(ctx: Ctx, p: GovernancePlan): Promise<StageResult> {
-  const r = await runGovernance(ctx, p)
+  const r = await runGovernance(ctx, p, ctx.deps)
   publish(r, ctx.report)
   return r
 }
@@ -97,22 +100,22 @@ function stage(
   repository: Repository | undefined,
   over: Partial<Inputs> = {},
   tags = ['t1'],
+  origin: GovernanceDeps['origin'] = 'existing',
 ): Ctx {
   let now = 1_000_000
   const slept: number[] = []
   const i = { ...inputs(), ...over, tags }
   const pushed = {
-    ecr,
     registryId: ACCOUNT,
     repository,
-    identity: { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/r/s` },
     tags,
     digest: 'sha256:' + 'a'.repeat(64),
     imageRef: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${i.repository}@sha256:${'a'.repeat(64)}`,
   } as unknown as PushResult
+  const identity = { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/r/s` }
   return {
     inputs: i,
-    pushed,
+    deps: { ecr, identity, pushed, origin, registryScanning: registryScanningOnce(ecr) },
     report: new Report(),
     env: { GITHUB_WORKSPACE: ws },
     clock: () => now,
@@ -178,9 +181,9 @@ describe('createRepository', () => {
     const name = freshName()
     const ecr = await client()
     const out = captureStdout()
-    let repo: Repository
+    let created: CreatedRepository
     try {
-      repo = await createRepository(
+      created = await createRepository(
         inputs({
           repository: name,
           'image-tag-mutability': 'IMMUTABLE',
@@ -194,6 +197,8 @@ describe('createRepository', () => {
     } finally {
       out.restore()
     }
+    const repo = created.repository
+    expect(created.origin).toBe('created')
     expect(repo).toMatchObject({
       repositoryName: name,
       imageTagMutability: 'IMMUTABLE',
@@ -210,7 +215,7 @@ describe('createRepository', () => {
     )
 
     // Reported as created by this run.
-    const ctx = stage(ecr, repo, { repository: name, createRepository: true }, ['abc1234'])
+    const ctx = stage(ecr, repo, { repository: name, createRepository: true }, ['abc1234'], created.origin)
     await govern(ctx, {})
     expect(ctx.report.markdown()).toContain(`\`${name}\`: created by this run`)
   })
@@ -221,7 +226,7 @@ describe('createRepository', () => {
     const [a, b] = [await client(), await client()]
     emu.clearCalls()
     const out = captureStdout()
-    let repos: Repository[]
+    let repos: CreatedRepository[]
     try {
       repos = await Promise.all([
         createRepository(inputs({ repository: name }), a, ACCOUNT, {}),
@@ -230,7 +235,7 @@ describe('createRepository', () => {
     } finally {
       out.restore()
     }
-    expect(repos.map((r) => r.repositoryName)).toEqual([name, name])
+    expect(repos.map((r) => r.repository.repositoryName)).toEqual([name, name])
     const creates = emu.callsFor('ecr', 'CreateRepository')
     expect(creates.map((c) => c.errorCode ?? 'ok').sort()).toEqual(['RepositoryAlreadyExistsException', 'ok'])
     expect(emu.callsFor('ecr', 'DescribeRepositories')).toHaveLength(1)
@@ -239,7 +244,13 @@ describe('createRepository', () => {
     const quiet = captureStdout()
     const reports = await Promise.all(
       repos.map(async (r, i) => {
-        const ctx = stage(i === 0 ? a : b, r, { repository: name, createRepository: true }, ['abc1234'])
+        const ctx = stage(
+          i === 0 ? a : b,
+          r.repository,
+          { repository: name, createRepository: true },
+          ['abc1234'],
+          r.origin,
+        )
         await govern(ctx, {})
         return ctx.report.markdown()
       }),

@@ -237,12 +237,6 @@ function writeOutputs(outputs) {
 }
 
 ;// CONCATENATED MODULE: ./src/stage.ts
-/**
- * What the stages share: the context they run in and the result they return. Stages never write
- * outputs, the summary or their closing annotations themselves: they return them, and main writes
- * them (see `publish`). Progress lines and warnings about how the work goes are logged as they
- * happen.
- */
 
 
 /** A result with the parts given and nothing else. */
@@ -1126,10 +1120,11 @@ async function prepareAudit(ctx) {
     return plan;
 }
 /** Reads the pushed image (never runs it): layers, history, configuration, secrets. */
-async function runAudit(ctx, plan) {
+async function runAudit(ctx, plan, deps) {
     if (!plan.enabled)
         return stageResult();
-    const { pushed, inputs, env } = ctx;
+    const { inputs, env } = ctx;
+    const { pushed, ecr, docker } = deps;
     const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region };
     const masked = new Set();
     const mask = (v) => {
@@ -1141,7 +1136,7 @@ async function runAudit(ctx, plan) {
     const notes = [];
     let facts;
     try {
-        const local = await readLocalImage(pushed.docker, pushed.imageId);
+        const local = await readLocalImage(docker, pushed.imageId);
         const platform = {};
         if (local.os)
             platform.os = local.os;
@@ -1152,11 +1147,11 @@ async function runAudit(ctx, plan) {
         let manifest;
         let size;
         try {
-            manifest = await registryManifest(pushed.ecr, where, pushed.digest, platform);
+            manifest = await registryManifest(ecr, where, pushed.digest, platform);
         }
         catch (err) {
             notes.push(`Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`);
-            size = await registrySize(pushed.ecr, where, pushed.digest).catch(() => undefined);
+            size = await registrySize(ecr, where, pushed.digest).catch(() => undefined);
         }
         facts = {
             imageId: pushed.imageId,
@@ -1193,7 +1188,7 @@ async function runAudit(ctx, plan) {
             exported = await group(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
                 // The tar reader loads only when an export is asked for (cold start).
                 const { exportSavedImage } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(669)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8669));
-                const saved = saveImage(pushed.docker, pushed.imageId);
+                const saved = saveImage(docker, pushed.imageId);
                 const tmp = env.RUNNER_TEMP || external_node_os_.tmpdir();
                 const [out] = await Promise.all([
                     exportSavedImage(saved.stream, plan.exportDir, tmp),
@@ -1257,152 +1252,6 @@ function logResult(r, exported) {
         info(`Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +
             `(${formatBytes(exported.bytes)}) to ${exported.dir}; ${exported.refusedCount} entries refused.`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/severity.ts
-/**
- * Severities as an ordered type: ECR's six `FindingSeverity` values, highest first, and the
- * threshold that adds NONE. The one place that ranks, parses and normalises them; inputs, findings,
- * the policy and the reports import it. Pure.
- */
-/** ECR's finding severities, highest first. */
-const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'];
-const THRESHOLDS = [...SEVERITIES, 'NONE'];
-const SEVERITY_SET = new Set(SEVERITIES);
-/** A scanner's severity text as one of the six; anything else (UNTRIAGED, new values, '') is UNDEFINED. */
-function normaliseSeverity(raw) {
-    const up = (raw ?? '').trim().toUpperCase();
-    return SEVERITY_SET.has(up) ? up : 'UNDEFINED';
-}
-/** Rank: CRITICAL 5 … UNDEFINED 0. */
-function severityRank(s) {
-    return SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
-}
-/** The severity of a rank (inverse of severityRank). */
-function severityOfRank(rank) {
-    return SEVERITIES[SEVERITIES.length - 1 - rank];
-}
-/** Does a counted finding at `s` fail the gate at `threshold`? */
-function atOrAbove(s, threshold) {
-    return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
-}
-
-;// CONCATENATED MODULE: ./src/gate/findings.ts
-
-const num = (v) => {
-    if (v === undefined || v.trim() === '')
-        return undefined;
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-};
-function fromBasic(f, image) {
-    const attrs = new Map();
-    for (const a of f.attributes ?? [])
-        if (a.key !== undefined && a.value !== undefined)
-            attrs.set(a.key, a.value);
-    const id = f.name ?? 'UNKNOWN';
-    const pkg = attrs.get('package_name') ?? '';
-    const version = attrs.get('package_version') ?? '';
-    const score = num(attrs.get('CVSS3_SCORE')) ?? num(attrs.get('CVSS2_SCORE'));
-    const finding = {
-        key: `${id}|${pkg}|${version}`,
-        id,
-        source: 'basic',
-        severity: normaliseSeverity(f.severity),
-        rawSeverity: f.severity ?? '',
-        status: 'ACTIVE',
-        package: pkg,
-        version,
-        fixedIn: '',
-        fixAvailable: '',
-        exploitAvailable: '',
-        title: id,
-        description: f.description ?? '',
-        url: f.uri ?? '',
-        imageDigest: image.imageDigest,
-        platform: image.platform,
-    };
-    if (score !== undefined)
-        finding.score = score;
-    return finding;
-}
-/**
- * An enhanced finding; one per vulnerable package (Inspector lists several packages in one finding
- * at times: each is a finding of its own here, so that ignore `package=` and SARIF results work).
- */
-function fromEnhanced(f, image) {
-    const d = f.packageVulnerabilityDetails;
-    const id = d?.vulnerabilityId ?? f.title ?? 'UNKNOWN';
-    const packages = d?.vulnerablePackages?.length ? d.vulnerablePackages : [{}];
-    const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore;
-    const url = d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? '';
-    return packages.map((p, i) => {
-        const pkg = p.name ?? '';
-        const version = p.version ?? '';
-        const fixed = p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : '';
-        const base = f.findingArn ?? `${id}|${pkg}|${version}`;
-        const finding = {
-            key: packages.length > 1 || !f.findingArn ? `${base}|${pkg}|${version}|${i}` : base,
-            id,
-            source: 'enhanced',
-            severity: normaliseSeverity(f.severity),
-            rawSeverity: f.severity ?? '',
-            status: (f.status ?? 'ACTIVE').toUpperCase(),
-            package: pkg,
-            version,
-            fixedIn: fixed,
-            fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
-            exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
-            title: f.title ?? id,
-            description: f.description ?? '',
-            url,
-            imageDigest: image.imageDigest,
-            platform: image.platform,
-        };
-        if (score !== undefined)
-            finding.score = score;
-        return finding;
-    });
-}
-/** Two 32-bit FNV-1a lanes over one string, folded into the running lanes (no allocation). */
-function fnv(text, h) {
-    let a = h[0];
-    let b = h[1];
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        a = Math.imul(a ^ c, 16777619);
-        b = Math.imul(b ^ c, 2246822519) ^ (b >>> 15);
-    }
-    a = Math.imul(a ^ 0x1f, 16777619);
-    b = Math.imul(b ^ 0x1f, 2246822519);
-    h[0] = a;
-    h[1] = b;
-}
-/**
- * A fingerprint of a finding set: what must stay the same over the settle window. Order does not
- * matter (each finding is hashed alone and the hashes are summed); it covers the fields a decision
- * depends on, so a finding whose severity, status or fix state changes counts as a change. Built
- * without sorting or joining, for 50,000 findings.
- */
-function findings_fingerprint(findings) {
-    let s1 = 0;
-    let s2 = 0;
-    let x1 = 0;
-    const h = [0, 0];
-    for (const f of findings) {
-        h[0] = 0x811c9dc5;
-        h[1] = 0x01000193;
-        fnv(f.imageDigest, h);
-        fnv(f.key, h);
-        fnv(f.severity, h);
-        fnv(f.status, h);
-        fnv(f.fixAvailable, h);
-        s1 = (s1 + (h[0] >>> 0)) >>> 0;
-        s2 = (s2 + (h[1] >>> 0)) >>> 0;
-        x1 = (x1 ^ Math.imul(h[0] ^ (h[1] >>> 7), 0x9e3779b1)) >>> 0;
-    }
-    const hex = (n) => n.toString(16).padStart(8, '0');
-    return `${findings.length}:${hex(s1)}${hex(s2)}${hex(x1)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/registry.ts
@@ -1590,6 +1439,152 @@ function registryScanningOnce(client) {
         })();
         return answer;
     };
+}
+
+;// CONCATENATED MODULE: ./src/severity.ts
+/**
+ * Severities as an ordered type: ECR's six `FindingSeverity` values, highest first, and the
+ * threshold that adds NONE. The one place that ranks, parses and normalises them; inputs, findings,
+ * the policy and the reports import it. Pure.
+ */
+/** ECR's finding severities, highest first. */
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'];
+const THRESHOLDS = [...SEVERITIES, 'NONE'];
+const SEVERITY_SET = new Set(SEVERITIES);
+/** A scanner's severity text as one of the six; anything else (UNTRIAGED, new values, '') is UNDEFINED. */
+function normaliseSeverity(raw) {
+    const up = (raw ?? '').trim().toUpperCase();
+    return SEVERITY_SET.has(up) ? up : 'UNDEFINED';
+}
+/** Rank: CRITICAL 5 … UNDEFINED 0. */
+function severityRank(s) {
+    return SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
+}
+/** The severity of a rank (inverse of severityRank). */
+function severityOfRank(rank) {
+    return SEVERITIES[SEVERITIES.length - 1 - rank];
+}
+/** Does a counted finding at `s` fail the gate at `threshold`? */
+function atOrAbove(s, threshold) {
+    return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
+}
+
+;// CONCATENATED MODULE: ./src/gate/findings.ts
+
+const num = (v) => {
+    if (v === undefined || v.trim() === '')
+        return undefined;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+};
+function fromBasic(f, image) {
+    const attrs = new Map();
+    for (const a of f.attributes ?? [])
+        if (a.key !== undefined && a.value !== undefined)
+            attrs.set(a.key, a.value);
+    const id = f.name ?? 'UNKNOWN';
+    const pkg = attrs.get('package_name') ?? '';
+    const version = attrs.get('package_version') ?? '';
+    const score = num(attrs.get('CVSS3_SCORE')) ?? num(attrs.get('CVSS2_SCORE'));
+    const finding = {
+        key: `${id}|${pkg}|${version}`,
+        id,
+        source: 'basic',
+        severity: normaliseSeverity(f.severity),
+        rawSeverity: f.severity ?? '',
+        status: 'ACTIVE',
+        package: pkg,
+        version,
+        fixedIn: '',
+        fixAvailable: '',
+        exploitAvailable: '',
+        title: id,
+        description: f.description ?? '',
+        url: f.uri ?? '',
+        imageDigest: image.imageDigest,
+        platform: image.platform,
+    };
+    if (score !== undefined)
+        finding.score = score;
+    return finding;
+}
+/**
+ * An enhanced finding; one per vulnerable package (Inspector lists several packages in one finding
+ * at times: each is a finding of its own here, so that ignore `package=` and SARIF results work).
+ */
+function fromEnhanced(f, image) {
+    const d = f.packageVulnerabilityDetails;
+    const id = d?.vulnerabilityId ?? f.title ?? 'UNKNOWN';
+    const packages = d?.vulnerablePackages?.length ? d.vulnerablePackages : [{}];
+    const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore;
+    const url = d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? '';
+    return packages.map((p, i) => {
+        const pkg = p.name ?? '';
+        const version = p.version ?? '';
+        const fixed = p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : '';
+        const base = f.findingArn ?? `${id}|${pkg}|${version}`;
+        const finding = {
+            key: packages.length > 1 || !f.findingArn ? `${base}|${pkg}|${version}|${i}` : base,
+            id,
+            source: 'enhanced',
+            severity: normaliseSeverity(f.severity),
+            rawSeverity: f.severity ?? '',
+            status: (f.status ?? 'ACTIVE').toUpperCase(),
+            package: pkg,
+            version,
+            fixedIn: fixed,
+            fixAvailable: (f.fixAvailable ?? '').toUpperCase(),
+            exploitAvailable: (f.exploitAvailable ?? '').toUpperCase(),
+            title: f.title ?? id,
+            description: f.description ?? '',
+            url,
+            imageDigest: image.imageDigest,
+            platform: image.platform,
+        };
+        if (score !== undefined)
+            finding.score = score;
+        return finding;
+    });
+}
+/** Two 32-bit FNV-1a lanes over one string, folded into the running lanes (no allocation). */
+function fnv(text, h) {
+    let a = h[0];
+    let b = h[1];
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        a = Math.imul(a ^ c, 16777619);
+        b = Math.imul(b ^ c, 2246822519) ^ (b >>> 15);
+    }
+    a = Math.imul(a ^ 0x1f, 16777619);
+    b = Math.imul(b ^ 0x1f, 2246822519);
+    h[0] = a;
+    h[1] = b;
+}
+/**
+ * A fingerprint of a finding set: what must stay the same over the settle window. Order does not
+ * matter (each finding is hashed alone and the hashes are summed); it covers the fields a decision
+ * depends on, so a finding whose severity, status or fix state changes counts as a change. Built
+ * without sorting or joining, for 50,000 findings.
+ */
+function findings_fingerprint(findings) {
+    let s1 = 0;
+    let s2 = 0;
+    let x1 = 0;
+    const h = [0, 0];
+    for (const f of findings) {
+        h[0] = 0x811c9dc5;
+        h[1] = 0x01000193;
+        fnv(f.imageDigest, h);
+        fnv(f.key, h);
+        fnv(f.severity, h);
+        fnv(f.status, h);
+        fnv(f.fixAvailable, h);
+        s1 = (s1 + (h[0] >>> 0)) >>> 0;
+        s2 = (s2 + (h[1] >>> 0)) >>> 0;
+        x1 = (x1 ^ Math.imul(h[0] ^ (h[1] >>> 7), 0x9e3779b1)) >>> 0;
+    }
+    const hex = (n) => n.toString(16).padStart(8, '0');
+    return `${findings.length}:${hex(s1)}${hex(s2)}${hex(x1)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -2812,18 +2807,19 @@ async function prepareGate(ctx) {
     };
 }
 /** Waits for the findings of the pushed digest, decides, reports. */
-async function runGate(ctx, plan, tuning = {}) {
+async function runGate(context, plan, deps, tuning = {}) {
     if (!plan.enabled) {
         info('Scan gate skipped (wait-for-scan: false)');
         return stageResult({ outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' } });
     }
+    const ctx = { ...context, ...deps };
     const { inputs, pushed } = ctx;
     const startedAt = ctx.clock();
     const api = {
-        ecr: pushed.ecr,
+        ecr: deps.ecr,
         registryId: pushed.registryId,
         repository: inputs.repository,
-        registryScanning: pushed.registryScanning,
+        registryScanning: deps.registryScanning,
     };
     // 1. Scan mode, before any waiting.
     const mode = await discoverMode(ctx, api);
@@ -2918,10 +2914,10 @@ function gateFacts(ctx, plan, startedAt, scan) {
 }
 async function discoverMode(ctx, api) {
     const { pushed, inputs } = ctx;
-    if (pushed.registryId !== pushed.identity.account) {
+    if (pushed.registryId !== ctx.identity.account) {
         return {
             kind: 'unknown',
-            why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${pushed.identity.account}`,
+            why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${ctx.identity.account}`,
         };
     }
     const [registry, repo] = await Promise.all([getRegistryConfig(api), getRepositoryConfig(api)]);
@@ -3791,8 +3787,6 @@ async function prepareGovernance(ctx) {
     debug(`lifecycle policy ${label}: ${checked.policy.rules.length} rule(s), valid`);
     return { lifecyclePolicy: { file: label, policy: checked.policy, text: checked.text } };
 }
-/** How each repository object push.ts got from createRepository came to be. */
-const origins = new WeakMap();
 /** Called when the repository does not exist and 'create-repository' is true. */
 async function createRepository(inputs, ecr, registryId, env) {
     const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
@@ -3804,7 +3798,6 @@ async function createRepository(inputs, ecr, registryId, env) {
     catch (err) {
         throw explainCreateError(err, inputs, arn);
     }
-    origins.set(created.repository, created.origin);
     if (created.origin === 'concurrent') {
         info(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`);
     }
@@ -3817,7 +3810,7 @@ async function createRepository(inputs, ecr, registryId, env) {
         warning(`Created repository ${inputs.repository} without the created-by tags: ecr:TagResource was denied. ` +
             `Grant ecr:TagResource on ${arn} to tag repositories with the workflow that created them.`);
     }
-    return created.repository;
+    return created;
 }
 function explainCreateError(err, inputs, arn) {
     const name = errorName(err);
@@ -3842,11 +3835,11 @@ function explainCreateError(err, inputs, arn) {
     return explainEcrError('ecr:CreateRepository', err, arn);
 }
 /** After the push: lifecycle policy as code, preview, governance section of the summary. */
-async function runGovernance(ctx, plan) {
-    const { inputs, pushed } = ctx;
+async function runGovernance(context, plan, deps) {
+    const ctx = { ...context, ...deps };
+    const { inputs, pushed, origin } = ctx;
     // undefined: the role may not call DescribeRepositories (push.ts warned already).
     const repo = pushed.repository;
-    const origin = (repo && origins.get(repo)) ?? 'existing';
     const repositoryArn = repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`;
     // Settings of an existing repository are reported, never changed.
     const differences = repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : [];
@@ -3897,10 +3890,10 @@ async function runGovernance(ctx, plan) {
 async function scanningCoverage(ctx) {
     const { pushed, inputs } = ctx;
     // GetRegistryScanningConfiguration reads the caller's own registry only.
-    if (pushed.registryId !== pushed.identity.account)
+    if (pushed.registryId !== ctx.identity.account)
         return enhancedCoverage('other-registry', inputs.repository);
     try {
-        return enhancedCoverage(await getRegistryScanning(pushed.ecr, pushed.registryScanning), inputs.repository);
+        return enhancedCoverage(await getRegistryScanning(ctx.ecr, ctx.registryScanning), inputs.repository);
     }
     catch (err) {
         debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`);
@@ -3917,7 +3910,7 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
     });
     let current;
     try {
-        current = await getLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId);
+        current = await getLifecyclePolicy(ctx.ecr, inputs.repository, pushed.registryId);
     }
     catch (err) {
         const e = explainEcrError('ecr:GetLifecyclePolicy', err, repositoryArn);
@@ -3930,7 +3923,7 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
     }
     else {
         try {
-            await putLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId, text);
+            await putLifecyclePolicy(ctx.ecr, inputs.repository, pushed.registryId, text);
         }
         catch (err) {
             const name = errorName(err);
@@ -3945,7 +3938,7 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
     }
     let preview;
     try {
-        const outcome = await runLifecyclePreview(pushed.ecr, inputs.repository, pushed.registryId, text, {
+        const outcome = await runLifecyclePreview(ctx.ecr, inputs.repository, pushed.registryId, text, {
             sleep: ctx.sleep,
             clock: ctx.clock,
             timeoutMs: PREVIEW_TIMEOUT_MS,
@@ -4551,6 +4544,11 @@ function checkAllowedAccount(identity, allowed) {
 }
 
 ;// CONCATENATED MODULE: ./src/push.ts
+/**
+ * The push, in the order main calls it: the local image (before any network call), who we act as
+ * (OIDC → STS, or the environment's credentials), then ECR login → docker push of every tag →
+ * digest cross-checked with ECR. Each step gets what it needs as parameters; the result is data.
+ */
 
 
 
@@ -4562,70 +4560,116 @@ function checkAllowedAccount(identity, allowed) {
 
 
 
-/** OIDC → STS → ECR login → docker push of every tag → digest cross-checked with ECR. */
-async function pushImage(inputs, deps) {
-    const { env, defer } = deps;
-    const baseDocker = new Docker(stringEnv(env));
-    // Loading the OIDC client and the AWS SDK overlaps with the local image check (a child process).
+/** The docker CLI as the user's environment configures it. */
+function localDocker(env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined)
+            out[k] = v;
+    return new Docker(out);
+}
+/**
+ * The local image's ID. A missing image is found before any network call: nothing happens at all.
+ * Loading the OIDC client and the AWS SDK overlaps with this check (a child process).
+ */
+async function localImageId(inputs, docker) {
     if (inputs.roleToAssume !== undefined)
         preloadOidc();
     preloadSdks();
-    // A missing local image is found before any network call: nothing happens at all.
-    const imageId = await baseDocker.imageId(inputs.image);
+    const imageId = await docker.imageId(inputs.image);
     if (imageId === undefined) {
         throw new ActionError(`Local image '${inputs.image}' not found. Build or pull it in an earlier step (docker build -t ${inputs.image} .), ` +
             `on the same runner, before this one.`);
     }
     debug(`local image ${inputs.image} = ${imageId}`);
+    return imageId;
+}
+/** Who the action acts as: the role assumed with the OIDC token, or the environment's credentials. */
+async function signIn(inputs, env) {
     const identity = await resolveIdentity(inputs, env);
     checkAllowedAccount(identity, inputs.allowedAccountIds);
     info(`Acting as ${identity.arn} (account ${identity.account})`);
-    const registryId = inputs.registryId ?? identity.account;
+    return identity;
+}
+/** ECR login → docker push of every tag → digest cross-checked with ECR. */
+async function pushImage(inputs, deps) {
+    const { ecr, registryId } = deps;
     const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
-    const ecr = await createEcrClient(inputs.region, identity.credentials);
     const [auth, existing] = await Promise.all([
         getAuthorization(ecr, setSecret).catch((err) => {
             throw explainEcrError('ecr:GetAuthorizationToken', err, '*');
         }),
-        findRepository(ecr, inputs.repository, registryId).catch((err) => {
-            // Checking first gives a clear error before the push, but the push itself does not need the
-            // permission: without it, warn and let the registry have the last word.
-            if (errorName(err) === 'AccessDeniedException') {
-                warning(`Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
-                    `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`);
-                return null;
-            }
-            throw explainEcrError('ecr:DescribeRepositories', err, repositoryArn);
-        }),
+        describeRepository(inputs, ecr, registryId, repositoryArn),
     ]);
     const registry = registryHost(auth.proxyEndpoint, registryId);
-    let repository = existing ?? undefined;
-    if (existing === undefined) {
-        if (!deps.onMissingRepository) {
-            throw new ActionError(`Repository '${inputs.repository}' does not exist in registry ${registryId} (${inputs.region}). ` +
-                `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
-                `--image-scanning-configuration scanOnPush=true --region ${inputs.region}`);
+    const repository = existing === undefined ? await missingRepository(inputs, deps) : (existing ?? undefined);
+    const docker = await loginDocker(inputs, deps, registry);
+    const digest = await tagAndPush(inputs, docker, registry, auth);
+    // ECR is the source of truth for what a tag now points at.
+    const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch((err) => {
+        throw explainEcrError('ecr:DescribeImages', err, repositoryArn);
+    });
+    const refs = imageRefs(registry, inputs.repository, inputs.tags, digest);
+    for (const [tag, d] of ecrDigests) {
+        if (d !== digest) {
+            throw new ActionError(`ECR reports ${d ?? 'no image'} for ${refs.repositoryUri}:${tag}, but docker pushed ${digest}. ` +
+                `Another job may have pushed the same tag at the same time: do not deploy this tag; re-run.`);
         }
-        repository = await deps.onMissingRepository(ecr, registryId);
     }
-    // Log in: a private docker config that dies with the step, or the user's (keep-login).
-    let docker;
+    return {
+        ...refs,
+        registryId,
+        repository,
+        digest,
+        tags: inputs.tags,
+        tokenExpiresAt: auth.expiresAt,
+        imageId: deps.imageId,
+    };
+}
+/**
+ * The repository, undefined when missing, null when the role may not look. Checking first gives a
+ * clear error before the push, but the push itself does not need the permission: without it,
+ * warn and let the registry have the last word.
+ */
+async function describeRepository(inputs, ecr, registryId, repositoryArn) {
+    return findRepository(ecr, inputs.repository, registryId).catch((err) => {
+        if (errorName(err) === 'AccessDeniedException') {
+            warning(`Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
+                `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`);
+            return null;
+        }
+        throw explainEcrError('ecr:DescribeRepositories', err, repositoryArn);
+    });
+}
+async function missingRepository(inputs, deps) {
+    if (!deps.onMissingRepository) {
+        throw new ActionError(`Repository '${inputs.repository}' does not exist in registry ${deps.registryId} (${inputs.region}). ` +
+            `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
+            `--image-scanning-configuration scanOnPush=true --region ${inputs.region}`);
+    }
+    return deps.onMissingRepository();
+}
+/** The docker CLI to log in with: a private config that dies with the step, or the user's (keep-login). */
+async function loginDocker(inputs, deps, registry) {
+    const { env } = deps;
     if (inputs.keepLogin) {
-        docker = baseDocker;
         state_saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) });
+        return deps.docker;
     }
-    else {
-        const dir = await createPrivateConfig(env.RUNNER_TEMP || (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8161, 23))).tmpdir());
-        state_saveState({ privateConfig: dir });
-        defer(() => removeDir(dir));
-        docker = new Docker(await privateDockerEnv(env, dir));
-    }
-    // Log in and tag side by side (tags are local). On failure the local tags we made are removed.
-    const refs = imageRefs(registry, inputs.repository, inputs.tags, 'sha256:');
+    const dir = await createPrivateConfig(env.RUNNER_TEMP || (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8161, 23))).tmpdir());
+    state_saveState({ privateConfig: dir });
+    deps.defer(() => removeDir(dir));
+    return new Docker(await privateDockerEnv(env, dir));
+}
+/**
+ * Logs in and tags side by side (tags are local), then pushes every tag; returns the one digest
+ * they all got. On failure the local tags made here are removed.
+ */
+async function tagAndPush(inputs, docker, registry, auth) {
+    const targets = inputs.tags.map((tag) => `${registry}/${inputs.repository}:${tag}`);
     const created = [];
     let digest;
     try {
-        const targets = inputs.tags.map((tag) => `${refs.repositoryUri}:${tag}`);
         const tagging = (async () => {
             for (const target of targets) {
                 await docker.tag(inputs.image, target);
@@ -4656,32 +4700,10 @@ async function pushImage(inputs, deps) {
     }
     if (digest === undefined)
         throw new ActionError('nothing was pushed');
-    // ECR is the source of truth for what a tag now points at.
-    const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch((err) => {
-        throw explainEcrError('ecr:DescribeImages', err, repositoryArn);
-    });
-    for (const [tag, d] of ecrDigests) {
-        if (d !== digest) {
-            throw new ActionError(`ECR reports ${d ?? 'no image'} for ${refs.repositoryUri}:${tag}, but docker pushed ${digest}. ` +
-                `Another job may have pushed the same tag at the same time: do not deploy this tag; re-run.`);
-        }
-    }
-    return {
-        ...imageRefs(registry, inputs.repository, inputs.tags, digest),
-        identity,
-        ecr,
-        registryId,
-        repository,
-        digest,
-        tags: inputs.tags,
-        tokenExpiresAt: auth.expiresAt,
-        registryScanning: registryScanningOnce(ecr),
-        docker,
-        imageId,
-    };
+    return digest;
 }
 /** The push's outputs and its summary section. */
-function pushStageResult(p) {
+function pushStageResult(p, identity) {
     return stageResult({
         outputs: {
             registry: p.registry,
@@ -4690,7 +4712,7 @@ function pushStageResult(p) {
             'image-digest': p.digest,
             'image-ref': p.imageRef,
             tags: p.tags.join(','),
-            'aws-account-id': p.identity.account,
+            'aws-account-id': identity.account,
             'token-expires-at': p.tokenExpiresAt.toISOString(),
         },
         sections: {
@@ -4702,7 +4724,7 @@ function pushStageResult(p) {
                 `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
                 `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
                 `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-                `| Pushed as | \`${cell(p.identity.arn)}\` |`,
+                `| Pushed as | \`${cell(identity.arn)}\` |`,
             ].join('\n'),
         },
     });
@@ -4724,15 +4746,9 @@ async function resolveIdentity(inputs, env) {
         log: info,
     });
 }
-function stringEnv(env) {
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        if (v !== undefined)
-            out[k] = v;
-    return out;
-}
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -4758,33 +4774,14 @@ async function run(env = process.env) {
             prepareGate(pre),
             prepareAudit(pre),
         ]);
-        const i = inputs;
-        const pushed = await pushImage(inputs, {
-            env,
-            defer: (fn) => deferred.push(fn),
-            ...(inputs.createRepository
-                ? { onMissingRepository: (ecr, registryId) => createRepository(i, ecr, registryId, env) }
-                : {}),
-        });
+        const docker = localDocker(env);
+        const push = await pushStage(inputs, env, docker, (fn) => deferred.push(fn));
         // The registry login is not needed past the push: a private docker config goes right away.
         await runDeferred(deferred);
-        publish(pushStageResult(pushed), report);
-        info(`Pushed ${pushed.imageRef}`);
-        // After the push, side by side: governance, the audit (reads the image locally) and the scan
-        // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
-        const ctx = { inputs, pushed, env, clock: Date.now, sleep: realSleep };
-        const results = await Promise.all([
-            settle('Repository governance', runGovernance(ctx, governance)),
-            settle('The image audit', runAudit(ctx, audit)),
-            // Fail closed: a gate that crashed has not passed anything.
-            settle('The scan gate', runGate(ctx, gate), inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
-        ]);
-        const failures = [];
-        for (const r of results) {
-            publish(r, report);
-            if (r.failure !== undefined)
-                failures.push(r.failure);
-        }
+        publish(pushStageResult(push.pushed, push.identity), report);
+        info(`Pushed ${push.pushed.imageRef}`);
+        const ctx = { inputs, env, clock: Date.now, sleep: realSleep };
+        const failures = await afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report);
         if (failures.length > 0) {
             process.exitCode = 1;
             for (const f of failures)
@@ -4803,6 +4800,51 @@ async function run(env = process.env) {
                 .catch((err) => warning(`Could not write the job summary: ${errorMessage(err)}`));
         }
     }
+}
+/** The local image, who we act as, the ECR client, the push (creating the repository if asked). */
+async function pushStage(inputs, env, docker, defer) {
+    const imageId = await localImageId(inputs, docker);
+    const identity = await signIn(inputs, env);
+    const ecr = await createEcrClient(inputs.region, identity.credentials);
+    const registryId = inputs.registryId ?? identity.account;
+    let origin = 'existing';
+    const onMissingRepository = async () => {
+        const created = await createRepository(inputs, ecr, registryId, env);
+        origin = created.origin;
+        return created.repository;
+    };
+    const pushed = await pushImage(inputs, {
+        env,
+        defer,
+        ecr,
+        registryId,
+        docker,
+        imageId,
+        ...(inputs.createRepository ? { onMissingRepository } : {}),
+    });
+    return { identity, ecr, pushed, origin };
+}
+/**
+ * After the push, side by side: governance, the audit (reads the image locally) and the scan wait
+ * (idle polling). Publishes each result; returns the failures. A stage that throws fails the step
+ * but never hides another's verdict.
+ */
+async function afterPush(ctx, plans, push, report) {
+    // GetRegistryScanningConfiguration, asked at most once for the gate and governance.
+    const registryScanning = registryScanningOnce(push.ecr);
+    const results = await Promise.all([
+        settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, registryScanning })),
+        settle('The image audit', runAudit(ctx, plans.audit, push)),
+        // Fail closed: a gate that crashed has not passed anything.
+        settle('The scan gate', runGate(ctx, plans.gate, { ...push, registryScanning }), ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
+    ]);
+    const failures = [];
+    for (const r of results) {
+        publish(r, report);
+        if (r.failure !== undefined)
+            failures.push(r.failure);
+    }
+    return failures;
 }
 /** Runs (once) and forgets the cleanups registered so far, newest first. Never throws. */
 async function runDeferred(deferred) {

@@ -1,13 +1,21 @@
 import * as core from './core.js'
-import { prepareAudit, runAudit } from './audit/index.js'
+import { prepareAudit, runAudit, type AuditPlan } from './audit/index.js'
+import type { Docker } from './docker.js'
+import { createEcrClient, registryScanningOnce } from './ecr.js'
 import { InputError, errorMessage } from './errors.js'
-import { prepareGate, runGate } from './gate/index.js'
-import { createRepository, prepareGovernance, runGovernance } from './governance/index.js'
+import { prepareGate, runGate, type GatePlan } from './gate/index.js'
+import {
+  createRepository,
+  prepareGovernance,
+  runGovernance,
+  type GovernanceDeps,
+  type GovernancePlan,
+} from './governance/index.js'
 import { getInputs, type Inputs } from './inputs.js'
-import { pushImage, pushStageResult } from './push.js'
+import { localDocker, localImageId, pushImage, pushStageResult, signIn, type Defer } from './push.js'
 import { Report } from './report.js'
 import { realSleep } from './retry.js'
-import { publish, stageResult, type StageContext, type StageResult } from './stage.js'
+import { publish, stageResult, type AfterPush, type StageContext, type StageResult } from './stage.js'
 
 /** The action: orchestration only. Every decision lives in a module of its own. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -24,34 +32,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       prepareGate(pre),
       prepareAudit(pre),
     ])
-
-    const i = inputs
-    const pushed = await pushImage(inputs, {
-      env,
-      defer: (fn) => deferred.push(fn),
-      ...(inputs.createRepository
-        ? { onMissingRepository: (ecr, registryId) => createRepository(i, ecr, registryId, env) }
-        : {}),
-    })
+    const docker = localDocker(env)
+    const push = await pushStage(inputs, env, docker, (fn) => deferred.push(fn))
     // The registry login is not needed past the push: a private docker config goes right away.
     await runDeferred(deferred)
-    publish(pushStageResult(pushed), report)
-    core.info(`Pushed ${pushed.imageRef}`)
+    publish(pushStageResult(push.pushed, push.identity), report)
+    core.info(`Pushed ${push.pushed.imageRef}`)
 
-    // After the push, side by side: governance, the audit (reads the image locally) and the scan
-    // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
-    const ctx: StageContext = { inputs, pushed, env, clock: Date.now, sleep: realSleep }
-    const results = await Promise.all([
-      settle('Repository governance', runGovernance(ctx, governance)),
-      settle('The image audit', runAudit(ctx, audit)),
-      // Fail closed: a gate that crashed has not passed anything.
-      settle('The scan gate', runGate(ctx, gate), inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
-    ])
-    const failures: string[] = []
-    for (const r of results) {
-      publish(r, report)
-      if (r.failure !== undefined) failures.push(r.failure)
-    }
+    const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep }
+    const failures = await afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report)
     if (failures.length > 0) {
       process.exitCode = 1
       for (const f of failures) core.error(f)
@@ -67,6 +56,70 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         .catch((err: unknown) => core.warning(`Could not write the job summary: ${errorMessage(err)}`))
     }
   }
+}
+
+interface PushStage extends AfterPush {
+  origin: GovernanceDeps['origin']
+}
+
+/** The local image, who we act as, the ECR client, the push (creating the repository if asked). */
+async function pushStage(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  docker: Docker,
+  defer: Defer,
+): Promise<PushStage> {
+  const imageId = await localImageId(inputs, docker)
+  const identity = await signIn(inputs, env)
+  const ecr = await createEcrClient(inputs.region, identity.credentials)
+  const registryId = inputs.registryId ?? identity.account
+  let origin: PushStage['origin'] = 'existing'
+  const onMissingRepository = async () => {
+    const created = await createRepository(inputs, ecr, registryId, env)
+    origin = created.origin
+    return created.repository
+  }
+  const pushed = await pushImage(inputs, {
+    env,
+    defer,
+    ecr,
+    registryId,
+    docker,
+    imageId,
+    ...(inputs.createRepository ? { onMissingRepository } : {}),
+  })
+  return { identity, ecr, pushed, origin }
+}
+
+/**
+ * After the push, side by side: governance, the audit (reads the image locally) and the scan wait
+ * (idle polling). Publishes each result; returns the failures. A stage that throws fails the step
+ * but never hides another's verdict.
+ */
+async function afterPush(
+  ctx: StageContext,
+  plans: { governance: GovernancePlan; gate: GatePlan; audit: AuditPlan },
+  push: PushStage & { docker: Docker },
+  report: Report,
+): Promise<string[]> {
+  // GetRegistryScanningConfiguration, asked at most once for the gate and governance.
+  const registryScanning = registryScanningOnce(push.ecr)
+  const results = await Promise.all([
+    settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, registryScanning })),
+    settle('The image audit', runAudit(ctx, plans.audit, push)),
+    // Fail closed: a gate that crashed has not passed anything.
+    settle(
+      'The scan gate',
+      runGate(ctx, plans.gate, { ...push, registryScanning }),
+      ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {},
+    ),
+  ])
+  const failures: string[] = []
+  for (const r of results) {
+    publish(r, report)
+    if (r.failure !== undefined) failures.push(r.failure)
+  }
+  return failures
 }
 
 /** Runs (once) and forgets the cleanups registered so far, newest first. Never throws. */

@@ -4,20 +4,31 @@
  * them (see `publish`). Progress lines and warnings about how the work goes are logged as they
  * happen.
  */
+import type { ECRClient } from '@aws-sdk/client-ecr'
 import * as core from './core.js'
 import type { Inputs } from './inputs.js'
 import { writeOutputs, type Outputs } from './outputs.js'
 import type { PushResult } from './push.js'
 import type { Report, Sections } from './report.js'
 import type { Clock, Sleep } from './retry.js'
+import type { Identity } from './sts.js'
 
-/** What every stage after the push receives. */
+/** What every stage after the push receives: the run's settings and its clock. */
 export interface StageContext {
   inputs: Inputs
-  pushed: PushResult
   env: NodeJS.ProcessEnv
   clock: Clock
   sleep: Sleep
+}
+
+/** What the push leaves for the stages after it; each stage takes the parts it needs, by name. */
+export interface AfterPush {
+  /** Who the action acts as (the account of the credentials, the ARN). */
+  identity: Identity
+  /** The ECR client of that identity, in the input region. */
+  ecr: ECRClient
+  /** What was pushed. */
+  pushed: PushResult
 }
 
 /** An annotation on the run: what a stage concluded that a reviewer should see. */

@@ -6,11 +6,13 @@ import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '../core.js'
+import type { Docker } from '../docker.js'
 import { InputError, errorMessage } from '../errors.js'
 import type { Outputs } from '../outputs.js'
 import {
   stageResult,
   type Annotation,
+  type AfterPush,
   type PreflightContext,
   type StageContext,
   type StageResult,
@@ -60,10 +62,17 @@ export async function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
   return plan
 }
 
+/** What the audit needs from the push, by name. */
+export interface AuditDeps extends Pick<AfterPush, 'ecr' | 'pushed'> {
+  /** The docker CLI of the engine that holds the pushed image (no login needed: it reads locally). */
+  docker: Docker
+}
+
 /** Reads the pushed image (never runs it): layers, history, configuration, secrets. */
-export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<StageResult> {
+export async function runAudit(ctx: StageContext, plan: AuditPlan, deps: AuditDeps): Promise<StageResult> {
   if (!plan.enabled) return stageResult()
-  const { pushed, inputs, env } = ctx
+  const { inputs, env } = ctx
+  const { pushed, ecr, docker } = deps
   const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region }
   const masked = new Set<string>()
   const mask = (v: string): void => {
@@ -75,7 +84,7 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<Stag
 
   let facts: ImageFacts
   try {
-    const local = await readLocalImage(pushed.docker, pushed.imageId)
+    const local = await readLocalImage(docker, pushed.imageId)
     const platform: { os?: string; architecture?: string; variant?: string } = {}
     if (local.os) platform.os = local.os
     if (local.architecture) platform.architecture = local.architecture
@@ -83,12 +92,12 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<Stag
     let manifest: RegistryManifest | undefined
     let size: number | undefined
     try {
-      manifest = await registryManifest(pushed.ecr, where, pushed.digest, platform)
+      manifest = await registryManifest(ecr, where, pushed.digest, platform)
     } catch (err) {
       notes.push(
         `Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`,
       )
-      size = await registrySize(pushed.ecr, where, pushed.digest).catch(() => undefined)
+      size = await registrySize(ecr, where, pushed.digest).catch(() => undefined)
     }
     facts = {
       imageId: pushed.imageId,
@@ -122,7 +131,7 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<Stag
       exported = await core.group(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
         // The tar reader loads only when an export is asked for (cold start).
         const { exportSavedImage } = await import('./export.js')
-        const saved = saveImage(pushed.docker, pushed.imageId)
+        const saved = saveImage(docker, pushed.imageId)
         const tmp = env.RUNNER_TEMP || os.tmpdir()
         const [out] = await Promise.all([
           exportSavedImage(saved.stream, plan.exportDir as string, tmp),

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import * as core from '../core.js'
+import type { RegistryScanningRead } from '../ecr.js'
 import { InputError, errorMessage } from '../errors.js'
 import { pickOutputs, type Outputs } from '../outputs.js'
 import type { Sections } from '../report.js'
@@ -13,6 +14,7 @@ import {
   stageResult,
   type Annotation,
   type PreflightContext,
+  type AfterPush,
   type StageContext,
   type StageResult,
 } from '../stage.js'
@@ -93,23 +95,34 @@ export interface GateTuning {
   wait?: Partial<Omit<WaitConfig, 'startedAt' | 'timeoutMs' | 'settleMs'>>
 }
 
+/** What the gate needs from the push, by name. */
+export interface GateDeps extends AfterPush {
+  /** The run's one GetRegistryScanningConfiguration. */
+  registryScanning: RegistryScanningRead
+}
+
+/** The context and the dependencies of one gate run, handed to its parts. */
+type GateRun = StageContext & GateDeps
+
 /** Waits for the findings of the pushed digest, decides, reports. */
 export async function runGate(
-  ctx: StageContext,
+  context: StageContext,
   plan: GatePlan,
+  deps: GateDeps,
   tuning: GateTuning = {},
 ): Promise<StageResult> {
   if (!plan.enabled) {
     core.info('Scan gate skipped (wait-for-scan: false)')
     return stageResult({ outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' } })
   }
+  const ctx: GateRun = { ...context, ...deps }
   const { inputs, pushed } = ctx
   const startedAt = ctx.clock()
   const api: ScanApi = {
-    ecr: pushed.ecr,
+    ecr: deps.ecr,
     registryId: pushed.registryId,
     repository: inputs.repository,
-    registryScanning: pushed.registryScanning,
+    registryScanning: deps.registryScanning,
   }
 
   // 1. Scan mode, before any waiting.
@@ -180,7 +193,7 @@ async function gateTargets(api: ScanApi, digest: string): Promise<PlatformImage[
 
 /** Waits for every target side by side; the call budget is shared between them. */
 async function waitAll(
-  ctx: StageContext,
+  ctx: GateRun,
   api: ScanApi,
   mode: ScanMode,
   targets: PlatformImage[],
@@ -208,7 +221,7 @@ async function waitAll(
 type ScanType = 'BASIC' | 'ENHANCED' | 'NONE'
 
 function gateFacts(
-  ctx: StageContext,
+  ctx: GateRun,
   plan: GatePlan,
   startedAt: number,
   scan: { scanType: ScanType; scanStatus: string; platforms: PlatformScan[] },
@@ -223,12 +236,12 @@ function gateFacts(
   }
 }
 
-async function discoverMode(ctx: StageContext, api: ScanApi): Promise<ScanMode> {
+async function discoverMode(ctx: GateRun, api: ScanApi): Promise<ScanMode> {
   const { pushed, inputs } = ctx
-  if (pushed.registryId !== pushed.identity.account) {
+  if (pushed.registryId !== ctx.identity.account) {
     return {
       kind: 'unknown',
-      why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${pushed.identity.account}`,
+      why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${ctx.identity.account}`,
     }
   }
   const [registry, repo] = await Promise.all([getRegistryConfig(api), getRepositoryConfig(api)])
@@ -273,7 +286,7 @@ function platformScans(targets: PlatformImage[], results: WaitResult[]): Platfor
   })
 }
 
-function reportPaths(ctx: StageContext): { sarif?: string; report: string } {
+function reportPaths(ctx: GateRun): { sarif?: string; report: string } {
   const sarif = ctx.inputs.sarifFile
   const dir = sarif ? path.dirname(sarif) : ctx.env.RUNNER_TEMP || ctx.env.GITHUB_WORKSPACE || process.cwd()
   return sarif ? { sarif, report: path.join(dir, REPORT_FILE) } : { report: path.join(dir, REPORT_FILE) }
@@ -312,7 +325,7 @@ async function writeFile(file: string, chunks: Iterable<string>): Promise<boolea
 }
 
 async function unavailable(
-  ctx: StageContext,
+  ctx: GateRun,
   plan: GatePlan,
   scanType: ScanType,
   status: string,
@@ -348,7 +361,7 @@ async function unavailable(
   })
 }
 
-async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Promise<StageResult> {
+async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise<StageResult> {
   const gate: GateState = verdict.failed ? 'failed' : 'passed'
   const outputs: Outputs = {
     'scan-type': facts.scanType,

@@ -2,15 +2,16 @@
  * Repository governance: create the repository when missing, apply the lifecycle policy as code
  * (only when it differs), preview what it would expire, and report the repository's settings.
  */
-import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
+import type { ECRClient } from '@aws-sdk/client-ecr'
 import * as path from 'node:path'
 import * as core from '../core.js'
-import { explainEcrError, findRepository } from '../ecr.js'
+import { explainEcrError, findRepository, type RegistryScanningRead } from '../ecr.js'
 import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import {
   stageResult,
   type Annotation,
+  type AfterPush,
   type PreflightContext,
   type StageContext,
   type StageResult,
@@ -21,6 +22,7 @@ import {
   getRegistryScanning,
   putLifecyclePolicy,
   runLifecyclePreview,
+  type CreatedRepository,
   type RepositoryOrigin,
 } from './aws.js'
 import { checkLifecyclePolicy, samePolicy, type LifecyclePolicy } from './policy.js'
@@ -75,16 +77,13 @@ export async function prepareGovernance(ctx: PreflightContext): Promise<Governan
   return { lifecyclePolicy: { file: label, policy: checked.policy, text: checked.text } }
 }
 
-/** How each repository object push.ts got from createRepository came to be. */
-const origins = new WeakMap<Repository, RepositoryOrigin>()
-
 /** Called when the repository does not exist and 'create-repository' is true. */
 export async function createRepository(
   inputs: Inputs,
   ecr: ECRClient,
   registryId: string,
   env: NodeJS.ProcessEnv,
-): Promise<Repository> {
+): Promise<CreatedRepository> {
   const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
   const request = createRepositoryRequest(inputs, registryId, env)
   let created
@@ -95,7 +94,6 @@ export async function createRepository(
   } catch (err) {
     throw explainCreateError(err, inputs, arn)
   }
-  origins.set(created.repository, created.origin)
   if (created.origin === 'concurrent') {
     core.info(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`)
   } else {
@@ -111,7 +109,7 @@ export async function createRepository(
         `Grant ecr:TagResource on ${arn} to tag repositories with the workflow that created them.`,
     )
   }
-  return created.repository
+  return created
 }
 
 function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
@@ -145,12 +143,26 @@ function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
   return explainEcrError('ecr:CreateRepository', err, arn)
 }
 
+/** What governance needs from the push, by name. */
+export interface GovernanceDeps extends AfterPush {
+  /** How the repository came to be: found, or created by this run (or another job meanwhile). */
+  origin: RepositoryOrigin | 'existing'
+  /** The run's one GetRegistryScanningConfiguration. */
+  registryScanning: RegistryScanningRead
+}
+
+type GovernanceRun = StageContext & GovernanceDeps
+
 /** After the push: lifecycle policy as code, preview, governance section of the summary. */
-export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Promise<StageResult> {
-  const { inputs, pushed } = ctx
+export async function runGovernance(
+  context: StageContext,
+  plan: GovernancePlan,
+  deps: GovernanceDeps,
+): Promise<StageResult> {
+  const ctx: GovernanceRun = { ...context, ...deps }
+  const { inputs, pushed, origin } = ctx
   // undefined: the role may not call DescribeRepositories (push.ts warned already).
   const repo = pushed.repository
-  const origin = (repo && origins.get(repo)) ?? 'existing'
   const repositoryArn =
     repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`
 
@@ -207,13 +219,12 @@ export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Pr
   })
 }
 
-async function scanningCoverage(ctx: StageContext): Promise<string> {
+async function scanningCoverage(ctx: GovernanceRun): Promise<string> {
   const { pushed, inputs } = ctx
   // GetRegistryScanningConfiguration reads the caller's own registry only.
-  if (pushed.registryId !== pushed.identity.account)
-    return enhancedCoverage('other-registry', inputs.repository)
+  if (pushed.registryId !== ctx.identity.account) return enhancedCoverage('other-registry', inputs.repository)
   try {
-    return enhancedCoverage(await getRegistryScanning(pushed.ecr, pushed.registryScanning), inputs.repository)
+    return enhancedCoverage(await getRegistryScanning(ctx.ecr, ctx.registryScanning), inputs.repository)
   } catch (err) {
     core.debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`)
     return `unknown (${errorName(err) || errorMessage(err)})`
@@ -227,7 +238,7 @@ interface LifecycleResult {
 }
 
 async function applyLifecyclePolicy(
-  ctx: StageContext,
+  ctx: GovernanceRun,
   desired: NonNullable<GovernancePlan['lifecyclePolicy']>,
   repositoryArn: string,
 ): Promise<LifecycleResult> {
@@ -241,7 +252,7 @@ async function applyLifecyclePolicy(
 
   let current: string | undefined
   try {
-    current = await getLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId)
+    current = await getLifecyclePolicy(ctx.ecr, inputs.repository, pushed.registryId)
   } catch (err) {
     const e = explainEcrError('ecr:GetLifecyclePolicy', err, repositoryArn)
     return failed('the current policy could not be read', e.message)
@@ -253,7 +264,7 @@ async function applyLifecyclePolicy(
     state = { kind: 'unchanged', file }
   } else {
     try {
-      await putLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId, text)
+      await putLifecyclePolicy(ctx.ecr, inputs.repository, pushed.registryId, text)
     } catch (err) {
       const name = errorName(err)
       if (name === 'InvalidParameterException' || name === 'ValidationException') {
@@ -273,7 +284,7 @@ async function applyLifecyclePolicy(
 
   let preview: PreviewState
   try {
-    const outcome = await runLifecyclePreview(pushed.ecr, inputs.repository, pushed.registryId, text, {
+    const outcome = await runLifecyclePreview(ctx.ecr, inputs.repository, pushed.registryId, text, {
       sleep: ctx.sleep,
       clock: ctx.clock,
       timeoutMs: PREVIEW_TIMEOUT_MS,
