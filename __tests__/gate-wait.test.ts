@@ -2,14 +2,9 @@
 // an injected fake clock and sleep shared with the emulator's scan timeline: minutes pass in ms.
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  getRegistryConfig,
-  getRepositoryConfig,
-  readScan,
-  scanTargets,
-  type ScanApi,
-} from '../src/gate/ecr-scan.ts'
+import { readScan, scanTargets, type ScanApi } from '../src/gate/ecr-scan.ts'
 import { decideScanMode } from '../src/gate/mode.ts'
+import { getRegistryConfig, getRepositoryConfig } from '../src/scanning.ts'
 import { defaultWaitConfig, type WaitConfig } from '../src/gate/status.ts'
 import { waitForFindings, type WaitResult } from '../src/gate/wait.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'

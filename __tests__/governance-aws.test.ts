@@ -21,7 +21,8 @@ import type { CreatedRepository } from '../src/governance/aws.ts'
 import type { PushResult } from '../src/push.ts'
 import { Report } from '../src/report.ts'
 import { publish, type StageContext, type StageResult } from '../src/stage.ts'
-import { findRepository, registryScanningOnce } from '../src/ecr.ts'
+import { findRepository } from '../src/ecr.ts'
+import { scanningConfiguration } from '../src/scanning.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'
 import { pushPermissions, startEmulator, type Emulator, type Statement } from './testbed/emulator/index.ts'
 import { startRegistry, type Registry } from './testbed/registry.ts'
@@ -115,7 +116,20 @@ function stage(
   const identity = { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/r/s` }
   return {
     inputs: i,
-    deps: { ecr, identity, pushed, origin, registryScanning: registryScanningOnce(ecr) },
+    deps: {
+      ecr,
+      identity,
+      pushed,
+      origin,
+      scanning: scanningConfiguration({
+        ecr,
+        registryId: ACCOUNT,
+        account: ACCOUNT,
+        region: 'us-east-1',
+        repository: i.repository,
+        repositoryScanOnPush: repository?.imageScanningConfiguration?.scanOnPush,
+      }),
+    },
     report: new Report(),
     env: { GITHUB_WORKSPACE: ws },
     clock: () => now,

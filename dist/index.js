@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7410);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2628);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7410:
+/***/ 2628:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -208,6 +208,7 @@ const OUTPUTS = {
     findings: 'The counts as JSON, for fromJSON.',
     'highest-severity': 'Highest counted severity, or NONE.',
     gate: 'passed, failed, unavailable or skipped.',
+    'scan-coverage': "How the registry's scanning covers the repository: CONTINUOUS_SCAN, SCAN_ON_PUSH (enhanced), BASIC_SCAN_ON_PUSH, BASIC_MANUAL, NONE, or UNKNOWN (configuration not readable).",
     'sarif-file': 'Path of the SARIF file written, if any.',
     'report-file': 'Path of the full findings JSON written, if any.',
     'image-size': 'Bytes of the pushed image (compressed layers + config).',
@@ -1296,6 +1297,14 @@ function registryHost(proxyEndpoint, registryId) {
     }
     return host;
 }
+/** ECR's WILDCARD filters (scanning rules, tag-mutability exclusions): `*` matches any run of characters. */
+function wildcardMatches(filter, value) {
+    const re = filter
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
+        .join('.*');
+    return new RegExp(`^${re}$`).test(value);
+}
 /** Account ID out of an ARN (`arn:aws:sts::123456789012:assumed-role/…`). */
 function accountFromArn(arn) {
     const parts = arn.split(':');
@@ -1425,20 +1434,6 @@ function explainEcrError(action, err, repositoryArnOrName) {
         return new ActionError(`${action} failed: AWS did not accept the credentials (${name}: ${msg}).`);
     }
     return new Error(`${action} failed: ${name ? `${name}: ` : ''}${msg}`, { cause: err });
-}
-/**
- * GetRegistryScanningConfiguration, asked at most once: the scan gate and governance both need the
- * answer in the same run. A failure is shared too (the SDK has already retried it).
- */
-function registryScanningOnce(client) {
-    let answer;
-    return () => {
-        answer ??= (async () => {
-            const { GetRegistryScanningConfigurationCommand } = await ecrSdk();
-            return client.send(new GetRegistryScanningConfigurationCommand({}));
-        })();
-        return answer;
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/severity.ts
@@ -1830,53 +1825,6 @@ function nextStep(prev, obs, now, cfg) {
 
 
 
-
-async function attempt(fn) {
-    try {
-        return { ok: true, value: await fn() };
-    }
-    catch (err) {
-        return {
-            ok: false,
-            denied: errorName(err) === 'AccessDeniedException',
-            message: `${errorName(err) || 'Error'}: ${errorMessage(err)}`,
-        };
-    }
-}
-async function getRegistryConfig(api) {
-    const read = api.registryScanning ?? registryScanningOnce(api.ecr);
-    return attempt(async () => {
-        const out = await read();
-        const c = out.scanningConfiguration;
-        return {
-            scanType: c?.scanType ?? 'BASIC',
-            rules: (c?.rules ?? []).map((r) => ({
-                scanFrequency: r.scanFrequency ?? 'MANUAL',
-                repositoryFilters: (r.repositoryFilters ?? []).map((f) => ({
-                    filter: f.filter ?? '',
-                    filterType: f.filterType ?? 'WILDCARD',
-                })),
-            })),
-        };
-    });
-}
-async function getRepositoryConfig(api) {
-    const { BatchGetRepositoryScanningConfigurationCommand } = await ecrSdk();
-    return attempt(async () => {
-        const out = await api.ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: [api.repository] }));
-        const c = out.scanningConfigurations?.find((s) => s.repositoryName === api.repository);
-        if (!c)
-            return undefined;
-        return {
-            scanOnPush: c.scanOnPush ?? false,
-            scanFrequency: c.scanFrequency ?? 'MANUAL',
-            appliedScanFilters: (c.appliedScanFilters ?? []).map((f) => ({
-                filter: f.filter ?? '',
-                filterType: f.filterType ?? 'WILDCARD',
-            })),
-        };
-    });
-}
 async function startImageScan(api, digest) {
     const { StartImageScanCommand } = await ecrSdk();
     try {
@@ -2010,25 +1958,30 @@ async function scanTargets(api, digest) {
     return targets.length > 0 ? targets : [{ digest, platform: '' }];
 }
 
-;// CONCATENATED MODULE: ./src/gate/mode.ts
-/**
- * Which scanner covers the repository, decided from the registry's and the repository's scanning
- * configuration. Pure: the calls are in discovery.ts.
- */
+;// CONCATENATED MODULE: ./src/scanning.ts
+
+
+
 /** ECR's repository filter wildcard: `*` matches any run of characters. */
 function filterMatches(filter, repository) {
-    const re = filter
-        .split('*')
-        .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
-        .join('.*');
-    return new RegExp(`^${re}$`).test(repository);
+    return wildcardMatches(filter, repository);
 }
-/** The first rule (CONTINUOUS_SCAN before SCAN_ON_PUSH, as ECR applies them) matching the repository. */
-function matchingRule(rules, repository) {
-    const order = ['CONTINUOUS_SCAN', 'SCAN_ON_PUSH', 'MANUAL'];
-    return [...rules]
-        .sort((a, b) => order.indexOf(a.scanFrequency) - order.indexOf(b.scanFrequency))
-        .find((r) => r.repositoryFilters.some((f) => filterMatches(f.filter, repository)));
+const COVERING = ['CONTINUOUS_SCAN', 'SCAN_ON_PUSH'];
+/**
+ * The rule that covers the repository: CONTINUOUS_SCAN before SCAN_ON_PUSH, as ECR applies them
+ * (MANUAL rules cover nothing), with the filter that matched.
+ */
+function matchingRule(rules, repository, frequencies = COVERING) {
+    for (const frequency of frequencies) {
+        for (const rule of rules) {
+            if (rule.scanFrequency !== frequency)
+                continue;
+            const match = rule.repositoryFilters.find((f) => filterMatches(f.filter, repository));
+            if (match)
+                return { rule, filter: match.filter };
+        }
+    }
+    return undefined;
 }
 /**
  * The command that puts the repository under enhanced scanning, keeping the registry's other
@@ -2050,39 +2003,155 @@ function enhancedFixCommand(registry, repository, region) {
         });
     return `aws ecr put-registry-scanning-configuration --scan-type ENHANCED --rules '${JSON.stringify(rules)}' --region ${region}`;
 }
-/**
- * Decide the mode. `registry` or `repo` undefined: that call failed. `repositoryScanOnPush` is the
- * repository's own basic scan-on-push flag (DescribeRepositories), used when the batch call failed.
- */
-function decideScanMode(registry, repo, repository, region, repositoryScanOnPush) {
-    if (registry === undefined) {
-        return { kind: 'unknown', why: 'the registry scanning configuration could not be read' };
-    }
+const UNREADABLE = {
+    kind: 'UNKNOWN',
+    why: 'the registry scanning configuration could not be read',
+    short: 'the registry scanning configuration could not be read',
+};
+/** The one decision: how the registry's scanning covers `repository`. Pure. */
+function scanning_decideCoverage(facts, repository, region) {
+    const { registry, repository: repo } = facts;
+    if (registry === undefined)
+        return UNREADABLE;
     if (registry.scanType === 'ENHANCED') {
-        let frequency;
-        if (repo !== undefined) {
-            frequency =
-                repo.appliedScanFilters.length > 0 || repo.scanFrequency !== 'MANUAL' ? repo.scanFrequency : undefined;
+        const match = matchingRule(registry.rules, repository);
+        if (match)
+            return { kind: match.rule.scanFrequency, filter: match.filter };
+        // ECR's own per-repository answer, when it was read, has the last word on coverage.
+        if (repo && (repo.scanFrequency === 'CONTINUOUS_SCAN' || repo.scanFrequency === 'SCAN_ON_PUSH')) {
+            const filter = repo.appliedScanFilters[0]?.filter;
+            return filter === undefined ? { kind: repo.scanFrequency } : { kind: repo.scanFrequency, filter };
         }
-        else {
-            frequency = matchingRule(registry.rules, repository)?.scanFrequency;
-        }
-        if (frequency === 'CONTINUOUS_SCAN' || frequency === 'SCAN_ON_PUSH')
-            return { kind: 'enhanced', frequency };
+        return { kind: 'NONE', fix: enhancedFixCommand(registry, repository, region) };
+    }
+    const onPush = facts.repositoryScanOnPush === true ||
+        matchingRule(registry.rules, repository, ['SCAN_ON_PUSH']) !== undefined ||
+        repo?.scanOnPush === true ||
+        repo?.scanFrequency === 'SCAN_ON_PUSH';
+    return { kind: onPush ? 'BASIC_SCAN_ON_PUSH' : 'BASIC_MANUAL', scanType: registry.scanType };
+}
+/** Whether the repository's effective configuration could change the answer the rest gives. */
+function needsRepositoryConfig(facts, repository) {
+    const { registry } = facts;
+    if (registry === undefined || registry.scanType === 'ENHANCED')
+        return false;
+    if (facts.repositoryScanOnPush !== undefined)
+        return false;
+    return matchingRule(registry.rules, repository, ['SCAN_ON_PUSH']) === undefined;
+}
+async function attempt(fn) {
+    try {
+        return { ok: true, value: await fn() };
+    }
+    catch (err) {
         return {
-            kind: 'not-covered',
-            message: `Repository '${repository}' is not covered by enhanced scanning: the registry uses Amazon Inspector (ENHANCED) and none of its scanning rules' filters matches the repository, so it will never be scanned. ` +
-                `Add it to a rule: ${enhancedFixCommand(registry, repository, region)}`,
+            ok: false,
+            denied: errorName(err) === 'AccessDeniedException',
+            name: errorName(err),
+            message: `${errorName(err) || 'Error'}: ${errorMessage(err)}`,
+            detail: errorMessage(err),
         };
     }
-    // BASIC (or a scanType ECR may add later: treat as basic, which StartImageScan can always drive).
-    if (repo !== undefined)
-        return { kind: 'basic', scanOnPush: repo.scanOnPush || repo.scanFrequency === 'SCAN_ON_PUSH' };
-    const rule = matchingRule(registry.rules, repository);
+}
+const filters = (list) => (list ?? []).map((f) => ({ filter: f.filter ?? '', filterType: f.filterType ?? 'WILDCARD' }));
+/** GetRegistryScanningConfiguration (the caller's own registry), normalised. */
+async function getRegistryConfig(api) {
+    const { GetRegistryScanningConfigurationCommand } = await ecrSdk();
+    return attempt(async () => {
+        const out = await api.ecr.send(new GetRegistryScanningConfigurationCommand({}));
+        const c = out.scanningConfiguration;
+        return {
+            scanType: c?.scanType ?? 'BASIC',
+            rules: (c?.rules ?? []).map((r) => ({
+                scanFrequency: r.scanFrequency ?? 'MANUAL',
+                repositoryFilters: filters(r.repositoryFilters),
+            })),
+        };
+    });
+}
+/** BatchGetRepositoryScanningConfiguration for one repository; undefined when ECR has no answer. */
+async function getRepositoryConfig(api) {
+    const { BatchGetRepositoryScanningConfigurationCommand } = await ecrSdk();
+    return attempt(async () => {
+        const out = await api.ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: [api.repository] }));
+        const c = out.scanningConfigurations?.find((s) => s.repositoryName === api.repository);
+        if (!c)
+            return undefined;
+        return {
+            scanOnPush: c.scanOnPush ?? false,
+            scanFrequency: c.scanFrequency ?? 'MANUAL',
+            appliedScanFilters: filters(c.appliedScanFilters),
+        };
+    });
+}
+function scanningConfiguration(source) {
+    let answer;
     return {
-        kind: 'basic',
-        scanOnPush: rule?.scanFrequency === 'SCAN_ON_PUSH' || repositoryScanOnPush === true,
+        coverage: () => {
+            answer ??= readCoverage(source);
+            return answer;
+        },
     };
+}
+async function readCoverage(source) {
+    const { repository, region } = source;
+    if (source.registryId !== source.account) {
+        const why = `The registry (${source.registryId}) belongs to another account, whose scanning configuration cannot be read from ${source.account}`;
+        return {
+            coverage: { kind: 'UNKNOWN', why, short: 'the registry belongs to another account' },
+            problems: [],
+        };
+    }
+    const registry = await getRegistryConfig(source);
+    if (!registry.ok) {
+        const short = registry.denied
+            ? 'ecr:GetRegistryScanningConfiguration denied'
+            : registry.name || registry.detail;
+        return { coverage: { ...UNREADABLE, short }, problems: [registry] };
+    }
+    const facts = { registry: registry.value, repositoryScanOnPush: source.repositoryScanOnPush };
+    const problems = [];
+    if (needsRepositoryConfig(facts, repository)) {
+        const repo = await getRepositoryConfig(source);
+        if (repo.ok)
+            facts.repository = repo.value;
+        else
+            problems.push(repo);
+    }
+    return { coverage: scanning_decideCoverage(facts, repository, region), problems };
+}
+
+;// CONCATENATED MODULE: ./src/gate/mode.ts
+/**
+ * How the gate waits, from the run's one answer to "how is this repository covered"
+ * (src/scanning.ts decides that; this file only maps it to the gate's modes). Pure.
+ */
+
+/** The gate's mode for a coverage. */
+function scanMode(coverage, repository) {
+    switch (coverage.kind) {
+        case 'CONTINUOUS_SCAN':
+        case 'SCAN_ON_PUSH':
+            return { kind: 'enhanced', frequency: coverage.kind };
+        case 'BASIC_SCAN_ON_PUSH':
+        case 'BASIC_MANUAL':
+            return { kind: 'basic', scanOnPush: coverage.kind === 'BASIC_SCAN_ON_PUSH' };
+        case 'NONE':
+            return {
+                kind: 'not-covered',
+                message: `Repository '${repository}' is not covered by enhanced scanning: the registry uses Amazon Inspector (ENHANCED) and none of its scanning rules' filters matches the repository, so it will never be scanned. ` +
+                    `Add it to a rule: ${coverage.fix}`,
+            };
+        case 'UNKNOWN':
+            return { kind: 'unknown', why: coverage.why };
+    }
+}
+/**
+ * The mode straight from the configurations. `registry` or `repo` undefined: that read failed (or
+ * was not made). `repositoryScanOnPush` is the repository's own flag (DescribeRepositories).
+ */
+function decideScanMode(registry, repo, repository, region, repositoryScanOnPush) {
+    return scanMode(decideCoverage({ registry, repository: repo, repositoryScanOnPush }, repository, region), repository);
 }
 
 ;// CONCATENATED MODULE: ./src/gate/policy.ts
@@ -2819,10 +2888,9 @@ async function runGate(context, plan, deps, tuning = {}) {
         ecr: deps.ecr,
         registryId: pushed.registryId,
         repository: inputs.repository,
-        registryScanning: deps.registryScanning,
     };
     // 1. Scan mode, before any waiting.
-    const mode = await discoverMode(ctx, api);
+    const mode = await discoverMode(ctx);
     if (mode.kind === 'not-covered') {
         return unavailable(ctx, plan, 'NONE', 'NOT_CONFIGURED', mode.message, [], startedAt);
     }
@@ -2912,16 +2980,9 @@ function gateFacts(ctx, plan, startedAt, scan) {
         elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
     };
 }
-async function discoverMode(ctx, api) {
-    const { pushed, inputs } = ctx;
-    if (pushed.registryId !== ctx.identity.account) {
-        return {
-            kind: 'unknown',
-            why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${ctx.identity.account}`,
-        };
-    }
-    const [registry, repo] = await Promise.all([getRegistryConfig(api), getRepositoryConfig(api)]);
-    const problems = [registry, repo].flatMap((r) => (r.ok ? [] : [r]));
+/** The gate's mode, from the run's one answer to how the repository is covered. */
+async function discoverMode(ctx) {
+    const { coverage, problems } = await ctx.scanning.coverage();
     if (problems.length > 0) {
         const denied = problems.some((p) => p.denied);
         warning(`Could not read the scanning configuration (${problems.map((p) => p.message).join('; ')}).` +
@@ -2929,7 +2990,7 @@ async function discoverMode(ctx, api) {
                 ? ' Grant ecr:GetRegistryScanningConfiguration and ecr:BatchGetRepositoryScanningConfiguration to let the gate know the scan mode before waiting.'
                 : ''));
     }
-    return decideScanMode(registry.ok ? registry.value : undefined, repo.ok ? repo.value : undefined, inputs.repository, inputs.region, pushed.repository?.imageScanningConfiguration?.scanOnPush);
+    return scanMode(coverage, ctx.inputs.repository);
 }
 function scanTypeOf(mode, results) {
     if (mode.kind === 'basic')
@@ -3353,7 +3414,6 @@ function describeRule(rule) {
 
 
 
-
 /**
  * CreateRepository. RepositoryAlreadyExistsException (another job created it a moment ago) is
  * success: the repository is then read back. A denied ecr:TagResource (needed for tags on create)
@@ -3403,18 +3463,6 @@ async function getLifecyclePolicy(ecr, repositoryName, registryId) {
 async function putLifecyclePolicy(ecr, repositoryName, registryId, lifecyclePolicyText) {
     const { PutLifecyclePolicyCommand } = await ecrSdk();
     await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, registryId, lifecyclePolicyText }));
-}
-/** The caller's registry scanning configuration; 'denied' when the role may not read it. */
-async function getRegistryScanning(ecr, read = registryScanningOnce(ecr)) {
-    try {
-        const out = await read();
-        return out.scanningConfiguration ?? {};
-    }
-    catch (err) {
-        if (errorName(err) === 'AccessDeniedException')
-            return 'denied';
-        throw err;
-    }
 }
 /**
  * StartLifecyclePolicyPreview with the policy text, then GetLifecyclePolicyPreview until it leaves
@@ -3602,6 +3650,7 @@ function previewMarkdown(p) {
 }
 
 ;// CONCATENATED MODULE: ./src/governance/settings.ts
+
 /** AWS tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters. */
 const TAG_VALUE_BAD = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
 function tagValue(raw) {
@@ -3667,36 +3716,27 @@ function kmsKeyMatches(actual, wanted) {
     const id = (k) => k.replace(/^arn:[^:]+:kms:[^:]*:\d*:/, '').replace(/^key\//, '');
     return id(actual) === id(wanted);
 }
-/** `*` wildcard match of the whole string (ECR's WILDCARD filters). */
-function wildcardMatch(pattern, value) {
-    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-    return re.test(value);
-}
-function escapeRegExp(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** Whether the registry's enhanced scanning covers the repository, as one phrase. */
-function enhancedCoverage(config, repository) {
-    if (config === 'denied')
-        return 'unknown (ecr:GetRegistryScanningConfiguration denied)';
-    if (config === 'other-registry')
-        return 'unknown (the registry belongs to another account)';
-    if (config.scanType !== 'ENHANCED')
-        return `no (registry scanning is ${config.scanType ?? 'BASIC'})`;
-    for (const rule of config.rules ?? []) {
-        const match = (rule.repositoryFilters ?? []).find((f) => f.filter !== undefined &&
-            (f.filterType ?? 'WILDCARD') === 'WILDCARD' &&
-            wildcardMatch(f.filter, repository));
-        if (match && rule.scanFrequency !== undefined && rule.scanFrequency !== 'MANUAL') {
-            return `yes (${rule.scanFrequency}, filter \`${match.filter}\`)`;
-        }
+/** Whether the registry's enhanced scanning covers the repository, as one phrase for the summary. */
+function coveragePhrase(coverage) {
+    switch (coverage.kind) {
+        case 'UNKNOWN':
+            return `unknown (${coverage.short})`;
+        case 'BASIC_SCAN_ON_PUSH':
+        case 'BASIC_MANUAL':
+            return `no (registry scanning is ${coverage.scanType})`;
+        case 'CONTINUOUS_SCAN':
+        case 'SCAN_ON_PUSH':
+            return coverage.filter === undefined
+                ? `yes (${coverage.kind})`
+                : `yes (${coverage.kind}, filter \`${coverage.filter}\`)`;
+        case 'NONE':
+            return 'no (ENHANCED, but no scan-on-push or continuous rule matches this repository: it is never scanned)';
     }
-    return 'no (ENHANCED, but no scan-on-push or continuous rule matches this repository: it is never scanned)';
 }
 /** Whether a tag can be moved to another image in a repository with these settings. */
 function tagIsMutable(repo, tag) {
     const mode = repo.imageTagMutability ?? 'MUTABLE';
-    const excluded = (repo.imageTagMutabilityExclusionFilters ?? []).some((f) => f.filter !== undefined && wildcardMatch(f.filter, tag));
+    const excluded = (repo.imageTagMutabilityExclusionFilters ?? []).some((f) => f.filter !== undefined && wildcardMatches(f.filter, tag));
     if (mode === 'MUTABLE')
         return true;
     if (mode === 'IMMUTABLE')
@@ -3851,8 +3891,8 @@ async function runGovernance(context, plan, deps) {
                 'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
         });
     }
-    const [enhanced, lifecycle] = await Promise.all([
-        scanningCoverage(ctx),
+    const [{ coverage }, lifecycle] = await Promise.all([
+        ctx.scanning.coverage(),
         plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
     ]);
     // Tags that move to this image and that the repository lets move: honest about what is known
@@ -3875,30 +3915,18 @@ async function runGovernance(context, plan, deps) {
         scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
         mutability: repo ? describeMutability(repo) : unknown,
         encryption: repo ? describeEncryption(repo) : unknown,
-        enhanced,
+        enhanced: coveragePhrase(coverage),
         differences,
         policy: lifecycle?.policy ?? { kind: 'none' },
         preview: lifecycle?.preview ?? { kind: 'skipped' },
         movingTags,
     });
     return stageResult({
+        outputs: { 'scan-coverage': coverage.kind },
         sections: { governance: section },
         annotations,
         ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
     });
-}
-async function scanningCoverage(ctx) {
-    const { pushed, inputs } = ctx;
-    // GetRegistryScanningConfiguration reads the caller's own registry only.
-    if (pushed.registryId !== ctx.identity.account)
-        return enhancedCoverage('other-registry', inputs.repository);
-    try {
-        return enhancedCoverage(await getRegistryScanning(ctx.ecr, ctx.registryScanning), inputs.repository);
-    }
-    catch (err) {
-        debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`);
-        return `unknown (${errorName(err) || errorMessage(err)})`;
-    }
 }
 async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
     const { pushed, inputs } = ctx;
@@ -4759,6 +4787,7 @@ async function resolveIdentity(inputs, env) {
 
 
 
+
 /** The action: orchestration only. Every decision lives in a module of its own. */
 async function run(env = process.env) {
     const deferred = [];
@@ -4830,13 +4859,20 @@ async function pushStage(inputs, env, docker, defer) {
  * but never hides another's verdict.
  */
 async function afterPush(ctx, plans, push, report) {
-    // GetRegistryScanningConfiguration, asked at most once for the gate and governance.
-    const registryScanning = registryScanningOnce(push.ecr);
+    // Read at most once, for the gate and governance alike.
+    const scanning = scanningConfiguration({
+        ecr: push.ecr,
+        registryId: push.pushed.registryId,
+        account: push.identity.account,
+        region: ctx.inputs.region,
+        repository: ctx.inputs.repository,
+        repositoryScanOnPush: push.pushed.repository?.imageScanningConfiguration?.scanOnPush,
+    });
     const results = await Promise.all([
-        settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, registryScanning })),
+        settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, scanning })),
         settle('The image audit', runAudit(ctx, plans.audit, push)),
         // Fail closed: a gate that crashed has not passed anything.
-        settle('The scan gate', runGate(ctx, plans.gate, { ...push, registryScanning }), ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
+        settle('The scan gate', runGate(ctx, plans.gate, { ...push, scanning }), ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {}),
     ]);
     const failures = [];
     for (const r of results) {

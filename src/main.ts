@@ -1,7 +1,7 @@
 import * as core from './core.js'
 import { prepareAudit, runAudit, type AuditPlan } from './audit/index.js'
 import type { Docker } from './docker.js'
-import { createEcrClient, registryScanningOnce } from './ecr.js'
+import { createEcrClient } from './ecr.js'
 import { InputError, errorMessage } from './errors.js'
 import { prepareGate, runGate, type GatePlan } from './gate/index.js'
 import {
@@ -15,6 +15,7 @@ import { getInputs, type Inputs } from './inputs.js'
 import { localDocker, localImageId, pushImage, pushStageResult, signIn, type Defer } from './push.js'
 import { Report } from './report.js'
 import { realSleep } from './retry.js'
+import { scanningConfiguration } from './scanning.js'
 import { publish, stageResult, type AfterPush, type StageContext, type StageResult } from './stage.js'
 
 /** The action: orchestration only. Every decision lives in a module of its own. */
@@ -102,15 +103,22 @@ async function afterPush(
   push: PushStage & { docker: Docker },
   report: Report,
 ): Promise<string[]> {
-  // GetRegistryScanningConfiguration, asked at most once for the gate and governance.
-  const registryScanning = registryScanningOnce(push.ecr)
+  // Read at most once, for the gate and governance alike.
+  const scanning = scanningConfiguration({
+    ecr: push.ecr,
+    registryId: push.pushed.registryId,
+    account: push.identity.account,
+    region: ctx.inputs.region,
+    repository: ctx.inputs.repository,
+    repositoryScanOnPush: push.pushed.repository?.imageScanningConfiguration?.scanOnPush,
+  })
   const results = await Promise.all([
-    settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, registryScanning })),
+    settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, scanning })),
     settle('The image audit', runAudit(ctx, plans.audit, push)),
     // Fail closed: a gate that crashed has not passed anything.
     settle(
       'The scan gate',
-      runGate(ctx, plans.gate, { ...push, registryScanning }),
+      runGate(ctx, plans.gate, { ...push, scanning }),
       ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {},
     ),
   ])

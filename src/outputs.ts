@@ -27,6 +27,8 @@ export const OUTPUTS = {
   findings: 'The counts as JSON, for fromJSON.',
   'highest-severity': 'Highest counted severity, or NONE.',
   gate: 'passed, failed, unavailable or skipped.',
+  'scan-coverage':
+    "How the registry's scanning covers the repository: CONTINUOUS_SCAN, SCAN_ON_PUSH (enhanced), BASIC_SCAN_ON_PUSH, BASIC_MANUAL, NONE, or UNKNOWN (configuration not readable).",
   'sarif-file': 'Path of the SARIF file written, if any.',
   'report-file': 'Path of the full findings JSON written, if any.',
   'image-size': 'Bytes of the pushed image (compressed layers + config).',

@@ -52,6 +52,15 @@ export function registryHost(proxyEndpoint: string, registryId?: string): string
   return host
 }
 
+/** ECR's WILDCARD filters (scanning rules, tag-mutability exclusions): `*` matches any run of characters. */
+export function wildcardMatches(filter: string, value: string): boolean {
+  const re = filter
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${re}$`).test(value)
+}
+
 /** Account ID out of an ARN (`arn:aws:sts::123456789012:assumed-role/…`). */
 export function accountFromArn(arn: string): string | undefined {
   const parts = arn.split(':')

@@ -1,12 +1,10 @@
 /**
- * The gate's calls to ECR: scanning configuration, StartImageScan, DescribeImageScanFindings (every
+ * The gate's calls to ECR: StartImageScan, DescribeImageScanFindings (every
  * page), BatchGetImage (to walk an image index). Thin: each receives its client.
  */
 import type { ECRClient, EnhancedImageScanFinding, ImageScanFinding } from '@aws-sdk/client-ecr'
 import { errorMessage, errorName, httpStatus } from '../errors.js'
 import { fromBasic, fromEnhanced, type Finding } from './findings.js'
-import type { RegistryConfig, RepositoryConfig } from './mode.js'
-import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
 import { isReady } from './status.js'
 
@@ -14,59 +12,6 @@ export interface ScanApi {
   ecr: ECRClient
   registryId: string
   repository: string
-  /** The run's shared GetRegistryScanningConfiguration; without it the call is made here. */
-  registryScanning?: RegistryScanningRead
-}
-
-export type Discovered<T> = { ok: true; value: T } | { ok: false; denied: boolean; message: string }
-
-async function attempt<T>(fn: () => Promise<T>): Promise<Discovered<T>> {
-  try {
-    return { ok: true, value: await fn() }
-  } catch (err) {
-    return {
-      ok: false,
-      denied: errorName(err) === 'AccessDeniedException',
-      message: `${errorName(err) || 'Error'}: ${errorMessage(err)}`,
-    }
-  }
-}
-
-export async function getRegistryConfig(api: ScanApi): Promise<Discovered<RegistryConfig>> {
-  const read = api.registryScanning ?? registryScanningOnce(api.ecr)
-  return attempt(async () => {
-    const out = await read()
-    const c = out.scanningConfiguration
-    return {
-      scanType: c?.scanType ?? 'BASIC',
-      rules: (c?.rules ?? []).map((r) => ({
-        scanFrequency: r.scanFrequency ?? 'MANUAL',
-        repositoryFilters: (r.repositoryFilters ?? []).map((f) => ({
-          filter: f.filter ?? '',
-          filterType: f.filterType ?? 'WILDCARD',
-        })),
-      })),
-    }
-  })
-}
-
-export async function getRepositoryConfig(api: ScanApi): Promise<Discovered<RepositoryConfig | undefined>> {
-  const { BatchGetRepositoryScanningConfigurationCommand } = await ecrSdk()
-  return attempt(async () => {
-    const out = await api.ecr.send(
-      new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: [api.repository] }),
-    )
-    const c = out.scanningConfigurations?.find((s) => s.repositoryName === api.repository)
-    if (!c) return undefined
-    return {
-      scanOnPush: c.scanOnPush ?? false,
-      scanFrequency: c.scanFrequency ?? 'MANUAL',
-      appliedScanFilters: (c.appliedScanFilters ?? []).map((f) => ({
-        filter: f.filter ?? '',
-        filterType: f.filterType ?? 'WILDCARD',
-      })),
-    }
-  })
 }
 
 export type StartResult =

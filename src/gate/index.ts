@@ -6,10 +6,10 @@
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import * as core from '../core.js'
-import type { RegistryScanningRead } from '../ecr.js'
 import { InputError, errorMessage } from '../errors.js'
 import { pickOutputs, type Outputs } from '../outputs.js'
 import type { Sections } from '../report.js'
+import type { ScanningConfiguration } from '../scanning.js'
 import {
   stageResult,
   type Annotation,
@@ -18,15 +18,9 @@ import {
   type StageContext,
   type StageResult,
 } from '../stage.js'
-import {
-  getRegistryConfig,
-  getRepositoryConfig,
-  scanTargets,
-  type PlatformImage,
-  type ScanApi,
-} from './ecr-scan.js'
+import { scanTargets, type PlatformImage, type ScanApi } from './ecr-scan.js'
 import type { Finding } from './findings.js'
-import { decideScanMode, type ScanMode } from './mode.js'
+import { scanMode, type ScanMode } from './mode.js'
 import {
   evaluate,
   isYamlList,
@@ -97,8 +91,8 @@ export interface GateTuning {
 
 /** What the gate needs from the push, by name. */
 export interface GateDeps extends AfterPush {
-  /** The run's one GetRegistryScanningConfiguration. */
-  registryScanning: RegistryScanningRead
+  /** The run's scanning configuration (shared with governance). */
+  scanning: ScanningConfiguration
 }
 
 /** The context and the dependencies of one gate run, handed to its parts. */
@@ -122,11 +116,10 @@ export async function runGate(
     ecr: deps.ecr,
     registryId: pushed.registryId,
     repository: inputs.repository,
-    registryScanning: deps.registryScanning,
   }
 
   // 1. Scan mode, before any waiting.
-  const mode = await discoverMode(ctx, api)
+  const mode = await discoverMode(ctx)
   if (mode.kind === 'not-covered') {
     return unavailable(ctx, plan, 'NONE', 'NOT_CONFIGURED', mode.message, [], startedAt)
   }
@@ -236,16 +229,9 @@ function gateFacts(
   }
 }
 
-async function discoverMode(ctx: GateRun, api: ScanApi): Promise<ScanMode> {
-  const { pushed, inputs } = ctx
-  if (pushed.registryId !== ctx.identity.account) {
-    return {
-      kind: 'unknown',
-      why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${ctx.identity.account}`,
-    }
-  }
-  const [registry, repo] = await Promise.all([getRegistryConfig(api), getRepositoryConfig(api)])
-  const problems = [registry, repo].flatMap((r) => (r.ok ? [] : [r]))
+/** The gate's mode, from the run's one answer to how the repository is covered. */
+async function discoverMode(ctx: GateRun): Promise<ScanMode> {
+  const { coverage, problems } = await ctx.scanning.coverage()
   if (problems.length > 0) {
     const denied = problems.some((p) => p.denied)
     core.warning(
@@ -255,13 +241,7 @@ async function discoverMode(ctx: GateRun, api: ScanApi): Promise<ScanMode> {
           : ''),
     )
   }
-  return decideScanMode(
-    registry.ok ? registry.value : undefined,
-    repo.ok ? repo.value : undefined,
-    inputs.repository,
-    inputs.region,
-    pushed.repository?.imageScanningConfiguration?.scanOnPush,
-  )
+  return scanMode(coverage, ctx.inputs.repository)
 }
 
 function scanTypeOf(mode: ScanMode, results: WaitResult[]): ScanType {

@@ -7,8 +7,7 @@ import { errorName } from '../errors.js'
 import type { Clock, Sleep } from '../retry.js'
 import { normalizePolicyText } from './policy.js'
 import type { PreviewResult } from './preview.js'
-import type { CreateRepositoryRequest, RegistryScanning } from './settings.js'
-import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
+import type { CreateRepositoryRequest } from './settings.js'
 import { ecrSdk } from '../sdk.js'
 
 export type RepositoryOrigin = 'created' | 'concurrent'
@@ -81,20 +80,6 @@ export async function putLifecyclePolicy(
 ): Promise<void> {
   const { PutLifecyclePolicyCommand } = await ecrSdk()
   await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, registryId, lifecyclePolicyText }))
-}
-
-/** The caller's registry scanning configuration; 'denied' when the role may not read it. */
-export async function getRegistryScanning(
-  ecr: ECRClient,
-  read: RegistryScanningRead = registryScanningOnce(ecr),
-): Promise<RegistryScanning | 'denied'> {
-  try {
-    const out = await read()
-    return out.scanningConfiguration ?? {}
-  } catch (err) {
-    if (errorName(err) === 'AccessDeniedException') return 'denied'
-    throw err
-  }
 }
 
 export type PreviewOutcome =

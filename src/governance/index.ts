@@ -5,9 +5,10 @@
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import * as path from 'node:path'
 import * as core from '../core.js'
-import { explainEcrError, findRepository, type RegistryScanningRead } from '../ecr.js'
+import { explainEcrError, findRepository } from '../ecr.js'
 import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
+import type { ScanningConfiguration } from '../scanning.js'
 import {
   stageResult,
   type Annotation,
@@ -19,7 +20,6 @@ import {
 import {
   createRepositoryCall,
   getLifecyclePolicy,
-  getRegistryScanning,
   putLifecyclePolicy,
   runLifecyclePreview,
   type CreatedRepository,
@@ -32,7 +32,7 @@ import {
   createRepositoryRequest,
   describeEncryption,
   describeMutability,
-  enhancedCoverage,
+  coveragePhrase,
   reusedTags,
   settingsDifferences,
 } from './settings.js'
@@ -147,8 +147,8 @@ function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
 export interface GovernanceDeps extends AfterPush {
   /** How the repository came to be: found, or created by this run (or another job meanwhile). */
   origin: RepositoryOrigin | 'existing'
-  /** The run's one GetRegistryScanningConfiguration. */
-  registryScanning: RegistryScanningRead
+  /** The run's scanning configuration (shared with the gate). */
+  scanning: ScanningConfiguration
 }
 
 type GovernanceRun = StageContext & GovernanceDeps
@@ -179,8 +179,8 @@ export async function runGovernance(
     })
   }
 
-  const [enhanced, lifecycle] = await Promise.all([
-    scanningCoverage(ctx),
+  const [{ coverage }, lifecycle] = await Promise.all([
+    ctx.scanning.coverage(),
     plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
   ])
 
@@ -206,29 +206,18 @@ export async function runGovernance(
     scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
     mutability: repo ? describeMutability(repo) : unknown,
     encryption: repo ? describeEncryption(repo) : unknown,
-    enhanced,
+    enhanced: coveragePhrase(coverage),
     differences,
     policy: lifecycle?.policy ?? { kind: 'none' },
     preview: lifecycle?.preview ?? { kind: 'skipped' },
     movingTags,
   })
   return stageResult({
+    outputs: { 'scan-coverage': coverage.kind },
     sections: { governance: section },
     annotations,
     ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
   })
-}
-
-async function scanningCoverage(ctx: GovernanceRun): Promise<string> {
-  const { pushed, inputs } = ctx
-  // GetRegistryScanningConfiguration reads the caller's own registry only.
-  if (pushed.registryId !== ctx.identity.account) return enhancedCoverage('other-registry', inputs.repository)
-  try {
-    return enhancedCoverage(await getRegistryScanning(ctx.ecr, ctx.registryScanning), inputs.repository)
-  } catch (err) {
-    core.debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`)
-    return `unknown (${errorName(err) || errorMessage(err)})`
-  }
 }
 
 interface LifecycleResult {
