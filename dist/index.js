@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2628);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5018);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2628:
+/***/ 5018:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1255,8 +1255,69 @@ function logResult(r, exported) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/partition.ts
+/**
+ * AWS partitions: the one place that knows how ARNs, registry hosts and console links differ between
+ * the commercial regions, China and GovCloud (and the isolated partitions ECR also runs in). Region
+ * prefixes and DNS suffixes are those of the AWS SDK's partition data. Pure.
+ */
+const COMMERCIAL = {
+    id: 'aws',
+    dnsSuffix: 'amazonaws.com',
+    console: '{region}.console.aws.amazon.com',
+};
+/** By region prefix, most specific first; anything else is the commercial partition. */
+const PARTITIONS = [
+    ['cn-', { id: 'aws-cn', dnsSuffix: 'amazonaws.com.cn', console: '{region}.console.amazonaws.cn' }],
+    ['us-gov-', { id: 'aws-us-gov', dnsSuffix: 'amazonaws.com', console: 'console.amazonaws-us-gov.com' }],
+    ['us-isob-', { id: 'aws-iso-b', dnsSuffix: 'sc2s.sgov.gov' }],
+    ['us-isof-', { id: 'aws-iso-f', dnsSuffix: 'csp.hci.ic.gov' }],
+    ['us-iso-', { id: 'aws-iso', dnsSuffix: 'c2s.ic.gov' }],
+    ['eu-isoe-', { id: 'aws-iso-e', dnsSuffix: 'cloud.adc-e.uk' }],
+    ['eusc-', { id: 'aws-eusc', dnsSuffix: 'amazonaws.eu' }],
+];
+/** Every DNS suffix a registry host can end with (the dual-stack `on.aws` aside). */
+const DNS_SUFFIXES = [
+    ...new Set([COMMERCIAL.dnsSuffix, ...PARTITIONS.map(([, p]) => p.dnsSuffix)]),
+];
+/** The ARN partition pattern (`aws`, `aws-cn`, `aws-us-gov`, …), for regular expressions. */
+const ARN_PARTITION = 'aws(?:-[a-z]+)*';
+function partitionOf(region) {
+    return PARTITIONS.find(([prefix]) => region.startsWith(prefix))?.[1] ?? COMMERCIAL;
+}
+/** The partition an ARN names, or undefined when it is not an ARN. */
+function partitionOfArn(arnText) {
+    const m = new RegExp(`^arn:(${ARN_PARTITION}):`).exec(arnText);
+    return m?.[1];
+}
+function arn(parts) {
+    const partition = parts.partition ?? partitionOf(parts.region).id;
+    return `arn:${partition}:${parts.service}:${parts.region}:${parts.account}:${parts.resource}`;
+}
+/** `arn:<partition>:ecr:<region>:<registry>:repository/<name>`. */
+function partition_repositoryArn(region, registryId, repository) {
+    return arn({ service: 'ecr', region, account: registryId, resource: `repository/${repository}` });
+}
+/** The private registry host of an account in a region. */
+function registryHostOf(account, region) {
+    return `${account}.dkr.ecr.${region}.${partitionOf(region).dnsSuffix}`;
+}
+/**
+ * The repository (or, with a digest, the image) in the ECR console; undefined in a partition
+ * without a public console.
+ */
+function consoleUrl(region, registryId, repository, digest) {
+    const host = partitionOf(region).console?.replace('{region}', region);
+    if (host === undefined)
+        return undefined;
+    const path = `ecr/repositories/private/${registryId}/${repository}`;
+    const image = digest === undefined ? '' : `/_/image/${digest}/details`;
+    return `https://${host}/${path}${image}?region=${region}`;
+}
+
 ;// CONCATENATED MODULE: ./src/registry.ts
 /** Pure helpers about ECR registries, tokens and image references. No I/O. */
+
 /** ECR's authorizationToken is base64("AWS:<password>"). */
 function decodeAuthToken(token) {
     const text = Buffer.from(token, 'base64').toString('utf8');
@@ -1266,8 +1327,8 @@ function decodeAuthToken(token) {
     }
     return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
-/** The registry host forms ECR uses (commercial, China, dual-stack, sovereign cloud). */
-const ECR_HOST = /^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?|amazonaws\.eu|on\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov)$/;
+/** The registry host forms ECR uses: every partition's DNS suffix, and dual-stack `on.aws`. */
+const ECR_HOST = new RegExp(`^(\\d{12})\\.dkr[.-]ecr(?:-fips)?\\.([a-z0-9-]+)\\.(${[...DNS_SUFFIXES, 'on.aws'].map((s) => s.replace(/\./g, '\\.')).join('|')})$`);
 const ECR_DUALSTACK_HOST = /^(\d{12})\.dkr-ecr\.([a-z0-9-]+)\.on\.aws$/;
 /** Account and region of an ECR registry host, or undefined for any other registry. */
 function parseEcrHost(host) {
@@ -1305,7 +1366,7 @@ function wildcardMatches(filter, value) {
         .join('.*');
     return new RegExp(`^${re}$`).test(value);
 }
-/** Account ID out of an ARN (`arn:aws:sts::123456789012:assumed-role/…`). */
+/** Account ID out of an ARN (`arn:<partition>:sts::123456789012:assumed-role/…`). */
 function accountFromArn(arn) {
     const parts = arn.split(':');
     const account = parts[4];
@@ -3797,6 +3858,7 @@ function describeMutability(repo) {
 
 
 
+
 /** Bounded wait for the lifecycle preview. */
 const PREVIEW_TIMEOUT_MS = 60_000;
 const PREVIEW_POLL_MS = 2_000;
@@ -3829,7 +3891,7 @@ async function prepareGovernance(ctx) {
 }
 /** Called when the repository does not exist and 'create-repository' is true. */
 async function createRepository(inputs, ecr, registryId, env) {
-    const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
+    const arn = partition_repositoryArn(inputs.region, registryId, inputs.repository);
     const request = createRepositoryRequest(inputs, registryId, env);
     let created;
     try {
@@ -3880,7 +3942,7 @@ async function runGovernance(context, plan, deps) {
     const { inputs, pushed, origin } = ctx;
     // undefined: the role may not call DescribeRepositories (push.ts warned already).
     const repo = pushed.repository;
-    const repositoryArn = repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`;
+    const arn = repo?.repositoryArn ?? partition_repositoryArn(inputs.region, pushed.registryId, inputs.repository);
     // Settings of an existing repository are reported, never changed.
     const differences = repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : [];
     const annotations = [];
@@ -3893,7 +3955,7 @@ async function runGovernance(context, plan, deps) {
     }
     const [{ coverage }, lifecycle] = await Promise.all([
         ctx.scanning.coverage(),
-        plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
+        plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
     ]);
     // Tags that move to this image and that the repository lets move: honest about what is known
     // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
@@ -3996,7 +4058,14 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
 
 
 
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+
+const ROLE_ARN = new RegExp(`^arn:${ARN_PARTITION}:iam::(\\d{12}):role\\/(?:[\\w+=,.@-]+\\/)*([\\w+=,.@-]{1,64})$`);
+const EXAMPLE_ROLE = arn({
+    service: 'iam',
+    region: '',
+    account: '123456789012',
+    resource: 'role/github-ecr-push',
+});
 const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -4067,7 +4136,7 @@ function parseInputs(get, env = {}) {
     // --- Credentials ---
     const roleToAssume = raw('role-to-assume');
     if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
-        bad('role-to-assume', roleToAssume, 'an IAM role ARN like arn:aws:iam::123456789012:role/github-ecr-push');
+        bad('role-to-assume', roleToAssume, `an IAM role ARN like ${EXAMPLE_ROLE}`);
     }
     let region = raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim();
     if (region === '') {
@@ -4390,6 +4459,7 @@ function loadState() {
 
 
 
+
 const TRANSIENT_NAMES = new Set([
     'IDPCommunicationError',
     'IDPCommunicationErrorException',
@@ -4530,11 +4600,18 @@ function explainStsError(err, opts, claims) {
     const iss = typeof claims.iss === 'string' ? claims.iss : 'https://token.actions.githubusercontent.com';
     const provider = iss.replace(/^https:\/\//, '');
     const account = accountFromArn(opts.roleArn) ?? '<account>';
+    const providerArn = arn({
+        partition: partitionOfArn(opts.roleArn) ?? partitionOf(opts.region).id,
+        service: 'iam',
+        region: '',
+        account,
+        resource: `oidc-provider/${provider}`,
+    });
     if (name === 'AccessDenied' || name === 'AccessDeniedException') {
         return new ActionError(`Could not assume role ${opts.roleArn}: AccessDenied (${errorMessage(err)}). The role's trust policy ` +
             `rejected this workflow's token: sub "${sub}", aud "${aud}". Check that the role exists and that its trust ` +
             `policy allows sts:AssumeRoleWithWebIdentity for the federated principal ` +
-            `arn:aws:iam::${account}:oidc-provider/${provider} with conditions "${provider}:aud" = "${aud}" and ` +
+            `${providerArn} with conditions "${provider}:aud" = "${aud}" and ` +
             `"${provider}:sub" matching "${sub}" (sub is case-sensitive; use StringLike for wildcards).`);
     }
     if (name === 'ValidationError' && /DurationSeconds|MaxSessionDuration/i.test(errorMessage(err))) {
@@ -4588,6 +4665,7 @@ function checkAllowedAccount(identity, allowed) {
 
 
 
+
 /** The docker CLI as the user's environment configures it. */
 function localDocker(env) {
     const out = {};
@@ -4622,7 +4700,7 @@ async function signIn(inputs, env) {
 /** ECR login → docker push of every tag → digest cross-checked with ECR. */
 async function pushImage(inputs, deps) {
     const { ecr, registryId } = deps;
-    const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
+    const repositoryArn = partition_repositoryArn(inputs.region, registryId, inputs.repository);
     const [auth, existing] = await Promise.all([
         getAuthorization(ecr, setSecret).catch((err) => {
             throw explainEcrError('ecr:GetAuthorizationToken', err, '*');

@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import { InputError } from './errors.js'
+import { ARN_PARTITION, arn } from './partition.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
 export interface Inputs {
@@ -47,7 +48,15 @@ export interface Inputs {
 /** Reads one input's raw value ('' when unset), as `core.getInput` does. */
 export type InputGetter = (name: string) => string
 
-export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/
+export const ROLE_ARN = new RegExp(
+  `^arn:${ARN_PARTITION}:iam::(\\d{12}):role\\/(?:[\\w+=,.@-]+\\/)*([\\w+=,.@-]{1,64})$`,
+)
+const EXAMPLE_ROLE = arn({
+  service: 'iam',
+  region: '',
+  account: '123456789012',
+  resource: 'role/github-ecr-push',
+})
 export const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 export const ACCOUNT_ID = /^\d{12}$/
@@ -116,7 +125,7 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
   // --- Credentials ---
   const roleToAssume = raw('role-to-assume')
   if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
-    bad('role-to-assume', roleToAssume, 'an IAM role ARN like arn:aws:iam::123456789012:role/github-ecr-push')
+    bad('role-to-assume', roleToAssume, `an IAM role ARN like ${EXAMPLE_ROLE}`)
   }
   let region = raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim()
   if (region === '') {

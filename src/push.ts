@@ -23,6 +23,7 @@ import {
 import { ActionError, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
+import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
 import { cell } from './report.js'
 import { preloadSdks } from './sdk.js'
@@ -98,7 +99,7 @@ export async function signIn(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<Id
 /** ECR login → docker push of every tag → digest cross-checked with ECR. */
 export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushResult> {
   const { ecr, registryId } = deps
-  const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
+  const repositoryArn = arnOfRepository(inputs.region, registryId, inputs.repository)
   const [auth, existing] = await Promise.all([
     getAuthorization(ecr, core.setSecret).catch((err: unknown) => {
       throw explainEcrError('ecr:GetAuthorizationToken', err, '*')

@@ -1,5 +1,6 @@
 import type { STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage, errorName, httpStatus } from './errors.js'
+import { arn, partitionOf, partitionOfArn } from './partition.js'
 import { accountFromArn, jwtClaims } from './registry.js'
 import { backoffDelay, realSleep, type Clock, type Sleep } from './retry.js'
 import { stsSdk } from './sdk.js'
@@ -188,12 +189,19 @@ function explainStsError(err: unknown, opts: AssumeRoleOptions, claims: Record<s
   const iss = typeof claims.iss === 'string' ? claims.iss : 'https://token.actions.githubusercontent.com'
   const provider = iss.replace(/^https:\/\//, '')
   const account = accountFromArn(opts.roleArn) ?? '<account>'
+  const providerArn = arn({
+    partition: partitionOfArn(opts.roleArn) ?? partitionOf(opts.region).id,
+    service: 'iam',
+    region: '',
+    account,
+    resource: `oidc-provider/${provider}`,
+  })
   if (name === 'AccessDenied' || name === 'AccessDeniedException') {
     return new ActionError(
       `Could not assume role ${opts.roleArn}: AccessDenied (${errorMessage(err)}). The role's trust policy ` +
         `rejected this workflow's token: sub "${sub}", aud "${aud}". Check that the role exists and that its trust ` +
         `policy allows sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        `arn:aws:iam::${account}:oidc-provider/${provider} with conditions "${provider}:aud" = "${aud}" and ` +
+        `${providerArn} with conditions "${provider}:aud" = "${aud}" and ` +
         `"${provider}:sub" matching "${sub}" (sub is case-sensitive; use StringLike for wildcards).`,
     )
   }

@@ -8,6 +8,7 @@ import * as core from '../core.js'
 import { explainEcrError, findRepository } from '../ecr.js'
 import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
+import { repositoryArn } from '../partition.js'
 import type { ScanningConfiguration } from '../scanning.js'
 import {
   stageResult,
@@ -84,7 +85,7 @@ export async function createRepository(
   registryId: string,
   env: NodeJS.ProcessEnv,
 ): Promise<CreatedRepository> {
-  const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
+  const arn = repositoryArn(inputs.region, registryId, inputs.repository)
   const request = createRepositoryRequest(inputs, registryId, env)
   let created
   try {
@@ -163,8 +164,7 @@ export async function runGovernance(
   const { inputs, pushed, origin } = ctx
   // undefined: the role may not call DescribeRepositories (push.ts warned already).
   const repo = pushed.repository
-  const repositoryArn =
-    repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`
+  const arn = repo?.repositoryArn ?? repositoryArn(inputs.region, pushed.registryId, inputs.repository)
 
   // Settings of an existing repository are reported, never changed.
   const differences =
@@ -181,7 +181,7 @@ export async function runGovernance(
 
   const [{ coverage }, lifecycle] = await Promise.all([
     ctx.scanning.coverage(),
-    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
+    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
   ])
 
   // Tags that move to this image and that the repository lets move: honest about what is known
