@@ -72,10 +72,9 @@ export function localDocker(env: NodeJS.ProcessEnv): Docker {
 
 /**
  * The local image's ID. A missing image is found before any network call: nothing happens at all.
- * Loading the OIDC client and the AWS SDK overlaps with this check (a child process).
+ * Loading the AWS SDK overlaps with this check (a child process).
  */
 export async function localImageId(inputs: Inputs, docker: Docker): Promise<string> {
-  if (inputs.roleToAssume !== undefined) core.preloadOidc()
   preloadSdks()
   const imageId = await docker.imageId(inputs.image)
   if (imageId === undefined) {
