@@ -11,4 +11,29 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The action's code: linted with type information, and kept in short, simple functions.
+  {
+    files: ['src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'max-lines-per-function': ['error', { max: 80 }],
+      complexity: ['error', 15],
+    },
+  },
+  // Until issue 8 lands: the scan gate's pure modules are being rewritten there; they keep their
+  // long functions until then (the lead removes this override at the merge).
+  {
+    files: [
+      'src/gate/status.ts',
+      'src/gate/wait.ts',
+      'src/gate/ecr-scan.ts',
+      'src/gate/findings.ts',
+      'src/gate/policy.ts',
+      'src/gate/reports.ts',
+      'src/gate/sarif.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off', complexity: 'off' },
+  },
 )

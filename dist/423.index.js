@@ -515,6 +515,31 @@ function redactText(text, hits) {
 
 
 function analyze(facts, mask = () => { }) {
+    // 1. Secrets first, so every text below is redacted before it goes anywhere.
+    const found = findSecrets(facts, mask);
+    const clean = (text) => redactText(text, found.hits);
+    // 2. What is in it.
+    const layers = layersOf(facts.history, facts.manifest?.layers, facts.diffIds).map((l) => l.instruction === undefined ? l : { ...l, instruction: clean(l.instruction) });
+    const history = historyOf(facts, layers, clean);
+    const dockerfile = clean(recoverDockerfile(facts.history, layers));
+    const config = configOf(facts.config, found, clean);
+    // 3. Warnings, most serious first.
+    const secrets = summarize(found.hits);
+    const warnings = warningsOf(secrets, config, facts.config.User ?? '', clean);
+    warnings.push(...facts.notes);
+    return {
+        version: 1,
+        image: imageOf(facts, layers.length),
+        layers,
+        history,
+        dockerfile,
+        config,
+        secrets,
+        warnings,
+    };
+}
+/** Every credential in history, env, labels, entrypoint and cmd; each is masked as it is found. */
+function findSecrets(facts, mask) {
     const hits = [];
     const onFound = (hit) => {
         for (const part of maskParts(hit.value))
@@ -522,7 +547,6 @@ function analyze(facts, mask = () => { }) {
         hits.push(hit);
     };
     const cfg = facts.config;
-    // 1. Secrets first, so every text below is redacted before it goes anywhere.
     facts.history.forEach((h, i) => {
         const { instruction, buildArgs } = instructionOf(h.createdBy);
         const verb = instruction.split(/\s/)[0] ?? '';
@@ -544,11 +568,12 @@ function analyze(facts, mask = () => { }) {
         scanText(cfg.Entrypoint.join(' '), 'entrypoint', onFound);
     if (cfg.Cmd)
         scanText(cfg.Cmd.join(' '), 'cmd', onFound);
-    const clean = (text) => redactText(text, hits);
-    // 2. What is in it.
-    const layers = layersOf(facts.history, facts.manifest?.layers, facts.diffIds).map((l) => l.instruction === undefined ? l : { ...l, instruction: clean(l.instruction) });
+    return { hits, env, envSecret };
+}
+/** The history, redacted, each entry with the layer it made. */
+function historyOf(facts, layers, clean) {
     const layerOfHistory = new Map(layers.flatMap((l) => (l.historyIndex === undefined ? [] : [[l.historyIndex, l.index]])));
-    const history = facts.history.map((h, i) => {
+    return facts.history.map((h, i) => {
         const entry = {
             ...h,
             createdBy: clean(h.createdBy),
@@ -561,7 +586,9 @@ function analyze(facts, mask = () => { }) {
             entry.layer = layer;
         return entry;
     });
-    const dockerfile = clean(recoverDockerfile(facts.history, layers));
+}
+/** The runtime configuration, redacted; env values only where clearly harmless. */
+function configOf(cfg, found, clean) {
     const user = cfg.User ?? '';
     const labels = {};
     for (const [k, v] of Object.entries(cfg.Labels ?? {}))
@@ -571,24 +598,39 @@ function analyze(facts, mask = () => { }) {
         const value = labels[name];
         ociLabels[name] = value !== undefined && value !== '' ? { present: true, value } : { present: false };
     }
-    const envEntries = env.map(([name, value]) => isHarmlessEnv(name) && !envSecret.has(name)
+    const env = found.env.map(([name, value]) => isHarmlessEnv(name) && !found.envSecret.has(name)
         ? { name, value: clean(value), masked: false }
         : { name, masked: true });
-    // 3. Warnings, most serious first.
-    const secrets = summarize(hits);
+    return {
+        user: clean(user),
+        runsAsRoot: isRootUser(user),
+        entrypoint: cfg.Entrypoint ? cfg.Entrypoint.map(clean) : null,
+        cmd: cfg.Cmd ? cfg.Cmd.map(clean) : null,
+        exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
+        workingDir: cfg.WorkingDir ?? '',
+        volumes: Object.keys(cfg.Volumes ?? {}).sort(),
+        labels,
+        env,
+        ociLabels,
+    };
+}
+/** Credentials, root, missing OCI labels: most serious first. */
+function warningsOf(secrets, config, user, clean) {
     const warnings = [];
     for (const s of secrets) {
         warnings.push(`Credential left in the image (${s.rule}${s.name ? ` ${s.name}` : ''}, ${s.redacted}, sha256:${s.fingerprint}) in ${s.where.join(', ')}`);
     }
-    const runsAsRoot = isRootUser(user);
-    if (runsAsRoot) {
+    if (config.runsAsRoot) {
         warnings.push(`The image runs as root (user '${user === '' ? '(not set)' : clean(user)}'): set a non-root USER in the Dockerfile.`);
     }
-    const missing = OCI_LABELS.filter((l) => !ociLabels[l]?.present);
+    const missing = OCI_LABELS.filter((l) => !config.ociLabels[l]?.present);
     if (missing.length > 0) {
         warnings.push(`Missing OCI labels ${missing.join(', ')}: without them nobody can trace the image back to its source and commit.`);
     }
-    warnings.push(...facts.notes);
+    return warnings;
+}
+/** The image as pushed: digest, platform, size as the registry stores it. */
+function imageOf(facts, layerCount) {
     const size = facts.manifest !== undefined
         ? facts.manifest.layers.reduce((s, l) => s + l.size, facts.manifest.configSize)
         : facts.registrySize;
@@ -596,7 +638,7 @@ function analyze(facts, mask = () => { }) {
         digest: facts.digest,
         imageRef: facts.imageRef,
         imageId: facts.imageId,
-        layerCount: layers.length,
+        layerCount,
     };
     if (facts.os || facts.architecture)
         image.platform = `${facts.os ?? '?'}/${facts.architecture ?? '?'}`;
@@ -606,27 +648,7 @@ function analyze(facts, mask = () => { }) {
         image.manifestMediaType = facts.manifest.mediaType;
     if (size !== undefined)
         image.size = size;
-    return {
-        version: 1,
-        image,
-        layers,
-        history,
-        dockerfile,
-        config: {
-            user: clean(user),
-            runsAsRoot,
-            entrypoint: cfg.Entrypoint ? cfg.Entrypoint.map(clean) : null,
-            cmd: cfg.Cmd ? cfg.Cmd.map(clean) : null,
-            exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
-            workingDir: cfg.WorkingDir ?? '',
-            volumes: Object.keys(cfg.Volumes ?? {}).sort(),
-            labels,
-            env: envEntries,
-            ociLabels,
-        },
-        secrets,
-        warnings,
-    };
+    return image;
 }
 /** The one-line failure (or warning) about secrets: says the image is already pushed and how to delete it. */
 function secretsMessage(result, where, failing) {
@@ -820,23 +842,44 @@ var report = __webpack_require__(665);
 
 const code = (s) => `\`${(0,report/* cell */.Hn)(s).replace(/`/g, "'")}\``;
 function auditMarkdown(r, exported, auditFile) {
-    const out = ['### Image audit', ''];
+    const out = ['### Image audit', '', headline(r)];
+    out.push(...warningLines(r, exported));
+    out.push('', ...layerTable(r));
+    out.push('', ...configTable(r.config));
+    if (exported) {
+        out.push('', `Filesystem exported to ${code(exported.dir)}: ${exported.files} files, ${exported.dirs} directories, ` +
+            `${exported.symlinks} symlinks, ${exported.hardlinks} hard links, ${formatBytes(exported.bytes)}; ` +
+            `${exported.whiteouts} whiteouts applied.`);
+    }
+    out.push('', '<details><summary>Recovered Dockerfile</summary>', '', '```dockerfile', r.dockerfile.replace(/```/g, "'''").trimEnd(), '```', '', '</details>');
+    if (auditFile)
+        out.push('', `Full audit: ${code(auditFile)} (output \`audit-file\`).`);
+    return out.join('\n');
+}
+function headline(r) {
     const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown';
-    out.push(`${r.image.layerCount} layer${r.image.layerCount === 1 ? '' : 's'}, ${size} compressed` +
+    return (`${r.image.layerCount} layer${r.image.layerCount === 1 ? '' : 's'}, ${size} compressed` +
         `${r.image.platform ? `, ${r.image.platform}` : ''}; ` +
         (r.secrets.length > 0 ? `**${r.secrets.length} credential(s) found**` : 'no credentials found') +
         '.');
-    if (r.warnings.length > 0 || (exported?.refused.length ?? 0) > 0) {
-        out.push('', '**Warnings**', '');
-        for (const w of r.warnings)
-            out.push(`- ${(0,report/* cell */.Hn)(w)}`);
-        if (exported && exported.refused.length > 0) {
-            out.push(`- Filesystem export refused ${exported.refusedCount} entr${exported.refusedCount === 1 ? 'y' : 'ies'}:`);
-            for (const x of exported.refused.slice(0, 20))
-                out.push(`  - layer ${x.layer}: ${code(x.path)}: ${(0,report/* cell */.Hn)(x.reason)}`);
-        }
+}
+function warningLines(r, exported) {
+    const refused = exported?.refused ?? [];
+    if (r.warnings.length === 0 && refused.length === 0)
+        return [];
+    const out = ['', '**Warnings**', ''];
+    for (const w of r.warnings)
+        out.push(`- ${(0,report/* cell */.Hn)(w)}`);
+    if (exported && refused.length > 0) {
+        const n = exported.refusedCount;
+        out.push(`- Filesystem export refused ${n} entr${n === 1 ? 'y' : 'ies'}:`);
+        for (const x of refused.slice(0, 20))
+            out.push(`  - layer ${x.layer}: ${code(x.path)}: ${(0,report/* cell */.Hn)(x.reason)}`);
     }
-    out.push('', '| # | Size | Made by |', '|---:|---:|---|');
+    return out;
+}
+function layerTable(r) {
+    const out = ['| # | Size | Made by |', '|---:|---:|---|'];
     for (const l of r.layers) {
         const s = l.size !== undefined ? formatBytes(l.size) : '?';
         const instr = l.instruction !== undefined ? code(truncate(l.instruction, 160)) : '(no history entry)';
@@ -844,8 +887,10 @@ function auditMarkdown(r, exported, auditFile) {
     }
     if (r.layers.some((l) => l.big))
         out.push('', '🔺 the biggest layers (each at least a tenth of the image).');
-    const c = r.config;
-    out.push('', '| Configuration | |', '|---|---|');
+    return out;
+}
+function configTable(c) {
+    const out = ['| Configuration | |', '|---|---|'];
     out.push(`| User | ${c.user === '' ? '(not set: root)' : code(c.user)}${c.runsAsRoot ? ' ⚠️ root' : ''} |`);
     if (c.entrypoint)
         out.push(`| Entrypoint | ${code(JSON.stringify(c.entrypoint))} |`);
@@ -867,15 +912,7 @@ function auditMarkdown(r, exported, auditFile) {
     const other = Object.entries(c.labels).filter(([k]) => !(k in c.ociLabels));
     if (other.length > 0)
         out.push(`| Labels | ${other.map(([k, v]) => code(`${k}=${truncate(v, 100)}`)).join('<br>')} |`);
-    if (exported) {
-        out.push('', `Filesystem exported to ${code(exported.dir)}: ${exported.files} files, ${exported.dirs} directories, ` +
-            `${exported.symlinks} symlinks, ${exported.hardlinks} hard links, ${formatBytes(exported.bytes)}; ` +
-            `${exported.whiteouts} whiteouts applied.`);
-    }
-    out.push('', '<details><summary>Recovered Dockerfile</summary>', '', '```dockerfile', r.dockerfile.replace(/```/g, "'''").trimEnd(), '```', '', '</details>');
-    if (auditFile)
-        out.push('', `Full audit: ${code(auditFile)} (output \`audit-file\`).`);
-    return out.join('\n');
+    return out;
 }
 function truncate(s, n) {
     return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
@@ -924,7 +961,7 @@ async function runAudit(ctx, plan, deps) {
     if (!plan.enabled)
         return stageResult();
     const { inputs, env } = ctx;
-    const { pushed, ecr, docker } = deps;
+    const { pushed } = deps;
     const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region };
     const masked = new Set();
     const mask = (v) => {
@@ -933,45 +970,9 @@ async function runAudit(ctx, plan, deps) {
         masked.add(v);
         src_core/* setSecret */.Pq(v);
     };
-    const notes = [];
     let facts;
     try {
-        const local = await readLocalImage(docker, pushed.imageId);
-        const platform = {};
-        if (local.os)
-            platform.os = local.os;
-        if (local.architecture)
-            platform.architecture = local.architecture;
-        if (local.variant)
-            platform.variant = local.variant;
-        let manifest;
-        let size;
-        try {
-            manifest = await registryManifest(ecr, where, pushed.digest, platform);
-        }
-        catch (err) {
-            notes.push(`Could not read the pushed manifest (ecr:BatchGetImage): ${(0,errors/* errorMessage */.gJ)(err)}; compressed layer sizes are unknown.`);
-            size = await registrySize(ecr, where, pushed.digest).catch(() => undefined);
-        }
-        facts = {
-            imageId: pushed.imageId,
-            digest: pushed.digest,
-            imageRef: pushed.imageRef,
-            config: local.config,
-            history: local.history,
-            diffIds: local.diffIds,
-            notes,
-        };
-        if (local.os)
-            facts.os = local.os;
-        if (local.architecture)
-            facts.architecture = local.architecture;
-        if (local.created)
-            facts.created = local.created;
-        if (manifest)
-            facts.manifest = manifest;
-        if (size !== undefined)
-            facts.registrySize = size;
+        facts = await gatherFacts(deps, where);
     }
     catch (err) {
         return stageResult({
@@ -985,37 +986,93 @@ async function runAudit(ctx, plan, deps) {
     let exportFailure;
     if (plan.exportDir !== undefined) {
         try {
-            exported = await src_core/* group */.Os(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
-                // The tar reader loads only when an export is asked for (cold start).
-                const { exportSavedImage } = await Promise.all(/* import() */[__webpack_require__.e(118), __webpack_require__.e(669)]).then(__webpack_require__.bind(__webpack_require__, 8669));
-                const saved = saveImage(docker, pushed.imageId);
-                const tmp = env.RUNNER_TEMP || external_node_os_.tmpdir();
-                const [out] = await Promise.all([
-                    exportSavedImage(saved.stream, plan.exportDir, tmp),
-                    saved.done,
-                ]);
-                // The saved config has the exact empty_layer flags: a better layer-to-history match.
-                const history = historyFromConfig(out.config);
-                if (history !== undefined && history.length > 0)
-                    result = analyze({ ...facts, history }, mask);
-                for (const r of out.result.refused.slice(0, 50))
-                    src_core/* warning */.$e(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`);
-                return out.result;
-            });
+            const out = await exportFilesystem(deps, plan.exportDir, env);
+            // The saved config has the exact empty_layer flags: a better layer-to-history match.
+            if (out.history !== undefined && out.history.length > 0) {
+                result = analyze({ ...facts, history: out.history }, mask);
+            }
+            exported = out.result;
         }
         catch (err) {
             exportFailure = `Could not export the image's filesystem to ${plan.exportDir}: ${(0,errors/* errorMessage */.gJ)(err)}`;
         }
     }
+    const auditFile = await writeAuditFile(env, result, exported);
+    logResult(result, exported);
+    return auditStageResult(result, exported, auditFile, {
+        where,
+        failOnSecrets: inputs.failOnSecrets,
+        ...(exportFailure === undefined ? {} : { exportFailure }),
+    });
+}
+/** The local image (config, history, layers) and what the registry holds of it. */
+async function gatherFacts(deps, where) {
+    const { pushed, ecr } = deps;
+    const notes = [];
+    const local = await readLocalImage(deps.docker, pushed.imageId);
+    const platform = {};
+    if (local.os)
+        platform.os = local.os;
+    if (local.architecture)
+        platform.architecture = local.architecture;
+    if (local.variant)
+        platform.variant = local.variant;
+    let manifest;
+    let size;
+    try {
+        manifest = await registryManifest(ecr, where, pushed.digest, platform);
+    }
+    catch (err) {
+        notes.push(`Could not read the pushed manifest (ecr:BatchGetImage): ${(0,errors/* errorMessage */.gJ)(err)}; compressed layer sizes are unknown.`);
+        size = await registrySize(ecr, where, pushed.digest).catch(() => undefined);
+    }
+    const facts = {
+        imageId: pushed.imageId,
+        digest: pushed.digest,
+        imageRef: pushed.imageRef,
+        config: local.config,
+        history: local.history,
+        diffIds: local.diffIds,
+        notes,
+    };
+    if (local.os)
+        facts.os = local.os;
+    if (local.architecture)
+        facts.architecture = local.architecture;
+    if (local.created)
+        facts.created = local.created;
+    if (manifest)
+        facts.manifest = manifest;
+    if (size !== undefined)
+        facts.registrySize = size;
+    return facts;
+}
+/** The image's merged filesystem into `dir` (from `docker save`), and the saved config's history. */
+async function exportFilesystem(deps, dir, env) {
+    return src_core/* group */.Os(`Exporting the image's filesystem to ${dir}`, async () => {
+        // The tar reader loads only when an export is asked for (cold start).
+        const { exportSavedImage } = await Promise.all(/* import() */[__webpack_require__.e(118), __webpack_require__.e(669)]).then(__webpack_require__.bind(__webpack_require__, 8669));
+        const saved = saveImage(deps.docker, deps.pushed.imageId);
+        const tmp = env.RUNNER_TEMP || external_node_os_.tmpdir();
+        const [out] = await Promise.all([exportSavedImage(saved.stream, dir, tmp), saved.done]);
+        for (const r of out.result.refused.slice(0, 50))
+            src_core/* warning */.$e(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`);
+        return { result: out.result, history: historyFromConfig(out.config) };
+    });
+}
+/** The audit JSON in RUNNER_TEMP; undefined (with a warning) when it cannot be written. */
+async function writeAuditFile(env, result, exported) {
     const file = external_node_path_.join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || process.cwd(), AUDIT_FILE);
-    let auditFile;
     try {
         await promises_.writeFile(file, `${JSON.stringify(auditJson(result, exported), null, 2)}\n`);
-        auditFile = file;
+        return file;
     }
     catch (err) {
         src_core/* warning */.$e(`Could not write the audit file ${file}: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        return undefined;
     }
+}
+function auditStageResult(result, exported, auditFile, opts) {
     const outputs = {};
     if (result.image.size !== undefined)
         outputs['image-size'] = String(result.image.size);
@@ -1023,18 +1080,17 @@ async function runAudit(ctx, plan, deps) {
     outputs['secrets-found'] = String(result.secrets.length);
     if (auditFile)
         outputs['audit-file'] = auditFile;
-    logResult(result, exported);
     const annotations = result.warnings.map((message) => ({ level: 'warning', message }));
     const failures = [];
     if (result.secrets.length > 0) {
-        const message = secretsMessage(result, where, inputs.failOnSecrets);
-        if (inputs.failOnSecrets)
+        const message = secretsMessage(result, opts.where, opts.failOnSecrets);
+        if (opts.failOnSecrets)
             failures.push(message);
         else
             annotations.push({ level: 'warning', message });
     }
-    if (exportFailure)
-        failures.push(exportFailure);
+    if (opts.exportFailure)
+        failures.push(opts.exportFailure);
     return stageResult({
         outputs,
         sections: { audit: auditMarkdown(result, exported, auditFile) },
@@ -2050,6 +2106,7 @@ function parseIgnoreFile(text, input = 'ignore-file', parseYaml) {
         };
         if (rec.until !== undefined && rec.until !== null) {
             // YAML reads an unquoted 2025-06-30 as a string with the core schema; accept Date too.
+            // eslint-disable-next-line @typescript-eslint/no-base-to-string -- until issue 8 lands
             const until = rec.until instanceof Date ? rec.until.toISOString().slice(0, 10) : String(rec.until);
             if (!validDate(until))
                 return bad(`until '${until}' is not a date YYYY-MM-DD`);
@@ -2953,6 +3010,27 @@ function checkLifecyclePolicy(raw, label) {
     const at = (where, message) => {
         problems.push(`Invalid input 'lifecycle-policy' (${label}): ${where}: ${message}`);
     };
+    const parsed = parsePolicy(raw, label, at);
+    if (parsed.kind === 'invalid')
+        return { ok: false, problems: parsed.problems ?? problems };
+    const seen = { byPriority: new Map(), anyRules: [] };
+    parsed.rules.forEach((rule, i) => checkRule(rule, i, at, seen));
+    checkAcrossRules(seen, at);
+    if (problems.length > 0)
+        return { ok: false, problems };
+    const text = policyText(raw);
+    if (text === undefined) {
+        return {
+            ok: false,
+            problems: [
+                `Invalid input 'lifecycle-policy' (${label}): the policy is ${raw.length} characters; ECR accepts at most ${POLICY_TEXT_MAX}. Remove rules or descriptions.`,
+            ],
+        };
+    }
+    return { ok: true, policy: parsed.doc, text };
+}
+/** The document and its rules, or why there is nothing to check rule by rule. */
+function parsePolicy(raw, label, at) {
     let doc;
     try {
         doc = JSON.parse(raw.replace(/^\uFEFF/, ''));
@@ -2960,7 +3038,7 @@ function checkLifecyclePolicy(raw, label) {
     catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         return {
-            ok: false,
+            kind: 'invalid',
             problems: [
                 `Invalid input 'lifecycle-policy' (${label}): not valid JSON (${why}). Expected an ECR lifecycle policy: {"rules": [...]}.`,
             ],
@@ -2968,7 +3046,7 @@ function checkLifecyclePolicy(raw, label) {
     }
     if (!isObject(doc)) {
         at('top level', `${show(doc)} is not an object. Expected {"rules": [...]}.`);
-        return { ok: false, problems };
+        return { kind: 'invalid' };
     }
     for (const key of Object.keys(doc)) {
         if (!TOP_KEYS.includes(key))
@@ -2977,106 +3055,118 @@ function checkLifecyclePolicy(raw, label) {
     const rules = doc.rules;
     if (!Array.isArray(rules) || rules.length === 0) {
         at("field 'rules'", `${rules === undefined ? 'missing' : show(rules)}. Expected a non-empty list of rules.`);
-        return { ok: false, problems };
+        return { kind: 'invalid' };
     }
-    const byPriority = new Map();
-    const anyRules = [];
-    rules.forEach((rule, i) => {
-        const priority = isObject(rule) && isPositiveInt(rule.rulePriority) ? rule.rulePriority : undefined;
-        const name = `rule ${i + 1}${priority !== undefined ? ` (rulePriority ${priority})` : ''}`;
-        const field = (path, message) => at(`${name}, field '${path}'`, message);
-        if (!isObject(rule)) {
-            at(name, `${show(rule)} is not an object. Expected {"rulePriority", "selection", "action"}.`);
-            return;
+    return { kind: 'parsed', doc, rules };
+}
+function checkRule(rule, i, at, seen) {
+    const priority = isObject(rule) && isPositiveInt(rule.rulePriority) ? rule.rulePriority : undefined;
+    const name = `rule ${i + 1}${priority !== undefined ? ` (rulePriority ${priority})` : ''}`;
+    const field = (path, message) => at(`${name}, field '${path}'`, message);
+    if (!isObject(rule)) {
+        at(name, `${show(rule)} is not an object. Expected {"rulePriority", "selection", "action"}.`);
+        return;
+    }
+    unknownKeys(rule, RULE_KEYS, '', `Expected only ${RULE_KEYS.join(', ')}.`, field);
+    const p = rule.rulePriority;
+    if (checkPriority(p, field))
+        seen.byPriority.set(p, [...(seen.byPriority.get(p) ?? []), i + 1]);
+    if (rule.description !== undefined && typeof rule.description !== 'string') {
+        field('description', `${show(rule.description)}. Expected a string.`);
+    }
+    const sel = rule.selection;
+    if (!isObject(sel)) {
+        field('selection', `${sel === undefined ? 'missing' : show(sel)}. Expected {"tagStatus", "countType", "countNumber", ...}.`);
+    }
+    else {
+        checkSelection(sel, field);
+        if (sel.tagStatus === 'any') {
+            seen.anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined });
         }
-        for (const key of Object.keys(rule)) {
-            if (!RULE_KEYS.includes(key))
-                field(key, `unknown field. Expected only ${RULE_KEYS.join(', ')}.`);
+    }
+    checkAction(rule.action, field);
+}
+function checkPriority(p, field) {
+    const expected = `Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`;
+    if (p === undefined)
+        field('rulePriority', `missing. ${expected}`);
+    else if (typeof p !== 'number' || !Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) {
+        field('rulePriority', `${show(p)}. ${expected}`);
+    }
+    else
+        return true;
+    return false;
+}
+function unknownKeys(obj, known, prefix, expected, field) {
+    for (const key of Object.keys(obj)) {
+        if (!known.includes(key))
+            field(`${prefix}${key}`, `unknown field. ${expected}`);
+    }
+}
+function checkSelection(sel, field) {
+    unknownKeys(sel, SELECTION_KEYS, 'selection.', `Expected only ${SELECTION_KEYS.join(', ')}.`, field);
+    checkTagSelection(sel, field);
+    checkCount(sel, field);
+}
+/** tagStatus, and the prefix or pattern list that goes with it. */
+function checkTagSelection(sel, field) {
+    const status = sel.tagStatus;
+    if (!TAG_STATUSES.includes(status)) {
+        field('selection.tagStatus', `${status === undefined ? 'missing' : show(status)}. Expected one of "tagged", "untagged", "any".`);
+    }
+    const hasPrefix = sel.tagPrefixList !== undefined;
+    const hasPattern = sel.tagPatternList !== undefined;
+    if (status === 'tagged') {
+        if (!hasPrefix && !hasPattern) {
+            field('selection.tagStatus', `"tagged" needs "tagPrefixList" or "tagPatternList" (which tags the rule selects), e.g. "tagPrefixList": ["release-"].`);
         }
-        // rulePriority
-        const p = rule.rulePriority;
-        if (p === undefined)
-            field('rulePriority', `missing. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`);
-        else if (typeof p !== 'number' || !Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) {
-            field('rulePriority', `${show(p)}. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`);
+        else if (hasPrefix && hasPattern) {
+            field('selection.tagPatternList', `use either "tagPrefixList" or "tagPatternList" in one rule, not both.`);
         }
-        else {
-            byPriority.set(p, [...(byPriority.get(p) ?? []), i + 1]);
+    }
+    else if ((status === 'untagged' || status === 'any') && (hasPrefix || hasPattern)) {
+        const which = hasPrefix ? 'tagPrefixList' : 'tagPatternList';
+        field(`selection.${which}`, `not allowed with tagStatus "${status}". Remove it, or use tagStatus "tagged".`);
+    }
+    if (hasPrefix)
+        checkTagList(sel.tagPrefixList, 'selection.tagPrefixList', false, field);
+    if (hasPattern)
+        checkTagList(sel.tagPatternList, 'selection.tagPatternList', true, field);
+}
+/** countType, countUnit and countNumber. */
+function checkCount(sel, field) {
+    const countType = sel.countType;
+    if (!COUNT_TYPES.includes(countType)) {
+        field('selection.countType', `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`);
+    }
+    if (countType === 'sinceImagePushed') {
+        if (sel.countUnit === undefined) {
+            field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`);
         }
-        // description
-        if (rule.description !== undefined && typeof rule.description !== 'string') {
-            field('description', `${show(rule.description)}. Expected a string.`);
+        else if (sel.countUnit !== 'days') {
+            field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`);
         }
-        // selection
-        const sel = rule.selection;
-        if (!isObject(sel)) {
-            field('selection', `${sel === undefined ? 'missing' : show(sel)}. Expected {"tagStatus", "countType", "countNumber", ...}.`);
-        }
-        else {
-            for (const key of Object.keys(sel)) {
-                if (!SELECTION_KEYS.includes(key)) {
-                    field(`selection.${key}`, `unknown field. Expected only ${SELECTION_KEYS.join(', ')}.`);
-                }
-            }
-            const status = sel.tagStatus;
-            if (!TAG_STATUSES.includes(status)) {
-                field('selection.tagStatus', `${status === undefined ? 'missing' : show(status)}. Expected one of "tagged", "untagged", "any".`);
-            }
-            const hasPrefix = sel.tagPrefixList !== undefined;
-            const hasPattern = sel.tagPatternList !== undefined;
-            if (status === 'tagged') {
-                if (!hasPrefix && !hasPattern) {
-                    field('selection.tagStatus', `"tagged" needs "tagPrefixList" or "tagPatternList" (which tags the rule selects), e.g. "tagPrefixList": ["release-"].`);
-                }
-                else if (hasPrefix && hasPattern) {
-                    field('selection.tagPatternList', `use either "tagPrefixList" or "tagPatternList" in one rule, not both.`);
-                }
-            }
-            else if ((status === 'untagged' || status === 'any') && (hasPrefix || hasPattern)) {
-                const which = hasPrefix ? 'tagPrefixList' : 'tagPatternList';
-                field(`selection.${which}`, `not allowed with tagStatus "${status}". Remove it, or use tagStatus "tagged".`);
-            }
-            if (hasPrefix)
-                checkTagList(sel.tagPrefixList, 'selection.tagPrefixList', false, field);
-            if (hasPattern)
-                checkTagList(sel.tagPatternList, 'selection.tagPatternList', true, field);
-            const countType = sel.countType;
-            if (!COUNT_TYPES.includes(countType)) {
-                field('selection.countType', `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`);
-            }
-            if (countType === 'sinceImagePushed') {
-                if (sel.countUnit === undefined) {
-                    field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`);
-                }
-                else if (sel.countUnit !== 'days') {
-                    field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`);
-                }
-            }
-            else if (countType === 'imageCountMoreThan' && sel.countUnit !== undefined) {
-                field('selection.countUnit', `not allowed with countType "imageCountMoreThan" (it counts images, not days). Remove it.`);
-            }
-            const n = sel.countNumber;
-            if (!isPositiveInt(n)) {
-                field('selection.countNumber', `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${countType === 'sinceImagePushed' ? 'days' : 'images to keep'}).`);
-            }
-            if (status === 'any')
-                anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined });
-        }
-        // action
-        const action = rule.action;
-        if (!isObject(action)) {
-            field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`);
-        }
-        else {
-            for (const key of Object.keys(action)) {
-                if (!ACTION_KEYS.includes(key))
-                    field(`action.${key}`, `unknown field. Expected only "type".`);
-            }
-            if (action.type !== 'expire') {
-                field('action.type', `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`);
-            }
-        }
-    });
+    }
+    else if (countType === 'imageCountMoreThan' && sel.countUnit !== undefined) {
+        field('selection.countUnit', `not allowed with countType "imageCountMoreThan" (it counts images, not days). Remove it.`);
+    }
+    const n = sel.countNumber;
+    if (!isPositiveInt(n)) {
+        field('selection.countNumber', `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${countType === 'sinceImagePushed' ? 'days' : 'images to keep'}).`);
+    }
+}
+function checkAction(action, field) {
+    if (!isObject(action)) {
+        field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`);
+        return;
+    }
+    unknownKeys(action, ACTION_KEYS, 'action.', 'Expected only "type".', field);
+    if (action.type !== 'expire') {
+        field('action.type', `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`);
+    }
+}
+/** One rule per rulePriority; at most one "any" rule, evaluated last. */
+function checkAcrossRules({ byPriority, anyRules }, at) {
     for (const [priority, where] of byPriority) {
         if (where.length > 1) {
             at(`rules ${where.join(' and ')}, field 'rulePriority'`, `${priority} is used ${where.length} times. Expected each rule to have its own rulePriority.`);
@@ -3092,18 +3182,6 @@ function checkLifecyclePolicy(raw, label) {
             at(`rule ${anyRule.index} (rulePriority ${anyRule.priority}), field 'rulePriority'`, `a rule with tagStatus "any" must have the highest rulePriority (it is evaluated last); ${highest} is higher. Give it a number above ${highest}.`);
         }
     }
-    if (problems.length > 0)
-        return { ok: false, problems };
-    const text = policyText(raw);
-    if (text === undefined) {
-        return {
-            ok: false,
-            problems: [
-                `Invalid input 'lifecycle-policy' (${label}): the policy is ${raw.length} characters; ECR accepts at most ${POLICY_TEXT_MAX}. Remove rules or descriptions.`,
-            ],
-        };
-    }
-    return { ok: true, policy: doc, text };
 }
 function checkTagList(list, path, pattern, field) {
     const what = pattern
@@ -3245,36 +3323,51 @@ async function putLifecyclePolicy(ecr, repositoryName, registryId, lifecyclePoli
  * IN_PROGRESS (bounded by `timeoutMs`), every page of results.
  */
 async function runLifecyclePreview(ecr, repositoryName, registryId, lifecyclePolicyText, opts) {
-    const { StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand } = await ecrSdk();
     const started = opts.clock();
-    const timeout = (what) => ({
-        status: 'TIMEOUT',
-        detail: `${what} after ${Math.round((opts.clock() - started) / 1000)} s`,
-    });
-    const wait = async () => {
-        if (opts.clock() - started + opts.pollMs > opts.timeoutMs)
-            return false;
-        await opts.sleep(opts.pollMs);
-        return true;
+    const run = {
+        ecr,
+        sdk: await ecrSdk(),
+        repositoryName,
+        registryId,
+        lifecyclePolicyText,
+        wait: async () => {
+            if (opts.clock() - started + opts.pollMs > opts.timeoutMs)
+                return false;
+            await opts.sleep(opts.pollMs);
+            return true;
+        },
+        timeout: (what) => ({
+            status: 'TIMEOUT',
+            detail: `${what} after ${Math.round((opts.clock() - started) / 1000)} s`,
+        }),
     };
-    // Only one preview runs per repository at a time: another job's may be under way.
+    const startFailure = await startPreview(run);
+    return startFailure ?? awaitPreview(run);
+}
+/** Starts the preview; only one runs per repository at a time, another job's may be under way. */
+async function startPreview(run) {
+    const { repositoryName, registryId, lifecyclePolicyText } = run;
     for (;;) {
         try {
-            await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName, registryId, lifecyclePolicyText }));
-            break;
+            await run.ecr.send(new run.sdk.StartLifecyclePolicyPreviewCommand({ repositoryName, registryId, lifecyclePolicyText }));
+            return undefined;
         }
         catch (err) {
             if ((0,errors/* errorName */.Is)(err) !== 'LifecyclePolicyPreviewInProgressException')
                 throw err;
-            if (!(await wait()))
-                return timeout('another preview of this repository was still running');
+            if (!(await run.wait()))
+                return run.timeout('another preview of this repository was still running');
         }
     }
-    const wanted = normalizePolicyText(lifecyclePolicyText);
+}
+/** Polls until the preview of this policy ends, then reads every page of it. */
+async function awaitPreview(run) {
+    const { repositoryName, registryId } = run;
+    const wanted = normalizePolicyText(run.lifecyclePolicyText);
     for (;;) {
         let out;
         try {
-            out = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName, registryId, maxResults: 100 }));
+            out = await run.ecr.send(new run.sdk.GetLifecyclePolicyPreviewCommand({ repositoryName, registryId, maxResults: 100 }));
         }
         catch (err) {
             if ((0,errors/* errorName */.Is)(err) !== 'LifecyclePolicyPreviewNotFoundException')
@@ -3289,23 +3382,26 @@ async function runLifecyclePreview(ecr, repositoryName, registryId, lifecyclePol
             return { status, detail: `ECR reports the preview ${status}` };
         }
         if (status === 'COMPLETE' && out) {
-            const results = [...(out.previewResults ?? [])];
-            let token = out.nextToken;
-            while (token) {
-                const page = await ecr.send(new GetLifecyclePolicyPreviewCommand({
-                    repositoryName,
-                    registryId,
-                    maxResults: 100,
-                    nextToken: token,
-                }));
-                results.push(...(page.previewResults ?? []));
-                token = page.nextToken;
-            }
-            return { status: 'COMPLETE', results };
+            return { status: 'COMPLETE', results: await allResults(run, out.previewResults, out.nextToken) };
         }
-        if (!(await wait()))
-            return timeout('the preview was still in progress');
+        if (!(await run.wait()))
+            return run.timeout('the preview was still in progress');
     }
+}
+async function allResults(run, first, nextToken) {
+    const results = [...(first ?? [])];
+    let token = nextToken;
+    while (token) {
+        const page = await run.ecr.send(new run.sdk.GetLifecyclePolicyPreviewCommand({
+            repositoryName: run.repositoryName,
+            registryId: run.registryId,
+            maxResults: 100,
+            nextToken: token,
+        }));
+        results.push(...(page.previewResults ?? []));
+        token = page.nextToken;
+    }
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/governance/preview.ts
@@ -3660,6 +3756,45 @@ async function runGovernance(context, plan, deps) {
     const arn = repo?.repositoryArn ?? (0,partition/* repositoryArn */.qM)(inputs.region, pushed.registryId, inputs.repository);
     // Settings of an existing repository are reported, never changed.
     const differences = repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : [];
+    const [{ coverage }, lifecycle] = await Promise.all([
+        ctx.scanning.coverage(),
+        plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
+    ]);
+    // Tags that move to this image and that the repository lets move: honest about what is known
+    // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
+    const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : [];
+    const section = governanceSection({
+        repository: inputs.repository,
+        origin,
+        ...repositorySettings(repo),
+        enhanced: coveragePhrase(coverage),
+        differences,
+        policy: lifecycle?.policy ?? { kind: 'none' },
+        preview: lifecycle?.preview ?? { kind: 'skipped' },
+        movingTags,
+    });
+    return stageResult({
+        outputs: { 'scan-coverage': coverage.kind },
+        sections: { governance: section },
+        annotations: governanceAnnotations(ctx, differences, movingTags),
+        ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
+    });
+}
+/** The repository's settings as the summary shows them; unknown when it could not be read. */
+function repositorySettings(repo) {
+    if (!repo) {
+        const unknown = 'unknown (ecr:DescribeRepositories denied)';
+        return { scanOnPush: unknown, mutability: unknown, encryption: unknown };
+    }
+    return {
+        scanOnPush: repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off',
+        mutability: describeMutability(repo),
+        encryption: describeEncryption(repo),
+    };
+}
+/** A notice when the repository differs from the inputs; a warning for tags that move. */
+function governanceAnnotations(ctx, differences, movingTags) {
+    const { inputs, pushed } = ctx;
     const annotations = [];
     if (differences.length > 0) {
         annotations.push({
@@ -3668,13 +3803,7 @@ async function runGovernance(context, plan, deps) {
                 'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
         });
     }
-    const [{ coverage }, lifecycle] = await Promise.all([
-        ctx.scanning.coverage(),
-        plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
-    ]);
-    // Tags that move to this image and that the repository lets move: honest about what is known
-    // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
-    const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : [];
+    const repo = pushed.repository;
     if (repo && movingTags.length > 0) {
         const one = movingTags.length === 1;
         const list = movingTags.map((t) => `'${t}'`).join(', ');
@@ -3685,25 +3814,7 @@ async function runGovernance(context, plan, deps) {
                 `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
         });
     }
-    const unknown = 'unknown (ecr:DescribeRepositories denied)';
-    const section = governanceSection({
-        repository: inputs.repository,
-        origin,
-        scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
-        mutability: repo ? describeMutability(repo) : unknown,
-        encryption: repo ? describeEncryption(repo) : unknown,
-        enhanced: coveragePhrase(coverage),
-        differences,
-        policy: lifecycle?.policy ?? { kind: 'none' },
-        preview: lifecycle?.preview ?? { kind: 'skipped' },
-        movingTags,
-    });
-    return stageResult({
-        outputs: { 'scan-coverage': coverage.kind },
-        sections: { governance: section },
-        annotations,
-        ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
-    });
+    return annotations;
 }
 async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
     const { pushed, inputs } = ctx;
@@ -4068,23 +4179,7 @@ async function assumeRoleWithOidc(opts) {
                 WebIdentityToken: token,
                 DurationSeconds: opts.durationSeconds,
             }));
-            const c = out.Credentials;
-            if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-                throw new Error('STS answered without credentials');
-            }
-            opts.mask(c.AccessKeyId);
-            opts.mask(c.SecretAccessKey);
-            opts.mask(c.SessionToken);
-            const arn = out.AssumedRoleUser?.Arn ?? '';
-            const account = accountFromArn(arn) ?? accountFromArn(opts.roleArn) ?? '';
-            const credentials = {
-                accessKeyId: c.AccessKeyId,
-                secretAccessKey: c.SecretAccessKey,
-                sessionToken: c.SessionToken,
-            };
-            if (c.Expiration)
-                credentials.expiration = c.Expiration;
-            return { account, arn, credentials };
+            return identityFromAnswer(out, opts);
         }
         catch (err) {
             if (classifyStsError(err) === 'permanent')
@@ -4095,6 +4190,26 @@ async function assumeRoleWithOidc(opts) {
             }
         }
     }
+}
+/** The identity in an AssumeRoleWithWebIdentity answer; every secret part masked first. */
+function identityFromAnswer(out, opts) {
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+        throw new Error('STS answered without credentials');
+    }
+    opts.mask(c.AccessKeyId);
+    opts.mask(c.SecretAccessKey);
+    opts.mask(c.SessionToken);
+    const arn = out.AssumedRoleUser?.Arn ?? '';
+    const account = accountFromArn(arn) ?? accountFromArn(opts.roleArn) ?? '';
+    const credentials = {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+    };
+    if (c.Expiration)
+        credentials.expiration = c.Expiration;
+    return { account, arn, credentials };
 }
 function pick(random) {
     return random ? { random } : {};

@@ -327,172 +327,204 @@ function splitList(raw) {
 }
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
-/** Builds Inputs from raw values, collecting every problem before failing. Pure: no I/O. */
-function parseInputs(get, env = {}) {
-    const problems = [];
-    const bad = (name, value, expected) => {
-        problems.push(`Invalid input '${name}': '${value}'. Expected ${expected}.`);
-    };
-    const raw = (name) => get(name).trim();
-    const bool = (name, dflt) => {
-        const v = raw(name);
+/** Reads raw input values and collects every problem, each naming the input and the expected form. */
+class InputReader {
+    problems = [];
+    get;
+    workspace;
+    constructor(get, workspace) {
+        this.get = get;
+        this.workspace = workspace;
+    }
+    bad(name, value, expected) {
+        this.problems.push(`Invalid input '${name}': '${value}'. Expected ${expected}.`);
+    }
+    missing(problem) {
+        this.problems.push(problem);
+    }
+    /** The value as given (lists and free text keep their own layout). */
+    verbatim(name) {
+        return this.get(name);
+    }
+    raw(name) {
+        return this.get(name).trim();
+    }
+    bool(name, dflt) {
+        const v = this.raw(name);
         if (v === '')
             return dflt;
         if (TRUE.includes(v))
             return true;
         if (FALSE.includes(v))
             return false;
-        bad(name, v, 'true or false');
+        this.bad(name, v, 'true or false');
         return dflt;
-    };
-    const int = (name, dflt, min, max) => {
-        const v = raw(name);
+    }
+    int(name, dflt, min, max) {
+        const v = this.raw(name);
         if (v === '')
             return dflt;
         if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-            bad(name, v, `a whole number of seconds from ${min} to ${max}`);
+            this.bad(name, v, `a whole number of seconds from ${min} to ${max}`);
             return dflt;
         }
         return Number(v);
-    };
-    const oneOf = (name, dflt, allowed, caseless = true) => {
-        const v = raw(name);
+    }
+    oneOf(name, dflt, allowed) {
+        const v = this.raw(name);
         if (v === '')
             return dflt;
-        const found = allowed.find((a) => (caseless ? a.toLowerCase() === v.toLowerCase() : a === v));
+        const found = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
         if (found === undefined)
-            bad(name, v, `one of ${allowed.join(', ')}`);
+            this.bad(name, v, `one of ${allowed.join(', ')}`);
         return found ?? dflt;
-    };
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const filePath = (name) => {
-        const v = raw(name);
+    }
+    /** An absolute path (relative ones are in the workspace); undefined when empty. */
+    filePath(name) {
+        const v = this.raw(name);
         if (v === '')
             return undefined;
         if (v.includes('\0')) {
-            bad(name, v, 'a file path');
+            this.bad(name, v, 'a file path');
             return undefined;
         }
-        return external_node_path_.resolve(workspace, v);
-    };
-    // --- Credentials ---
-    const roleToAssume = raw('role-to-assume');
-    if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
-        bad('role-to-assume', roleToAssume, `an IAM role ARN like ${EXAMPLE_ROLE}`);
+        return external_node_path_.resolve(this.workspace, v);
     }
-    let region = raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim();
+}
+/** `{ [key]: value }`, or nothing when the value is undefined or empty (optional inputs). */
+function optional(key, value) {
+    return value === undefined || value === '' ? {} : { [key]: value };
+}
+/** aws-region, or the runner's AWS_REGION / AWS_DEFAULT_REGION; '' when missing or bad. */
+function regionInput(r, env) {
+    const region = r.raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim();
     if (region === '') {
-        problems.push("Missing input 'aws-region': set it (e.g. aws-region: us-east-1) or the AWS_REGION environment variable.");
+        r.missing("Missing input 'aws-region': set it (e.g. aws-region: us-east-1) or the AWS_REGION environment variable.");
+        return '';
     }
-    else if (!REGION.test(region)) {
-        bad('aws-region', region, 'an AWS region code like us-east-1');
-        region = '';
+    if (!REGION.test(region)) {
+        r.bad('aws-region', region, 'an AWS region code like us-east-1');
+        return '';
     }
-    const audience = raw('audience') || 'sts.amazonaws.com';
+    return region;
+}
+function credentialInputs(r, env) {
+    const roleToAssume = r.raw('role-to-assume');
+    if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
+        r.bad('role-to-assume', roleToAssume, `an IAM role ARN like ${EXAMPLE_ROLE}`);
+    }
+    const region = regionInput(r, env);
+    const audience = r.raw('audience') || 'sts.amazonaws.com';
     const runId = env.GITHUB_RUN_ID ?? '0';
     const runAttempt = env.GITHUB_RUN_ATTEMPT ?? '1';
-    const roleSessionName = raw('role-session-name') || `GitHubActions-${runId}-${runAttempt}`.slice(0, 64);
+    const roleSessionName = r.raw('role-session-name') || `GitHubActions-${runId}-${runAttempt}`.slice(0, 64);
     if (!SESSION_NAME.test(roleSessionName)) {
-        bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-');
+        r.bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-');
     }
-    const roleDurationSeconds = int('role-duration-seconds', 3600, 900, 43200);
-    const allowedAccountIds = splitList(raw('allowed-account-ids'));
+    const roleDurationSeconds = r.int('role-duration-seconds', 3600, 900, 43200);
+    const allowedAccountIds = splitList(r.raw('allowed-account-ids'));
     for (const id of allowedAccountIds) {
         if (!ACCOUNT_ID.test(id))
-            bad('allowed-account-ids', id, 'comma-separated 12-digit AWS account IDs');
+            r.bad('allowed-account-ids', id, 'comma-separated 12-digit AWS account IDs');
     }
-    // --- Push ---
-    const image = raw('image');
-    if (image === '')
-        problems.push("Missing input 'image': the local image to push, e.g. widget:ci.");
-    else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
-        bad('image', image, 'a local image reference like widget:ci or an image ID');
-    }
-    const repository = raw('repository');
-    if (repository === '')
-        problems.push("Missing input 'repository': the ECR repository name, e.g. acme/widget.");
-    else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
-        bad('repository', repository, 'an ECR repository name: 2-256 lowercase letters, digits and . _ - separated by /, e.g. acme/widget');
-    }
-    const tags = [...new Set(splitList(get('tags')))];
-    if (tags.length === 0) {
-        problems.push("Missing input 'tags': at least one tag, e.g. ${{ github.sha }}.");
-    }
-    for (const t of tags) {
-        if (!TAG.test(t))
-            bad('tags', t, 'tags of letters, digits, _ . - (at most 128, not starting with . or -)');
-    }
-    if (tags.length > 100)
-        bad('tags', `${tags.length} tags`, 'at most 100 tags');
-    const registryId = raw('registry-id');
-    if (registryId !== '' && !ACCOUNT_ID.test(registryId)) {
-        bad('registry-id', registryId, 'the 12-digit account ID that owns the registry');
-    }
-    const keepLogin = bool('keep-login', false);
-    // --- Repository governance ---
-    const createRepository = bool('create-repository', false);
-    const imageTagMutability = oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE']);
-    const encryption = oneOf('encryption', 'AES256', ['AES256', 'KMS']);
-    const kmsKey = raw('kms-key');
-    if (kmsKey !== '' && encryption !== 'KMS') {
-        bad('kms-key', kmsKey, "to be set only with 'encryption: KMS'");
-    }
-    const lifecyclePolicy = filePath('lifecycle-policy');
-    // --- Scan gate ---
-    const waitForScan = bool('wait-for-scan', true);
-    const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600);
-    const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600);
-    const severityThreshold = oneOf('severity-threshold', 'HIGH', severity/* THRESHOLDS */.Rm);
-    const ignore = get('ignore');
-    const ignoreFile = filePath('ignore-file');
-    const onlyFixable = bool('only-fixable', false);
-    const onScanUnavailable = oneOf('on-scan-unavailable', 'fail', ['fail', 'warn']);
-    const sarifFile = filePath('sarif-file');
-    const summary = bool('summary', true);
-    // --- Audit ---
-    const audit = bool('audit', true);
-    const failOnSecrets = bool('fail-on-secrets', true);
-    const exportFilesystem = filePath('export-filesystem');
-    if (problems.length > 0)
-        throw new errors/* InputError */.dz(problems);
-    const inputs = {
+    return {
+        ...optional('roleToAssume', roleToAssume),
         region,
         audience,
         roleSessionName,
         roleDurationSeconds,
         allowedAccountIds,
-        image,
-        repository,
-        tags,
-        keepLogin,
+    };
+}
+function pushInputs(r) {
+    const image = r.raw('image');
+    if (image === '')
+        r.missing("Missing input 'image': the local image to push, e.g. widget:ci.");
+    else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
+        r.bad('image', image, 'a local image reference like widget:ci or an image ID');
+    }
+    const repository = r.raw('repository');
+    if (repository === '')
+        r.missing("Missing input 'repository': the ECR repository name, e.g. acme/widget.");
+    else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
+        r.bad('repository', repository, 'an ECR repository name: 2-256 lowercase letters, digits and . _ - separated by /, e.g. acme/widget');
+    }
+    const tags = [...new Set(splitList(r.verbatim('tags')))];
+    if (tags.length === 0)
+        r.missing("Missing input 'tags': at least one tag, e.g. ${{ github.sha }}.");
+    for (const t of tags) {
+        if (!TAG.test(t))
+            r.bad('tags', t, 'tags of letters, digits, _ . - (at most 128, not starting with . or -)');
+    }
+    if (tags.length > 100)
+        r.bad('tags', `${tags.length} tags`, 'at most 100 tags');
+    const registryId = r.raw('registry-id');
+    if (registryId !== '' && !ACCOUNT_ID.test(registryId)) {
+        r.bad('registry-id', registryId, 'the 12-digit account ID that owns the registry');
+    }
+    const keepLogin = r.bool('keep-login', false);
+    return { image, repository, tags, ...optional('registryId', registryId), keepLogin };
+}
+function governanceInputs(r) {
+    const createRepository = r.bool('create-repository', false);
+    const imageTagMutability = r.oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE']);
+    const encryption = r.oneOf('encryption', 'AES256', ['AES256', 'KMS']);
+    const kmsKey = r.raw('kms-key');
+    if (kmsKey !== '' && encryption !== 'KMS') {
+        r.bad('kms-key', kmsKey, "to be set only with 'encryption: KMS'");
+    }
+    const lifecyclePolicy = r.filePath('lifecycle-policy');
+    return {
         createRepository,
         imageTagMutability,
         encryption,
+        ...optional('kmsKey', kmsKey),
+        ...optional('lifecyclePolicy', lifecyclePolicy),
+    };
+}
+function gateInputs(r) {
+    const waitForScan = r.bool('wait-for-scan', true);
+    const scanTimeoutSeconds = r.int('scan-timeout-seconds', 900, 1, 21600);
+    const scanSettleSeconds = r.int('scan-settle-seconds', 20, 0, 3600);
+    const severityThreshold = r.oneOf('severity-threshold', 'HIGH', severity/* THRESHOLDS */.Rm);
+    const ignore = r.verbatim('ignore');
+    const ignoreFile = r.filePath('ignore-file');
+    const onlyFixable = r.bool('only-fixable', false);
+    const onScanUnavailable = r.oneOf('on-scan-unavailable', 'fail', ['fail', 'warn']);
+    const sarifFile = r.filePath('sarif-file');
+    const summary = r.bool('summary', true);
+    return {
         waitForScan,
         scanTimeoutSeconds,
         scanSettleSeconds,
         severityThreshold,
         ignore,
+        ...optional('ignoreFile', ignoreFile),
         onlyFixable,
         onScanUnavailable,
+        ...optional('sarifFile', sarifFile),
         summary,
-        audit,
-        failOnSecrets,
     };
-    if (roleToAssume !== '')
-        inputs.roleToAssume = roleToAssume;
-    if (registryId !== '')
-        inputs.registryId = registryId;
-    if (kmsKey !== '')
-        inputs.kmsKey = kmsKey;
-    if (lifecyclePolicy !== undefined)
-        inputs.lifecyclePolicy = lifecyclePolicy;
-    if (ignoreFile !== undefined)
-        inputs.ignoreFile = ignoreFile;
-    if (sarifFile !== undefined)
-        inputs.sarifFile = sarifFile;
-    if (exportFilesystem !== undefined)
-        inputs.exportFilesystem = exportFilesystem;
+}
+function auditInputs(r) {
+    const audit = r.bool('audit', true);
+    const failOnSecrets = r.bool('fail-on-secrets', true);
+    const exportFilesystem = r.filePath('export-filesystem');
+    return { audit, failOnSecrets, ...optional('exportFilesystem', exportFilesystem) };
+}
+/** Builds Inputs from raw values, collecting every problem before failing. Pure: no I/O. */
+function parseInputs(get, env = {}) {
+    const r = new InputReader(get, env.GITHUB_WORKSPACE || process.cwd());
+    // Section by section, in action.yml's order: the problems come out in that order too.
+    const inputs = {
+        ...credentialInputs(r, env),
+        ...pushInputs(r),
+        ...governanceInputs(r),
+        ...gateInputs(r),
+        ...auditInputs(r),
+    };
+    if (r.problems.length > 0)
+        throw new errors/* InputError */.dz(r.problems);
     return inputs;
 }
 /** Reads the action's inputs from the runner's INPUT_* environment. */

@@ -1,4 +1,4 @@
-import type { STSClient } from '@aws-sdk/client-sts'
+import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage, errorName, httpStatus } from './errors.js'
 import { arn, partitionOf, partitionOfArn } from './partition.js'
 import { accountFromArn, jwtClaims } from './registry.js'
@@ -145,22 +145,7 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
           DurationSeconds: opts.durationSeconds,
         }),
       )
-      const c = out.Credentials
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-        throw new Error('STS answered without credentials')
-      }
-      opts.mask(c.AccessKeyId)
-      opts.mask(c.SecretAccessKey)
-      opts.mask(c.SessionToken)
-      const arn = out.AssumedRoleUser?.Arn ?? ''
-      const account = accountFromArn(arn) ?? accountFromArn(opts.roleArn) ?? ''
-      const credentials: AwsCredentials = {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      }
-      if (c.Expiration) credentials.expiration = c.Expiration
-      return { account, arn, credentials }
+      return identityFromAnswer(out, opts)
     } catch (err) {
       if (classifyStsError(err) === 'permanent') throw explainStsError(err, opts, lastClaims)
       if (!(await backoffOrGiveUp(attempt, err))) {
@@ -171,6 +156,29 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
       }
     }
   }
+}
+
+/** The identity in an AssumeRoleWithWebIdentity answer; every secret part masked first. */
+function identityFromAnswer(
+  out: AssumeRoleWithWebIdentityCommandOutput,
+  opts: Pick<AssumeRoleOptions, 'roleArn' | 'mask'>,
+): Identity {
+  const c = out.Credentials
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+    throw new Error('STS answered without credentials')
+  }
+  opts.mask(c.AccessKeyId)
+  opts.mask(c.SecretAccessKey)
+  opts.mask(c.SessionToken)
+  const arn = out.AssumedRoleUser?.Arn ?? ''
+  const account = accountFromArn(arn) ?? accountFromArn(opts.roleArn) ?? ''
+  const credentials: AwsCredentials = {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+  }
+  if (c.Expiration) credentials.expiration = c.Expiration
+  return { account, arn, credentials }
 }
 
 function pick(random: (() => number) | undefined): { random?: () => number } {

@@ -1,8 +1,8 @@
 /**
- * The gate's calls to ECR: StartImageScan, DescribeImageScanFindings (every
- * page), BatchGetImage (to walk an image index). Thin: each receives its client.
+ * The gate's calls to ECR: StartImageScan, DescribeImageScanFindings (every page), BatchGetImage
+ * (to walk an image index). Thin: each receives its client.
  */
-import type { ECRClient, EnhancedImageScanFinding, ImageScanFinding } from '@aws-sdk/client-ecr'
+import type { ECRClient } from '@aws-sdk/client-ecr'
 import { errorMessage, errorName, httpStatus } from '../errors.js'
 import { fromBasic, fromEnhanced, type Finding } from './findings.js'
 import { ecrSdk } from '../sdk.js'
@@ -103,10 +103,9 @@ export async function readScan(api: ScanApi, digest: string, platform: string): 
         completedAt = out.imageScanFindings?.imageScanCompletedAt
         if (!isReady(status)) return { kind: 'status', status: status || 'UNKNOWN', description, calls }
       }
-      for (const f of out.imageScanFindings?.findings ?? [])
-        findings.push(fromBasic(f as ImageScanFinding, image))
+      for (const f of out.imageScanFindings?.findings ?? []) findings.push(fromBasic(f, image))
       for (const f of out.imageScanFindings?.enhancedFindings ?? []) {
-        for (const n of fromEnhanced(f as EnhancedImageScanFinding, image)) findings.push(n)
+        for (const n of fromEnhanced(f, image)) findings.push(n)
       }
       nextToken = out.nextToken
     } while (nextToken)

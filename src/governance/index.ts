@@ -2,7 +2,7 @@
  * Repository governance: create the repository when missing, apply the lifecycle policy as code
  * (only when it differs), preview what it would expire, and report the repository's settings.
  */
-import type { ECRClient } from '@aws-sdk/client-ecr'
+import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import { explainEcrError, findRepository } from '../ecr.js'
@@ -28,7 +28,7 @@ import {
 } from './aws.js'
 import { checkLifecyclePolicy, samePolicy, type LifecyclePolicy } from './policy.js'
 import { summarizePreview } from './preview.js'
-import { governanceSection, type PolicyState, type PreviewState } from './section.js'
+import { governanceSection, type GovernanceReport, type PolicyState, type PreviewState } from './section.js'
 import {
   createRepositoryRequest,
   describeEncryption,
@@ -169,6 +169,54 @@ export async function runGovernance(
   // Settings of an existing repository are reported, never changed.
   const differences =
     repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : []
+  const [{ coverage }, lifecycle] = await Promise.all([
+    ctx.scanning.coverage(),
+    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
+  ])
+  // Tags that move to this image and that the repository lets move: honest about what is known
+  // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
+  const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : []
+
+  const section = governanceSection({
+    repository: inputs.repository,
+    origin,
+    ...repositorySettings(repo),
+    enhanced: coveragePhrase(coverage),
+    differences,
+    policy: lifecycle?.policy ?? { kind: 'none' },
+    preview: lifecycle?.preview ?? { kind: 'skipped' },
+    movingTags,
+  })
+  return stageResult({
+    outputs: { 'scan-coverage': coverage.kind },
+    sections: { governance: section },
+    annotations: governanceAnnotations(ctx, differences, movingTags),
+    ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
+  })
+}
+
+/** The repository's settings as the summary shows them; unknown when it could not be read. */
+function repositorySettings(
+  repo: Repository | undefined,
+): Pick<GovernanceReport, 'scanOnPush' | 'mutability' | 'encryption'> {
+  if (!repo) {
+    const unknown = 'unknown (ecr:DescribeRepositories denied)'
+    return { scanOnPush: unknown, mutability: unknown, encryption: unknown }
+  }
+  return {
+    scanOnPush: repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off',
+    mutability: describeMutability(repo),
+    encryption: describeEncryption(repo),
+  }
+}
+
+/** A notice when the repository differs from the inputs; a warning for tags that move. */
+function governanceAnnotations(
+  ctx: GovernanceRun,
+  differences: string[],
+  movingTags: string[],
+): Annotation[] {
+  const { inputs, pushed } = ctx
   const annotations: Annotation[] = []
   if (differences.length > 0) {
     annotations.push({
@@ -178,15 +226,7 @@ export async function runGovernance(
         'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
     })
   }
-
-  const [{ coverage }, lifecycle] = await Promise.all([
-    ctx.scanning.coverage(),
-    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
-  ])
-
-  // Tags that move to this image and that the repository lets move: honest about what is known
-  // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
-  const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : []
+  const repo = pushed.repository
   if (repo && movingTags.length > 0) {
     const one = movingTags.length === 1
     const list = movingTags.map((t) => `'${t}'`).join(', ')
@@ -198,26 +238,7 @@ export async function runGovernance(
         `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
     })
   }
-
-  const unknown = 'unknown (ecr:DescribeRepositories denied)'
-  const section = governanceSection({
-    repository: inputs.repository,
-    origin,
-    scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
-    mutability: repo ? describeMutability(repo) : unknown,
-    encryption: repo ? describeEncryption(repo) : unknown,
-    enhanced: coveragePhrase(coverage),
-    differences,
-    policy: lifecycle?.policy ?? { kind: 'none' },
-    preview: lifecycle?.preview ?? { kind: 'skipped' },
-    movingTags,
-  })
-  return stageResult({
-    outputs: { 'scan-coverage': coverage.kind },
-    sections: { governance: section },
-    annotations,
-    ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
-  })
+  return annotations
 }
 
 interface LifecycleResult {
