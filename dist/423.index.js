@@ -667,6 +667,8 @@ function secretsMessage(result, where, failing) {
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./src/sdk.ts
+// Caches of the two lazy imports (a module loads once per process anyway): the only module-level
+// state in src/, and it holds no run data.
 let ecr;
 let sts;
 function ecrSdk() {
