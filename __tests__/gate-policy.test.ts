@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import type { Finding } from '../src/gate/findings.ts'
 import { fromBasic, fromEnhanced, fingerprint, isCountedStatus } from '../src/gate/findings.ts'
 import { normaliseSeverity } from '../src/severity.ts'
-import { decideScanMode, filterMatches } from '../src/gate/mode.ts'
+import { decideScanMode } from '../src/gate/mode.ts'
+import { filterMatches } from '../src/scanning.ts'
 import { parse as parseYaml } from 'yaml'
 import {
   blockingIn,

@@ -2,15 +2,10 @@
 // an injected fake clock and sleep shared with the emulator's scan timeline: minutes pass in ms.
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  getRegistryConfig,
-  getRepositoryConfig,
-  readScan,
-  scanTargets,
-  type ScanApi,
-} from '../src/gate/ecr-scan.ts'
+import { readScan, scanTargets, type ScanApi } from '../src/gate/ecr-scan.ts'
 import { decideScanMode } from '../src/gate/mode.ts'
 import { blockingIn, type Policy } from '../src/gate/policy.ts'
+import { getRegistryConfig, getRepositoryConfig } from '../src/scanning.ts'
 import { defaultWaitConfig, type WaitConfig } from '../src/gate/status.ts'
 import { waitForGate, type GateWaitResult } from '../src/gate/wait.ts'
 import type { Threshold } from '../src/severity.ts'

@@ -1,22 +1,22 @@
-// Golden files for the report writers: expectGolden(name, text) compares `text` with
-// __tests__/fixtures/golden/<name>; run with UPDATE_GOLDEN=1 to (re)write them, then review the diff.
+// Golden files: `expectGolden('name.md', text)` compares text with __tests__/fixtures/golden/name.md.
+// UPDATE_GOLDEN=1 npx vitest run … writes the files instead (then review the diff and commit it).
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 
-const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'golden')
+export const GOLDEN_DIR = path.join(import.meta.dirname, 'fixtures', 'golden')
 
-export function expectGolden(name: string, text: string): void {
-  const file = path.join(DIR, name)
+export function expectGolden(name: string, actual: string): void {
+  const file = path.join(GOLDEN_DIR, name)
   if (process.env.UPDATE_GOLDEN === '1') {
-    fs.mkdirSync(DIR, { recursive: true })
-    fs.writeFileSync(file, text)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, actual)
     return
   }
-  if (!fs.existsSync(file))
-    throw new Error(`golden file ${name} is missing: run UPDATE_GOLDEN=1 npx vitest run to write it`)
-  expect(text, `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(
-    fs.readFileSync(file, 'utf8'),
-  )
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `No golden file ${path.relative(process.cwd(), file)}: run with UPDATE_GOLDEN=1 to write it`,
+    )
+  }
+  expect(actual, `differs from ${name} (UPDATE_GOLDEN=1 rewrites it)`).toBe(fs.readFileSync(file, 'utf8'))
 }

@@ -12,14 +12,17 @@ import {
   createRepository,
   prepareGovernance,
   runGovernance,
+  type GovernanceDeps,
   type GovernancePlan,
 } from '../src/governance/index.ts'
 import { InputError } from '../src/errors.ts'
 import { parseInputs, type Inputs } from '../src/inputs.ts'
+import type { CreatedRepository } from '../src/governance/aws.ts'
 import type { PushResult } from '../src/push.ts'
 import { Report } from '../src/report.ts'
-import type { StageContext } from '../src/stage.ts'
+import { publish, type StageContext, type StageResult } from '../src/stage.ts'
 import { findRepository } from '../src/ecr.ts'
+import { scanningConfiguration } from '../src/scanning.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'
 import { pushPermissions, startEmulator, type Emulator, type Statement } from './testbed/emulator/index.ts'
 import { startRegistry, type Registry } from './testbed/registry.ts'
@@ -81,7 +84,16 @@ function captureStdout(): { text: () => string; restore: () => void } {
 }
 
 interface Ctx extends StageContext {
+  deps: GovernanceDeps
+  report: Report
   slept: number[]
+}
+
+/** Runs governance and writes its result as main does: annotations to stdout, its section into ctx.report. */
+async function govern(ctx: Ctx, p: GovernancePlan): Promise<StageResult> {
+  const r = await runGovernance(ctx, p, ctx.deps)
+  publish(r, ctx.report)
+  return r
 }
 
 function stage(
@@ -89,22 +101,35 @@ function stage(
   repository: Repository | undefined,
   over: Partial<Inputs> = {},
   tags = ['t1'],
+  origin: GovernanceDeps['origin'] = 'existing',
 ): Ctx {
   let now = 1_000_000
   const slept: number[] = []
   const i = { ...inputs(), ...over, tags }
   const pushed = {
-    ecr,
     registryId: ACCOUNT,
     repository,
-    identity: { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/r/s` },
     tags,
     digest: 'sha256:' + 'a'.repeat(64),
     imageRef: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${i.repository}@sha256:${'a'.repeat(64)}`,
   } as unknown as PushResult
+  const identity = { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/r/s` }
   return {
     inputs: i,
-    pushed,
+    deps: {
+      ecr,
+      identity,
+      pushed,
+      origin,
+      scanning: scanningConfiguration({
+        ecr,
+        registryId: ACCOUNT,
+        account: ACCOUNT,
+        region: 'us-east-1',
+        repository: i.repository,
+        repositoryScanOnPush: repository?.imageScanningConfiguration?.scanOnPush,
+      }),
+    },
     report: new Report(),
     env: { GITHUB_WORKSPACE: ws },
     clock: () => now,
@@ -170,9 +195,9 @@ describe('createRepository', () => {
     const name = freshName()
     const ecr = await client()
     const out = captureStdout()
-    let repo: Repository
+    let created: CreatedRepository
     try {
-      repo = await createRepository(
+      created = await createRepository(
         inputs({
           repository: name,
           'image-tag-mutability': 'IMMUTABLE',
@@ -186,6 +211,8 @@ describe('createRepository', () => {
     } finally {
       out.restore()
     }
+    const repo = created.repository
+    expect(created.origin).toBe('created')
     expect(repo).toMatchObject({
       repositoryName: name,
       imageTagMutability: 'IMMUTABLE',
@@ -202,8 +229,8 @@ describe('createRepository', () => {
     )
 
     // Reported as created by this run.
-    const ctx = stage(ecr, repo, { repository: name, createRepository: true }, ['abc1234'])
-    await runGovernance(ctx, {})
+    const ctx = stage(ecr, repo, { repository: name, createRepository: true }, ['abc1234'], created.origin)
+    await govern(ctx, {})
     expect(ctx.report.markdown()).toContain(`\`${name}\`: created by this run`)
   })
 
@@ -213,7 +240,7 @@ describe('createRepository', () => {
     const [a, b] = [await client(), await client()]
     emu.clearCalls()
     const out = captureStdout()
-    let repos: Repository[]
+    let repos: CreatedRepository[]
     try {
       repos = await Promise.all([
         createRepository(inputs({ repository: name }), a, ACCOUNT, {}),
@@ -222,7 +249,7 @@ describe('createRepository', () => {
     } finally {
       out.restore()
     }
-    expect(repos.map((r) => r.repositoryName)).toEqual([name, name])
+    expect(repos.map((r) => r.repository.repositoryName)).toEqual([name, name])
     const creates = emu.callsFor('ecr', 'CreateRepository')
     expect(creates.map((c) => c.errorCode ?? 'ok').sort()).toEqual(['RepositoryAlreadyExistsException', 'ok'])
     expect(emu.callsFor('ecr', 'DescribeRepositories')).toHaveLength(1)
@@ -231,8 +258,14 @@ describe('createRepository', () => {
     const quiet = captureStdout()
     const reports = await Promise.all(
       repos.map(async (r, i) => {
-        const ctx = stage(i === 0 ? a : b, r, { repository: name, createRepository: true }, ['abc1234'])
-        await runGovernance(ctx, {})
+        const ctx = stage(
+          i === 0 ? a : b,
+          r.repository,
+          { repository: name, createRepository: true },
+          ['abc1234'],
+          r.origin,
+        )
+        await govern(ctx, {})
         return ctx.report.markdown()
       }),
     ).finally(() => quiet.restore())
@@ -335,11 +368,11 @@ describe('lifecycle policy as code', () => {
     const out = captureStdout()
     let r1, r2
     try {
-      r1 = await runGovernance(first, p)
+      r1 = await govern(first, p)
     } finally {
       out.restore()
     }
-    expect(r1).toEqual({})
+    expect(r1.failure).toBeUndefined()
     expect(emu.callsFor('ecr', 'PutLifecyclePolicy')).toHaveLength(1)
     const stored = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: name }))
     expect(stored.lifecyclePolicyText).toBe(p.lifecyclePolicy?.text)
@@ -357,11 +390,11 @@ describe('lifecycle policy as code', () => {
     const second = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name })
     const out2 = captureStdout()
     try {
-      r2 = await runGovernance(second, same)
+      r2 = await govern(second, same)
     } finally {
       out2.restore()
     }
-    expect(r2).toEqual({})
+    expect(r2.failure).toBeUndefined()
     expect(emu.callsFor('ecr', 'GetLifecyclePolicy')).toHaveLength(1)
     expect(emu.callsFor('ecr', 'PutLifecyclePolicy')).toHaveLength(0)
     expect(second.report.markdown()).toContain(
@@ -386,7 +419,7 @@ describe('lifecycle policy as code', () => {
     const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name })
     const out = captureStdout()
     try {
-      expect(await runGovernance(ctx, p)).toEqual({})
+      expect((await govern(ctx, p)).failure).toBeUndefined()
     } finally {
       out.restore()
     }
@@ -413,13 +446,13 @@ describe('lifecycle policy as code', () => {
     const out = captureStdout()
     let r
     try {
-      r = await runGovernance(ctx, p)
+      r = await govern(ctx, p)
     } finally {
       out.restore()
     }
-    expect(r).toEqual({
-      failure: `ECR rejected the lifecycle policy in lc.json: ${message}. Fix the file and re-run.`,
-    })
+    expect(r?.failure).toEqual(
+      `ECR rejected the lifecycle policy in lc.json: ${message}. Fix the file and re-run.`,
+    )
     expect(ctx.report.markdown()).toContain('**not applied** (`lc.json`): ECR rejected it:')
     expect(emu.callsFor('ecr', 'StartLifecyclePolicyPreview')).toHaveLength(0)
   })
@@ -452,7 +485,7 @@ describe('lifecycle policy as code', () => {
     const out = captureStdout()
     let r
     try {
-      r = await runGovernance(ctx, await plan({ rules: [UNTAGGED_7] }))
+      r = await govern(ctx, await plan({ rules: [UNTAGGED_7] }))
     } finally {
       out.restore()
     }
@@ -524,7 +557,7 @@ describe('lifecycle preview', () => {
     const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name })
     const out = captureStdout()
     try {
-      expect(await runGovernance(ctx, await plan({ rules: [UNTAGGED_7, KEEP_1_PR] }))).toEqual({})
+      expect((await govern(ctx, await plan({ rules: [UNTAGGED_7, KEEP_1_PR] }))).failure).toBeUndefined()
     } finally {
       out.restore()
     }
@@ -558,7 +591,7 @@ describe('lifecycle preview', () => {
     const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name })
     const out = captureStdout()
     try {
-      await runGovernance(ctx, await plan({ rules: [keepReleases, anyOlderThanAnHour] }))
+      await govern(ctx, await plan({ rules: [keepReleases, anyOlderThanAnHour] }))
     } finally {
       out.restore()
     }
@@ -575,13 +608,13 @@ describe('lifecycle preview', () => {
     const out = captureStdout()
     let r
     try {
-      r = await runGovernance(ctx, await plan({ rules: [UNTAGGED_7] }))
+      r = await govern(ctx, await plan({ rules: [UNTAGGED_7] }))
     } finally {
       out.restore()
       const rec = emu.state.repositories.find((x) => x.name === name)
       if (rec) delete rec.ext.lifecyclePreview
     }
-    expect(r).toEqual({})
+    expect(r?.failure).toBeUndefined()
     expect(ctx.slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000)
     expect(ctx.slept.length).toBeGreaterThan(10)
     expect(ctx.report.markdown()).toContain(
@@ -595,7 +628,7 @@ describe('lifecycle preview', () => {
     const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name })
     const out = captureStdout()
     try {
-      expect(await runGovernance(ctx, await plan({ rules: [UNTAGGED_7] }))).toEqual({})
+      expect((await govern(ctx, await plan({ rules: [UNTAGGED_7] }))).failure).toBeUndefined()
     } finally {
       out.restore()
     }
@@ -614,7 +647,7 @@ describe('lifecycle preview', () => {
     const ctx = stage(limited, await findRepository(limited, name, ACCOUNT), { repository: name })
     const out = captureStdout()
     try {
-      expect(await runGovernance(ctx, await plan({ rules: [KEEP_1_PR] }))).toEqual({})
+      expect((await govern(ctx, await plan({ rules: [KEEP_1_PR] }))).failure).toBeUndefined()
     } finally {
       out.restore()
     }
@@ -637,7 +670,7 @@ describe('settings report', () => {
     )
     const out = captureStdout()
     try {
-      expect(await runGovernance(ctx, {})).toEqual({})
+      expect((await govern(ctx, {})).failure).toBeUndefined()
     } finally {
       out.restore()
     }
@@ -679,7 +712,7 @@ describe('settings report', () => {
     const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name }, ['latest'])
     const out = captureStdout()
     try {
-      await runGovernance(ctx, {})
+      await govern(ctx, {})
     } finally {
       out.restore()
     }

@@ -146,6 +146,13 @@ describe('lifecycle-policy', () => {
       '| 10 | Keep the last 20 images of the main branch (tags main-*) | 0 | – |',
     )
     expect(first.summary).toMatch(/\| Enhanced scanning covers it \| no \(registry scanning is BASIC\) \|/)
+    // The same answer as an output: the repository's own scan-on-push flag, no extra call.
+    expect(first.outputs['scan-coverage']).toBe(
+      tb.emulator.state.repositories.find((x) => x.name === 'acme/widget')?.scanOnPush
+        ? 'BASIC_SCAN_ON_PUSH'
+        : 'BASIC_MANUAL',
+    )
+    expect(tb.emulator.callsFor('ecr', 'BatchGetRepositoryScanningConfiguration')).toHaveLength(0)
     // `latest` in a MUTABLE repository: warned; `main-1` is not commit-like either.
     expect(first.warnings.join('\n')).toMatch(
       /Tags 'main-1', 'latest' in acme\/widget are mutable \(MUTABLE\)/,

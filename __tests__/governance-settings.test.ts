@@ -1,5 +1,6 @@
 // Pure governance decisions: the CreateRepository request, settings differences, enhanced-scanning
 // coverage, which pushed tags move, the preview summary and the summary section.
+import type { ECRClient } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
 import { parseInputs, type Inputs } from '../src/inputs.ts'
 import { summarizePreview } from '../src/governance/preview.ts'
@@ -7,7 +8,7 @@ import { governanceSection, type GovernanceReport } from '../src/governance/sect
 import {
   createRepositoryRequest,
   creationTags,
-  enhancedCoverage,
+  coveragePhrase,
   isMovingTag,
   reusedTags,
   settingsDifferences,
@@ -15,6 +16,7 @@ import {
   tagValue,
 } from '../src/governance/settings.ts'
 import type { LifecyclePolicy } from '../src/governance/policy.ts'
+import { scanningConfiguration } from '../src/scanning.ts'
 
 function inputs(over: Record<string, string> = {}): Inputs {
   const raw: Record<string, string> = {
@@ -115,6 +117,29 @@ describe('settingsDifferences (reported, never applied)', () => {
   }
 })
 
+/** The summary's phrase for a registry scanning configuration, through the run's one coverage read. */
+async function enhancedCoverage(
+  config: Record<string, unknown> | 'denied' | 'other-registry',
+  repository: string,
+): Promise<string> {
+  const ecr = {
+    send: async () => {
+      if (config === 'denied')
+        throw Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })
+      return { scanningConfiguration: config }
+    },
+  } as unknown as ECRClient
+  const scanning = scanningConfiguration({
+    ecr,
+    registryId: config === 'other-registry' ? '210987654321' : '123456789012',
+    account: '123456789012',
+    region: 'us-east-1',
+    repository,
+    repositoryScanOnPush: true,
+  })
+  return coveragePhrase((await scanning.coverage()).coverage)
+}
+
 describe('enhancedCoverage', () => {
   it.each([
     ['denied', 'denied' as const, 'unknown (ecr:GetRegistryScanningConfiguration denied)'],
@@ -160,8 +185,8 @@ describe('enhancedCoverage', () => {
       },
       expect.stringMatching(/^no \(ENHANCED, but no .* rule matches/),
     ],
-  ])('%s', (_name, config, expected) => {
-    expect(enhancedCoverage(config, 'acme/widget')).toEqual(expected)
+  ])('%s', async (_name, config, expected) => {
+    expect(await enhancedCoverage(config, 'acme/widget')).toEqual(expected)
   })
 })
 

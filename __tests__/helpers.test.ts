@@ -104,11 +104,11 @@ describe('errors', () => {
 describe('Report', () => {
   it('orders sections and stays under the size limit with a note', () => {
     const r = new Report()
-    r.add(20, 'second')
-    r.add(0, 'first')
+    r.add('gate', 'second')
+    r.add('verdict', 'first')
     expect(r.markdown()).toBe('first\n\nsecond\n')
     const big = new Report()
-    big.add(0, 'row\n'.repeat(1000))
+    big.add('verdict', 'row\n'.repeat(1000))
     const md = big.markdown(2000)
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(2000)
     expect(md).toContain('truncated')

@@ -314,41 +314,47 @@ class LayerApplier {
             return;
         }
         const base = parts.at(-1);
-        const rel = parts.join('/');
-        const target = this.abs(parts);
-        // Whiteouts: .wh..wh..opq clears what earlier layers put in the directory; .wh.NAME deletes NAME.
         if (base.startsWith('.wh.')) {
             await drain(entry);
-            const dirParts = parts.slice(0, -1);
-            const problem = await this.parentsOk([...dirParts, base], base === '.wh..wh..opq');
-            if (problem === 'missing')
-                return;
-            if (problem !== undefined)
-                return this.refuse(name, problem);
-            this.stats.whiteouts++;
-            const dirRel = dirParts.join('/');
-            const dirAbs = this.abs(dirParts);
-            if (base === '.wh..wh..opq') {
-                for (const child of await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir(dirAbs).catch(() => [])) {
-                    const childRel = dirRel === '' ? child : `${dirRel}/${child}`;
-                    if (!this.written.has(childRel))
-                        await this.remove(node_path__WEBPACK_IMPORTED_MODULE_2__.join(dirAbs, child), childRel);
-                }
-            }
-            else {
-                const victim = base.slice('.wh.'.length);
-                const victimRel = dirRel === '' ? victim : `${dirRel}/${victim}`;
-                if (victim !== '' && victim !== '.' && victim !== '..' && !this.written.has(victimRel)) {
-                    await this.remove(node_path__WEBPACK_IMPORTED_MODULE_2__.join(dirAbs, victim), victimRel);
-                }
-            }
-            return;
+            return this.whiteout(name, parts, base);
         }
         const problem = await this.parentsOk(parts, true);
         if (problem !== undefined) {
             await drain(entry);
             return this.refuse(name, problem);
         }
+        if (await this.write(h, entry, parts))
+            this.written.add(parts.join('/'));
+    }
+    /** Whiteouts: .wh..wh..opq clears what earlier layers put in the directory; .wh.NAME deletes NAME. */
+    async whiteout(name, parts, base) {
+        const dirParts = parts.slice(0, -1);
+        const problem = await this.parentsOk([...dirParts, base], base === '.wh..wh..opq');
+        if (problem === 'missing')
+            return;
+        if (problem !== undefined)
+            return this.refuse(name, problem);
+        this.stats.whiteouts++;
+        const dirRel = dirParts.join('/');
+        const dirAbs = this.abs(dirParts);
+        if (base === '.wh..wh..opq') {
+            for (const child of await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir(dirAbs).catch(() => [])) {
+                const childRel = dirRel === '' ? child : `${dirRel}/${child}`;
+                if (!this.written.has(childRel))
+                    await this.remove(node_path__WEBPACK_IMPORTED_MODULE_2__.join(dirAbs, child), childRel);
+            }
+            return;
+        }
+        const victim = base.slice('.wh.'.length);
+        const victimRel = dirRel === '' ? victim : `${dirRel}/${victim}`;
+        if (victim !== '' && victim !== '.' && victim !== '..' && !this.written.has(victimRel)) {
+            await this.remove(node_path__WEBPACK_IMPORTED_MODULE_2__.join(dirAbs, victim), victimRel);
+        }
+    }
+    /** Writes one entry whose parents are checked; false when it was refused or skipped. */
+    async write(h, entry, parts) {
+        const rel = parts.join('/');
+        const target = this.abs(parts);
         const mode = (h.mode ?? 0o644) & 0o777;
         switch (h.type) {
             case 'directory': {
@@ -362,7 +368,7 @@ class LayerApplier {
                     await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.chmod(target, mode | 0o700);
                 this.safeDirs.add(rel);
                 this.stats.dirs++;
-                break;
+                return true;
             }
             case 'file':
             case 'contiguous-file': {
@@ -371,53 +377,63 @@ class LayerApplier {
                 await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(target, { flags: 'wx', mode: mode | 0o600 }));
                 this.stats.files++;
                 this.stats.bytes += h.size ?? 0;
-                break;
+                return true;
             }
-            case 'symlink': {
+            case 'symlink':
                 await drain(entry);
-                let link = h.linkname ?? '';
-                if (link.startsWith('/')) {
-                    // Inside the image, /x means the image's /x: point at the export's own copy.
-                    const rebased = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.relative(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join('/', ...parts.slice(0, -1)), node_path__WEBPACK_IMPORTED_MODULE_2__.posix.normalize(link));
-                    link = rebased === '' ? '.' : rebased;
-                    this.stats.symlinksRewritten++;
-                }
-                else {
-                    const resolved = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.normalize(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(parts.slice(0, -1).join('/') || '.', link));
-                    if (resolved === '..' || resolved.startsWith('../')) {
-                        return this.refuse(name, `symlink to ${h.linkname ?? ''} points outside the image root`);
-                    }
-                }
-                await this.remove(target, rel);
-                await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.symlink(link, target);
-                this.stats.symlinks++;
-                break;
-            }
-            case 'link': {
+                return this.symlink(h, parts, target, rel);
+            case 'link':
                 await drain(entry);
-                const srcParts = LayerApplier.parts(h.linkname ?? '');
-                if (typeof srcParts === 'string' || srcParts.length === 0) {
-                    return this.refuse(name, `hard link to ${h.linkname ?? ''}: ${typeof srcParts === 'string' ? srcParts : 'the root'}`);
-                }
-                const srcProblem = await this.parentsOk(srcParts, false);
-                const src = this.abs(srcParts);
-                const st = await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat(src).catch(() => undefined);
-                if (srcProblem !== undefined || st === undefined || st.isDirectory()) {
-                    return this.refuse(name, `hard link to ${h.linkname ?? ''}: ${srcProblem === 'missing' || st === undefined ? 'no such file' : (srcProblem ?? 'a directory')}`);
-                }
-                if (src === target)
-                    break;
-                await this.remove(target, rel);
-                await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.link(src, target);
-                this.stats.hardlinks++;
-                break;
-            }
+                return this.hardlink(h, target, rel);
             default:
                 await drain(entry);
                 this.stats.skipped++;
-                return;
+                return false;
         }
-        this.written.add(rel);
+    }
+    /** A symlink; absolute targets are rebased into the export, relative ones may not leave it. */
+    async symlink(h, parts, target, rel) {
+        let link = h.linkname ?? '';
+        if (link.startsWith('/')) {
+            // Inside the image, /x means the image's /x: point at the export's own copy.
+            const rebased = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.relative(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join('/', ...parts.slice(0, -1)), node_path__WEBPACK_IMPORTED_MODULE_2__.posix.normalize(link));
+            link = rebased === '' ? '.' : rebased;
+            this.stats.symlinksRewritten++;
+        }
+        else {
+            const resolved = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.normalize(node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(parts.slice(0, -1).join('/') || '.', link));
+            if (resolved === '..' || resolved.startsWith('../')) {
+                this.refuse(h.name, `symlink to ${h.linkname ?? ''} points outside the image root`);
+                return false;
+            }
+        }
+        await this.remove(target, rel);
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.symlink(link, target);
+        this.stats.symlinks++;
+        return true;
+    }
+    /** A hard link to a file an earlier entry wrote, inside the export. */
+    async hardlink(h, target, rel) {
+        const srcParts = LayerApplier.parts(h.linkname ?? '');
+        if (typeof srcParts === 'string' || srcParts.length === 0) {
+            const why = typeof srcParts === 'string' ? srcParts : 'the root';
+            this.refuse(h.name, `hard link to ${h.linkname ?? ''}: ${why}`);
+            return false;
+        }
+        const srcProblem = await this.parentsOk(srcParts, false);
+        const src = this.abs(srcParts);
+        const st = await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat(src).catch(() => undefined);
+        if (srcProblem !== undefined || st === undefined || st.isDirectory()) {
+            const why = srcProblem === 'missing' || st === undefined ? 'no such file' : (srcProblem ?? 'a directory');
+            this.refuse(h.name, `hard link to ${h.linkname ?? ''}: ${why}`);
+            return false;
+        }
+        if (src === target)
+            return true;
+        await this.remove(target, rel);
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.link(src, target);
+        this.stats.hardlinks++;
+        return true;
     }
 }
 

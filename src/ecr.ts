@@ -1,8 +1,4 @@
-import type {
-  ECRClient,
-  GetRegistryScanningConfigurationCommandOutput,
-  Repository,
-} from '@aws-sdk/client-ecr'
+import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage, errorName } from './errors.js'
 import { decodeAuthToken, type DockerCredentials } from './registry.js'
 import type { AwsCredentials } from './sts.js'
@@ -122,21 +118,4 @@ export function explainEcrError(action: string, err: unknown, repositoryArnOrNam
     return new ActionError(`${action} failed: AWS did not accept the credentials (${name}: ${msg}).`)
   }
   return new Error(`${action} failed: ${name ? `${name}: ` : ''}${msg}`, { cause: err })
-}
-
-export type RegistryScanningRead = () => Promise<GetRegistryScanningConfigurationCommandOutput>
-
-/**
- * GetRegistryScanningConfiguration, asked at most once: the scan gate and governance both need the
- * answer in the same run. A failure is shared too (the SDK has already retried it).
- */
-export function registryScanningOnce(client: ECRClient): RegistryScanningRead {
-  let answer: Promise<GetRegistryScanningConfigurationCommandOutput> | undefined
-  return () => {
-    answer ??= (async () => {
-      const { GetRegistryScanningConfigurationCommand } = await ecrSdk()
-      return client.send(new GetRegistryScanningConfigurationCommand({}))
-    })()
-    return answer
-  }
 }

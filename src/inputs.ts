@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 import { InputError } from './errors.js'
 import { budgetProblem } from './gate/decision.js'
+import { ARN_PARTITION, arn } from './partition.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
 export interface Inputs {
@@ -48,7 +49,15 @@ export interface Inputs {
 /** Reads one input's raw value ('' when unset), as `core.getInput` does. */
 export type InputGetter = (name: string) => string
 
-export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/
+export const ROLE_ARN = new RegExp(
+  `^arn:${ARN_PARTITION}:iam::(\\d{12}):role\\/(?:[\\w+=,.@-]+\\/)*([\\w+=,.@-]{1,64})$`,
+)
+const EXAMPLE_ROLE = arn({
+  service: 'iam',
+  region: '',
+  account: '123456789012',
+  resource: 'role/github-ecr-push',
+})
 export const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 export const ACCOUNT_ID = /^\d{12}$/
@@ -72,168 +81,246 @@ export function splitList(raw: string): string[] {
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 
-/** Builds Inputs from raw values, collecting every problem before failing. Pure: no I/O. */
-export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inputs {
-  const problems: string[] = []
-  const bad = (name: string, value: string, expected: string): void => {
-    problems.push(`Invalid input '${name}': '${value}'. Expected ${expected}.`)
+/** Reads raw input values and collects every problem, each naming the input and the expected form. */
+class InputReader {
+  readonly problems: string[] = []
+  private readonly get: InputGetter
+  private readonly workspace: string
+
+  constructor(get: InputGetter, workspace: string) {
+    this.get = get
+    this.workspace = workspace
   }
-  const raw = (name: string): string => get(name).trim()
-  const bool = (name: string, dflt: boolean): boolean => {
-    const v = raw(name)
+
+  bad(name: string, value: string, expected: string): void {
+    this.problems.push(`Invalid input '${name}': '${value}'. Expected ${expected}.`)
+  }
+
+  missing(problem: string): void {
+    this.problems.push(problem)
+  }
+
+  /** The value as given (lists and free text keep their own layout). */
+  verbatim(name: string): string {
+    return this.get(name)
+  }
+
+  raw(name: string): string {
+    return this.get(name).trim()
+  }
+
+  bool(name: string, dflt: boolean): boolean {
+    const v = this.raw(name)
     if (v === '') return dflt
     if (TRUE.includes(v)) return true
     if (FALSE.includes(v)) return false
-    bad(name, v, 'true or false')
+    this.bad(name, v, 'true or false')
     return dflt
   }
-  const int = (name: string, dflt: number, min: number, max: number): number => {
-    const v = raw(name)
+
+  int(name: string, dflt: number, min: number, max: number): number {
+    const v = this.raw(name)
     if (v === '') return dflt
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      bad(name, v, `a whole number of seconds from ${min} to ${max}`)
+      this.bad(name, v, `a whole number of seconds from ${min} to ${max}`)
       return dflt
     }
     return Number(v)
   }
-  const oneOf = <T extends string>(name: string, dflt: T, allowed: readonly T[], caseless = true): T => {
-    const v = raw(name)
+
+  oneOf<T extends string>(name: string, dflt: T, allowed: readonly T[]): T {
+    const v = this.raw(name)
     if (v === '') return dflt
-    const found = allowed.find((a) => (caseless ? a.toLowerCase() === v.toLowerCase() : a === v))
-    if (found === undefined) bad(name, v, `one of ${allowed.join(', ')}`)
+    const found = allowed.find((a) => a.toLowerCase() === v.toLowerCase())
+    if (found === undefined) this.bad(name, v, `one of ${allowed.join(', ')}`)
     return found ?? dflt
   }
-  const workspace = env.GITHUB_WORKSPACE || process.cwd()
-  const filePath = (name: string): string | undefined => {
-    const v = raw(name)
+
+  /** An absolute path (relative ones are in the workspace); undefined when empty. */
+  filePath(name: string): string | undefined {
+    const v = this.raw(name)
     if (v === '') return undefined
     if (v.includes('\0')) {
-      bad(name, v, 'a file path')
+      this.bad(name, v, 'a file path')
       return undefined
     }
-    return path.resolve(workspace, v)
+    return path.resolve(this.workspace, v)
   }
+}
 
-  // --- Credentials ---
-  const roleToAssume = raw('role-to-assume')
-  if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
-    bad('role-to-assume', roleToAssume, 'an IAM role ARN like arn:aws:iam::123456789012:role/github-ecr-push')
-  }
-  let region = raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim()
+/** `{ [key]: value }`, or nothing when the value is undefined or empty (optional inputs). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>)
+}
+
+type CredentialInputs = Pick<
+  Inputs,
+  'roleToAssume' | 'region' | 'audience' | 'roleSessionName' | 'roleDurationSeconds' | 'allowedAccountIds'
+>
+
+/** aws-region, or the runner's AWS_REGION / AWS_DEFAULT_REGION; '' when missing or bad. */
+function regionInput(r: InputReader, env: NodeJS.ProcessEnv): string {
+  const region = r.raw('aws-region') || (env.AWS_REGION ?? '').trim() || (env.AWS_DEFAULT_REGION ?? '').trim()
   if (region === '') {
-    problems.push(
+    r.missing(
       "Missing input 'aws-region': set it (e.g. aws-region: us-east-1) or the AWS_REGION environment variable.",
     )
-  } else if (!REGION.test(region)) {
-    bad('aws-region', region, 'an AWS region code like us-east-1')
-    region = ''
+    return ''
   }
-  const audience = raw('audience') || 'sts.amazonaws.com'
+  if (!REGION.test(region)) {
+    r.bad('aws-region', region, 'an AWS region code like us-east-1')
+    return ''
+  }
+  return region
+}
+
+function credentialInputs(r: InputReader, env: NodeJS.ProcessEnv): CredentialInputs {
+  const roleToAssume = r.raw('role-to-assume')
+  if (roleToAssume !== '' && !ROLE_ARN.test(roleToAssume)) {
+    r.bad('role-to-assume', roleToAssume, `an IAM role ARN like ${EXAMPLE_ROLE}`)
+  }
+  const region = regionInput(r, env)
+  const audience = r.raw('audience') || 'sts.amazonaws.com'
   const runId = env.GITHUB_RUN_ID ?? '0'
   const runAttempt = env.GITHUB_RUN_ATTEMPT ?? '1'
-  const roleSessionName = raw('role-session-name') || `GitHubActions-${runId}-${runAttempt}`.slice(0, 64)
+  const roleSessionName = r.raw('role-session-name') || `GitHubActions-${runId}-${runAttempt}`.slice(0, 64)
   if (!SESSION_NAME.test(roleSessionName)) {
-    bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-')
+    r.bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-')
   }
-  const roleDurationSeconds = int('role-duration-seconds', 3600, 900, 43200)
-  const allowedAccountIds = splitList(raw('allowed-account-ids'))
+  const roleDurationSeconds = r.int('role-duration-seconds', 3600, 900, 43200)
+  const allowedAccountIds = splitList(r.raw('allowed-account-ids'))
   for (const id of allowedAccountIds) {
-    if (!ACCOUNT_ID.test(id)) bad('allowed-account-ids', id, 'comma-separated 12-digit AWS account IDs')
+    if (!ACCOUNT_ID.test(id)) r.bad('allowed-account-ids', id, 'comma-separated 12-digit AWS account IDs')
   }
-
-  // --- Push ---
-  const image = raw('image')
-  if (image === '') problems.push("Missing input 'image': the local image to push, e.g. widget:ci.")
-  else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
-    bad('image', image, 'a local image reference like widget:ci or an image ID')
-  }
-  const repository = raw('repository')
-  if (repository === '')
-    problems.push("Missing input 'repository': the ECR repository name, e.g. acme/widget.")
-  else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
-    bad(
-      'repository',
-      repository,
-      'an ECR repository name: 2-256 lowercase letters, digits and . _ - separated by /, e.g. acme/widget',
-    )
-  }
-  const tags = [...new Set(splitList(get('tags')))]
-  if (tags.length === 0) {
-    problems.push("Missing input 'tags': at least one tag, e.g. ${{ github.sha }}.")
-  }
-  for (const t of tags) {
-    if (!TAG.test(t)) bad('tags', t, 'tags of letters, digits, _ . - (at most 128, not starting with . or -)')
-  }
-  if (tags.length > 100) bad('tags', `${tags.length} tags`, 'at most 100 tags')
-  const registryId = raw('registry-id')
-  if (registryId !== '' && !ACCOUNT_ID.test(registryId)) {
-    bad('registry-id', registryId, 'the 12-digit account ID that owns the registry')
-  }
-  const keepLogin = bool('keep-login', false)
-
-  // --- Repository governance ---
-  const createRepository = bool('create-repository', false)
-  const imageTagMutability = oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE'] as const)
-  const encryption = oneOf('encryption', 'AES256', ['AES256', 'KMS'] as const)
-  const kmsKey = raw('kms-key')
-  if (kmsKey !== '' && encryption !== 'KMS') {
-    bad('kms-key', kmsKey, "to be set only with 'encryption: KMS'")
-  }
-  const lifecyclePolicy = filePath('lifecycle-policy')
-
-  // --- Scan gate ---
-  const waitForScan = bool('wait-for-scan', true)
-  const before = problems.length
-  const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600)
-  const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600)
-  const budget = budgetProblem(scanTimeoutSeconds, scanSettleSeconds)
-  if (waitForScan && problems.length === before && budget !== undefined) problems.push(budget)
-  const severityThreshold = oneOf('severity-threshold', 'HIGH', THRESHOLDS)
-  const ignore = get('ignore')
-  const ignoreFile = filePath('ignore-file')
-  const onlyFixable = bool('only-fixable', false)
-  const onScanUnavailable = oneOf('on-scan-unavailable', 'fail', ['fail', 'warn'] as const)
-  const sarifFile = filePath('sarif-file')
-  const summary = bool('summary', true)
-
-  // --- Audit ---
-  const audit = bool('audit', true)
-  const failOnSecrets = bool('fail-on-secrets', true)
-  const exportFilesystem = filePath('export-filesystem')
-
-  if (problems.length > 0) throw new InputError(problems)
-
-  const inputs: Inputs = {
+  return {
+    ...optional('roleToAssume', roleToAssume),
     region,
     audience,
     roleSessionName,
     roleDurationSeconds,
     allowedAccountIds,
-    image,
-    repository,
-    tags,
-    keepLogin,
+  }
+}
+
+type PushInputs = Pick<Inputs, 'image' | 'repository' | 'tags' | 'registryId' | 'keepLogin'>
+
+function pushInputs(r: InputReader): PushInputs {
+  const image = r.raw('image')
+  if (image === '') r.missing("Missing input 'image': the local image to push, e.g. widget:ci.")
+  else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
+    r.bad('image', image, 'a local image reference like widget:ci or an image ID')
+  }
+  const repository = r.raw('repository')
+  if (repository === '') r.missing("Missing input 'repository': the ECR repository name, e.g. acme/widget.")
+  else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
+    r.bad(
+      'repository',
+      repository,
+      'an ECR repository name: 2-256 lowercase letters, digits and . _ - separated by /, e.g. acme/widget',
+    )
+  }
+  const tags = [...new Set(splitList(r.verbatim('tags')))]
+  if (tags.length === 0) r.missing("Missing input 'tags': at least one tag, e.g. ${{ github.sha }}.")
+  for (const t of tags) {
+    if (!TAG.test(t))
+      r.bad('tags', t, 'tags of letters, digits, _ . - (at most 128, not starting with . or -)')
+  }
+  if (tags.length > 100) r.bad('tags', `${tags.length} tags`, 'at most 100 tags')
+  const registryId = r.raw('registry-id')
+  if (registryId !== '' && !ACCOUNT_ID.test(registryId)) {
+    r.bad('registry-id', registryId, 'the 12-digit account ID that owns the registry')
+  }
+  const keepLogin = r.bool('keep-login', false)
+  return { image, repository, tags, ...optional('registryId', registryId), keepLogin }
+}
+
+type GovernanceInputs = Pick<
+  Inputs,
+  'createRepository' | 'imageTagMutability' | 'encryption' | 'kmsKey' | 'lifecyclePolicy'
+>
+
+function governanceInputs(r: InputReader): GovernanceInputs {
+  const createRepository = r.bool('create-repository', false)
+  const imageTagMutability = r.oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE'] as const)
+  const encryption = r.oneOf('encryption', 'AES256', ['AES256', 'KMS'] as const)
+  const kmsKey = r.raw('kms-key')
+  if (kmsKey !== '' && encryption !== 'KMS') {
+    r.bad('kms-key', kmsKey, "to be set only with 'encryption: KMS'")
+  }
+  const lifecyclePolicy = r.filePath('lifecycle-policy')
+  return {
     createRepository,
     imageTagMutability,
     encryption,
+    ...optional('kmsKey', kmsKey),
+    ...optional('lifecyclePolicy', lifecyclePolicy),
+  }
+}
+
+type GateInputs = Pick<
+  Inputs,
+  | 'waitForScan'
+  | 'scanTimeoutSeconds'
+  | 'scanSettleSeconds'
+  | 'severityThreshold'
+  | 'ignore'
+  | 'ignoreFile'
+  | 'onlyFixable'
+  | 'onScanUnavailable'
+  | 'sarifFile'
+  | 'summary'
+>
+
+function gateInputs(r: InputReader): GateInputs {
+  const waitForScan = r.bool('wait-for-scan', true)
+  const before = r.problems.length
+  const scanTimeoutSeconds = r.int('scan-timeout-seconds', 900, 1, 21600)
+  const scanSettleSeconds = r.int('scan-settle-seconds', 20, 0, 3600)
+  // Checked only when both values are well-formed (else their own error says enough).
+  const budget = budgetProblem(scanTimeoutSeconds, scanSettleSeconds)
+  if (waitForScan && r.problems.length === before && budget !== undefined) r.missing(budget)
+  const severityThreshold = r.oneOf('severity-threshold', 'HIGH', THRESHOLDS)
+  const ignore = r.verbatim('ignore')
+  const ignoreFile = r.filePath('ignore-file')
+  const onlyFixable = r.bool('only-fixable', false)
+  const onScanUnavailable = r.oneOf('on-scan-unavailable', 'fail', ['fail', 'warn'] as const)
+  const sarifFile = r.filePath('sarif-file')
+  const summary = r.bool('summary', true)
+  return {
     waitForScan,
     scanTimeoutSeconds,
     scanSettleSeconds,
     severityThreshold,
     ignore,
+    ...optional('ignoreFile', ignoreFile),
     onlyFixable,
     onScanUnavailable,
+    ...optional('sarifFile', sarifFile),
     summary,
-    audit,
-    failOnSecrets,
   }
-  if (roleToAssume !== '') inputs.roleToAssume = roleToAssume
-  if (registryId !== '') inputs.registryId = registryId
-  if (kmsKey !== '') inputs.kmsKey = kmsKey
-  if (lifecyclePolicy !== undefined) inputs.lifecyclePolicy = lifecyclePolicy
-  if (ignoreFile !== undefined) inputs.ignoreFile = ignoreFile
-  if (sarifFile !== undefined) inputs.sarifFile = sarifFile
-  if (exportFilesystem !== undefined) inputs.exportFilesystem = exportFilesystem
+}
+
+type AuditInputs = Pick<Inputs, 'audit' | 'failOnSecrets' | 'exportFilesystem'>
+
+function auditInputs(r: InputReader): AuditInputs {
+  const audit = r.bool('audit', true)
+  const failOnSecrets = r.bool('fail-on-secrets', true)
+  const exportFilesystem = r.filePath('export-filesystem')
+  return { audit, failOnSecrets, ...optional('exportFilesystem', exportFilesystem) }
+}
+
+/** Builds Inputs from raw values, collecting every problem before failing. Pure: no I/O. */
+export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inputs {
+  const r = new InputReader(get, env.GITHUB_WORKSPACE || process.cwd())
+  // Section by section, in action.yml's order: the problems come out in that order too.
+  const inputs: Inputs = {
+    ...credentialInputs(r, env),
+    ...pushInputs(r),
+    ...governanceInputs(r),
+    ...gateInputs(r),
+    ...auditInputs(r),
+  }
+  if (r.problems.length > 0) throw new InputError(r.problems)
   return inputs
 }
 

@@ -1,15 +1,12 @@
 import * as core from './core.js'
-import { prepareAudit, runAudit } from './audit/index.js'
 import { InputError, errorMessage } from './errors.js'
-import { prepareGate, runGate } from './gate/index.js'
-import { createRepository, prepareGovernance, runGovernance } from './governance/index.js'
 import { getInputs, type Inputs } from './inputs.js'
-import { pushImage, type PushResult } from './push.js'
-import { Report, cell } from './report.js'
-import { realSleep } from './retry.js'
-import type { StageContext } from './stage.js'
+import { Report } from './report.js'
 
-/** The action: orchestration only. Every decision lives in a module of its own. */
+/**
+ * The action: orchestration only, every decision lives in a module of its own. The input check
+ * comes first and needs nothing else; the rest (pipeline.ts) loads only once the inputs are valid.
+ */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const deferred: (() => Promise<void>)[] = []
   const report = new Report()
@@ -17,42 +14,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     inputs = getInputs(env)
     debugInputs(inputs)
-    // Everything that can be checked locally is, before any network call.
-    const pre = { inputs, env }
-    const [governance, gate, audit] = await Promise.all([
-      prepareGovernance(pre),
-      prepareGate(pre),
-      prepareAudit(pre),
-    ])
-
-    const i = inputs
-    const pushed = await pushImage(inputs, {
-      env,
+    const { runPipeline } = await import('./pipeline.js')
+    const failures = await runPipeline(inputs, env, report, {
       defer: (fn) => deferred.push(fn),
-      ...(inputs.createRepository
-        ? { onMissingRepository: (ecr, registryId) => createRepository(i, ecr, registryId, env) }
-        : {}),
+      loginDone: () => runDeferred(deferred),
     })
-    // The registry login is not needed past the push: a private docker config goes right away.
-    await runDeferred(deferred)
-    setPushOutputs(pushed)
-    report.add(10, pushSection(pushed))
-
-    // After the push, side by side: governance, the audit (reads the image locally) and the scan
-    // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
-    const ctx: StageContext = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep }
-    const stages = [
-      ['Repository governance', runGovernance(ctx, governance)],
-      ['The image audit', runAudit(ctx, audit)],
-      ['The scan gate', runGate(ctx, gate)],
-    ] as const
-    const settled = await Promise.allSettled(stages.map(([, p]) => p))
-    const failures = settled.flatMap((r, n) => {
-      if (r.status === 'rejected') return [`${stages[n]?.[0] ?? 'A stage'} failed: ${errorMessage(r.reason)}`]
-      return r.value.failure ? [r.value.failure] : []
-    })
-    // Fail closed: a gate that crashed has not passed anything.
-    if (settled[2]?.status === 'rejected' && inputs.waitForScan) core.setOutput('gate', 'failed')
     if (failures.length > 0) {
       process.exitCode = 1
       for (const f of failures) core.error(f)
@@ -62,9 +28,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } finally {
     await runDeferred(deferred)
     if (inputs?.summary && !report.empty) {
-      await core.summary
-        .addRaw(report.markdown())
-        .write()
+      await core
+        .appendSummary(report.markdown())
         .catch((err: unknown) => core.warning(`Could not write the job summary: ${errorMessage(err)}`))
     }
   }
@@ -89,29 +54,4 @@ function fail(err: unknown): void {
 function debugInputs(inputs: Inputs): void {
   if (!core.isDebug()) return
   for (const [k, v] of Object.entries(inputs)) core.debug(`input ${k} = ${JSON.stringify(v)}`)
-}
-
-function setPushOutputs(p: PushResult): void {
-  core.setOutput('registry', p.registry)
-  core.setOutput('repository-uri', p.repositoryUri)
-  core.setOutput('image-uri', p.imageUri)
-  core.setOutput('image-digest', p.digest)
-  core.setOutput('image-ref', p.imageRef)
-  core.setOutput('tags', p.tags.join(','))
-  core.setOutput('aws-account-id', p.identity.account)
-  core.setOutput('token-expires-at', p.tokenExpiresAt.toISOString())
-  core.info(`Pushed ${p.imageRef}`)
-}
-
-function pushSection(p: PushResult): string {
-  return [
-    '### Pushed',
-    '',
-    '| | |',
-    '|---|---|',
-    `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-    `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-    `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-    `| Pushed as | \`${cell(p.identity.arn)}\` |`,
-  ].join('\n')
 }

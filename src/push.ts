@@ -1,3 +1,8 @@
+/**
+ * The push, in the order main calls it: the local image (before any network call), who we act as
+ * (OIDC → STS, or the environment's credentials), then ECR login → docker push of every tag →
+ * digest cross-checked with ECR. Each step gets what it needs as parameters; the result is data.
+ */
 import * as core from './core.js'
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import {
@@ -9,19 +14,20 @@ import {
   userDockerConfigDir,
 } from './docker.js'
 import {
-  createEcrClient,
   digestsForTags,
   explainEcrError,
   findRepository,
   getAuthorization,
-  registryScanningOnce,
-  type RegistryScanningRead,
+  type Authorization,
 } from './ecr.js'
 import { ActionError, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
+import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
+import { cell } from './report.js'
 import { preloadSdks } from './sdk.js'
+import { stageResult, type StageResult } from './stage.js'
 import { saveState } from './state.js'
 import { renewingCredentials, type CredentialProvider } from './credentials.js'
 import {
@@ -33,9 +39,8 @@ import {
   type Identity,
 } from './sts.js'
 
+/** What was pushed, as data: no clients, no handles. */
 export interface PushResult extends ImageRefs {
-  identity: Identity
-  ecr: ECRClient
   /** Account that owns the registry. */
   registryId: string
   /** The repository as DescribeRepositories shows it; undefined when that call is not allowed. */
@@ -43,10 +48,6 @@ export interface PushResult extends ImageRefs {
   digest: string
   tags: string[]
   tokenExpiresAt: Date
-  /** The registry's scanning configuration, read once for the stages that need it. */
-  registryScanning: RegistryScanningRead
-  /** Docker CLI logged in to the registry (private config unless keep-login). */
-  docker: Docker
   /** Local image ID that was pushed. */
   imageId: string
 }
@@ -55,24 +56,35 @@ export interface PushResult extends ImageRefs {
 export type Defer = (fn: () => Promise<void>) => void
 
 /** Hook for repository governance: called when the repository is missing; returns it or throws. */
-export type MissingRepository = (ecr: ECRClient, registryId: string) => Promise<Repository>
+export type MissingRepository = () => Promise<Repository>
 
 export interface PushDeps {
   env: NodeJS.ProcessEnv
   defer: Defer
+  ecr: ECRClient
+  /** Account that owns the registry (registry-id, or the identity's own). */
+  registryId: string
+  /** The docker CLI with the user's environment (the engine that holds the local image). */
+  docker: Docker
+  /** The local image's ID (from localImageId). */
+  imageId: string
   onMissingRepository?: MissingRepository
 }
 
-/** OIDC → STS → ECR login → docker push of every tag → digest cross-checked with ECR. */
-export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushResult> {
-  const { env, defer } = deps
-  const baseDocker = new Docker(stringEnv(env))
-  // Loading the OIDC client and the AWS SDK overlaps with the local image check (a child process).
-  if (inputs.roleToAssume !== undefined) core.preloadOidc()
-  preloadSdks()
+/** The docker CLI as the user's environment configures it. */
+export function localDocker(env: NodeJS.ProcessEnv): Docker {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v
+  return new Docker(out)
+}
 
-  // A missing local image is found before any network call: nothing happens at all.
-  const imageId = await baseDocker.imageId(inputs.image)
+/**
+ * The local image's ID. A missing image is found before any network call: nothing happens at all.
+ * Loading the AWS SDK overlaps with this check (a child process).
+ */
+export async function localImageId(inputs: Inputs, docker: Docker): Promise<string> {
+  preloadSdks()
+  const imageId = await docker.imageId(inputs.image)
   if (imageId === undefined) {
     throw new ActionError(
       `Local image '${inputs.image}' not found. Build or pull it in an earlier step (docker build -t ${inputs.image} .), ` +
@@ -80,61 +92,120 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     )
   }
   core.debug(`local image ${inputs.image} = ${imageId}`)
+  return imageId
+}
 
+/** Who the action acts as: the role assumed with the OIDC token, or the environment's credentials. */
+export async function signIn(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<Identity> {
   const identity = await resolveIdentity(inputs, env)
   checkAllowedAccount(identity, inputs.allowedAccountIds)
   core.info(`Acting as ${identity.arn} (account ${identity.account})`)
-  const registryId = inputs.registryId ?? identity.account
-  const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
+  return identity
+}
 
-  const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
+/** ECR login → docker push of every tag → digest cross-checked with ECR. */
+export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushResult> {
+  const { ecr, registryId } = deps
+  const repositoryArn = arnOfRepository(inputs.region, registryId, inputs.repository)
   const [auth, existing] = await Promise.all([
     getAuthorization(ecr, core.setSecret).catch((err: unknown) => {
       throw explainEcrError('ecr:GetAuthorizationToken', err, '*')
     }),
-    findRepository(ecr, inputs.repository, registryId).catch((err: unknown) => {
-      // Checking first gives a clear error before the push, but the push itself does not need the
-      // permission: without it, warn and let the registry have the last word.
-      if (errorName(err) === 'AccessDeniedException') {
-        core.warning(
-          `Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
-            `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`,
-        )
-        return null
-      }
-      throw explainEcrError('ecr:DescribeRepositories', err, repositoryArn)
-    }),
+    describeRepository(inputs, ecr, registryId, repositoryArn),
   ])
   const registry = registryHost(auth.proxyEndpoint, registryId)
-  let repository = existing ?? undefined
-  if (existing === undefined) {
-    if (!deps.onMissingRepository) {
+  const repository = existing === undefined ? await missingRepository(inputs, deps) : (existing ?? undefined)
+
+  const docker = await loginDocker(inputs, deps, registry)
+  const digest = await tagAndPush(inputs, docker, registry, auth)
+
+  // ECR is the source of truth for what a tag now points at.
+  const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch(
+    (err: unknown) => {
+      throw explainEcrError('ecr:DescribeImages', err, repositoryArn)
+    },
+  )
+  const refs = imageRefs(registry, inputs.repository, inputs.tags, digest)
+  for (const [tag, d] of ecrDigests) {
+    if (d !== digest) {
       throw new ActionError(
-        `Repository '${inputs.repository}' does not exist in registry ${registryId} (${inputs.region}). ` +
-          `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
-          `--image-scanning-configuration scanOnPush=true --region ${inputs.region}`,
+        `ECR reports ${d ?? 'no image'} for ${refs.repositoryUri}:${tag}, but docker pushed ${digest}. ` +
+          `Another job may have pushed the same tag at the same time: do not deploy this tag; re-run.`,
       )
     }
-    repository = await deps.onMissingRepository(ecr, registryId)
   }
+  return {
+    ...refs,
+    registryId,
+    repository,
+    digest,
+    tags: inputs.tags,
+    tokenExpiresAt: auth.expiresAt,
+    imageId: deps.imageId,
+  }
+}
 
-  // Log in: a private docker config that dies with the step, or the user's (keep-login).
-  let docker: Docker
-  if (inputs.keepLogin) {
-    docker = baseDocker
-    saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) })
-  } else {
-    const dir = await createPrivateConfig(env.RUNNER_TEMP || (await import('node:os')).tmpdir())
-    saveState({ privateConfig: dir })
-    defer(() => removeDir(dir))
-    docker = new Docker(await privateDockerEnv(env, dir))
+/**
+ * The repository, undefined when missing, null when the role may not look. Checking first gives a
+ * clear error before the push, but the push itself does not need the permission: without it,
+ * warn and let the registry have the last word.
+ */
+async function describeRepository(
+  inputs: Inputs,
+  ecr: ECRClient,
+  registryId: string,
+  repositoryArn: string,
+): Promise<Repository | undefined | null> {
+  return findRepository(ecr, inputs.repository, registryId).catch((err: unknown) => {
+    if (errorName(err) === 'AccessDeniedException') {
+      core.warning(
+        `Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
+          `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`,
+      )
+      return null
+    }
+    throw explainEcrError('ecr:DescribeRepositories', err, repositoryArn)
+  })
+}
+
+async function missingRepository(inputs: Inputs, deps: PushDeps): Promise<Repository> {
+  if (!deps.onMissingRepository) {
+    throw new ActionError(
+      `Repository '${inputs.repository}' does not exist in registry ${deps.registryId} (${inputs.region}). ` +
+        `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
+        `--image-scanning-configuration scanOnPush=true --region ${inputs.region}`,
+    )
   }
-  // Log in and tag side by side (tags are local). On failure the local tags we made are removed.
-  const refs = imageRefs(registry, inputs.repository, inputs.tags, 'sha256:')
+  return deps.onMissingRepository()
+}
+
+/** The docker CLI to log in with: a private config that dies with the step, or the user's (keep-login). */
+async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Promise<Docker> {
+  const { env } = deps
+  if (inputs.keepLogin) {
+    saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) })
+    return deps.docker
+  }
+  const dir = await createPrivateConfig(env.RUNNER_TEMP || (await import('node:os')).tmpdir())
+  saveState({ privateConfig: dir })
+  deps.defer(() => removeDir(dir))
+  return new Docker(await privateDockerEnv(env, dir))
+}
+
+/**
+ * Logs in and tags side by side (tags are local), then pushes every tag; returns the one digest
+ * they all got. On failure the local tags made here are removed.
+ */
+async function tagAndPush(
+  inputs: Inputs,
+  docker: Docker,
+  registry: string,
+  auth: Authorization,
+): Promise<string> {
+  const targets = inputs.tags.map((tag) => `${registry}/${inputs.repository}:${tag}`)
   const created: string[] = []
   let digest: string | undefined
   try {
-    const targets = inputs.tags.map((tag) => `${refs.repositoryUri}:${tag}`)
     const tagging = (async () => {
       for (const target of targets) {
         await docker.tag(inputs.image, target)
@@ -161,35 +232,35 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     throw err
   }
   if (digest === undefined) throw new ActionError('nothing was pushed')
+  return digest
+}
 
-  // ECR is the source of truth for what a tag now points at.
-  const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch(
-    (err: unknown) => {
-      throw explainEcrError('ecr:DescribeImages', err, repositoryArn)
+/** The push's outputs and its summary section. */
+export function pushStageResult(p: PushResult, identity: Identity): StageResult {
+  return stageResult({
+    outputs: {
+      registry: p.registry,
+      'repository-uri': p.repositoryUri,
+      'image-uri': p.imageUri,
+      'image-digest': p.digest,
+      'image-ref': p.imageRef,
+      tags: p.tags.join(','),
+      'aws-account-id': identity.account,
+      'token-expires-at': p.tokenExpiresAt.toISOString(),
     },
-  )
-  for (const [tag, d] of ecrDigests) {
-    if (d !== digest) {
-      throw new ActionError(
-        `ECR reports ${d ?? 'no image'} for ${refs.repositoryUri}:${tag}, but docker pushed ${digest}. ` +
-          `Another job may have pushed the same tag at the same time: do not deploy this tag; re-run.`,
-      )
-    }
-  }
-
-  return {
-    ...imageRefs(registry, inputs.repository, inputs.tags, digest),
-    identity,
-    ecr,
-    registryId,
-    repository,
-    digest,
-    tags: inputs.tags,
-    tokenExpiresAt: auth.expiresAt,
-    registryScanning: registryScanningOnce(ecr),
-    docker,
-    imageId,
-  }
+    sections: {
+      push: [
+        '### Pushed',
+        '',
+        '| | |',
+        '|---|---|',
+        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
+        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
+        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
+        `| Pushed as | \`${cell(identity.arn)}\` |`,
+      ].join('\n'),
+    },
+  })
 }
 
 async function resolveIdentity(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<Identity> {
@@ -215,7 +286,7 @@ function assumeOptions(inputs: Inputs, roleArn: string): AssumeRoleOptions {
 }
 
 /** The role session as a provider that assumes the role again before it expires (the scan wait). */
-function sessionCredentials(
+export function sessionCredentials(
   inputs: Inputs,
   identity: Identity,
 ): AwsCredentials | CredentialProvider | undefined {
@@ -234,10 +305,4 @@ function sessionCredentials(
     log: core.info,
     warn: (line) => core.warning(line),
   })
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v
-  return out
 }

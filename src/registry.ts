@@ -1,4 +1,5 @@
 /** Pure helpers about ECR registries, tokens and image references. No I/O. */
+import { DNS_SUFFIXES } from './partition.js'
 
 export interface DockerCredentials {
   username: string
@@ -15,9 +16,10 @@ export function decodeAuthToken(token: string): DockerCredentials {
   return { username: text.slice(0, colon), password: text.slice(colon + 1) }
 }
 
-/** The registry host forms ECR uses (commercial, China, dual-stack, sovereign cloud). */
-const ECR_HOST =
-  /^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?|amazonaws\.eu|on\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov)$/
+/** The registry host forms ECR uses: every partition's DNS suffix, and dual-stack `on.aws`. */
+const ECR_HOST = new RegExp(
+  `^(\\d{12})\\.dkr[.-]ecr(?:-fips)?\\.([a-z0-9-]+)\\.(${[...DNS_SUFFIXES, 'on.aws'].map((s) => s.replace(/\./g, '\\.')).join('|')})$`,
+)
 const ECR_DUALSTACK_HOST = /^(\d{12})\.dkr-ecr\.([a-z0-9-]+)\.on\.aws$/
 
 export interface EcrHost {
@@ -52,7 +54,16 @@ export function registryHost(proxyEndpoint: string, registryId?: string): string
   return host
 }
 
-/** Account ID out of an ARN (`arn:aws:sts::123456789012:assumed-role/…`). */
+/** ECR's WILDCARD filters (scanning rules, tag-mutability exclusions): `*` matches any run of characters. */
+export function wildcardMatches(filter: string, value: string): boolean {
+  const re = filter
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${re}$`).test(value)
+}
+
+/** Account ID out of an ARN (`arn:<partition>:sts::123456789012:assumed-role/…`). */
 export function accountFromArn(arn: string): string | undefined {
   const parts = arn.split(':')
   const account = parts[4]

@@ -1,13 +1,30 @@
 /**
- * The job summary, assembled from sections each stage adds, written once at the end of the step
- * (also when it fails) so a reviewer reads one page instead of the log.
+ * The job summary, assembled from the sections the stages return, written once at the end of the
+ * step (also when it fails) so a reviewer reads one page instead of the log.
  */
-export class Report {
-  private readonly sections: { order: number; markdown: string }[] = []
 
-  /** Adds a section; lower `order` comes first (verdict 0, push 10, gate 20, governance 30, audit 40). */
-  add(order: number, markdown: string): void {
-    this.sections.push({ order, markdown: markdown.trimEnd() })
+/** The summary's sections, in the order they appear: declared here and nowhere else. */
+export const SECTION_ORDER = ['verdict', 'push', 'gate', 'governance', 'audit'] as const
+
+export type SectionSlot = (typeof SECTION_ORDER)[number]
+
+/** Markdown for some of the slots. */
+export type Sections = Partial<Record<SectionSlot, string>>
+
+export class Report {
+  private readonly sections: { slot: SectionSlot; markdown: string }[] = []
+
+  /** Adds a section to its slot; sections of one slot keep the order they were added in. */
+  add(slot: SectionSlot, markdown: string): void {
+    this.sections.push({ slot, markdown: markdown.trimEnd() })
+  }
+
+  /** Adds every section given. */
+  addAll(sections: Sections): void {
+    for (const slot of SECTION_ORDER) {
+      const markdown = sections[slot]
+      if (markdown !== undefined) this.add(slot, markdown)
+    }
   }
 
   get empty(): boolean {
@@ -16,8 +33,9 @@ export class Report {
 
   /** The whole summary, kept under GitHub's 1 MiB limit for one step's summary. */
   markdown(limitBytes = 1024 * 1024 - 4096): string {
+    const rank = (s: SectionSlot): number => SECTION_ORDER.indexOf(s)
     const text = [...this.sections]
-      .sort((a, b) => a.order - b.order)
+      .sort((a, b) => rank(a.slot) - rank(b.slot))
       .map((s) => s.markdown)
       .join('\n\n')
     if (Buffer.byteLength(text) <= limitBytes) return `${text}\n`

@@ -6,6 +6,8 @@
 export type EcrSdk = typeof import('@aws-sdk/client-ecr')
 export type StsSdk = typeof import('@aws-sdk/client-sts')
 
+// Caches of the two lazy imports (a module loads once per process anyway): the only module-level
+// state in src/, and it holds no run data.
 let ecr: Promise<EcrSdk> | undefined
 let sts: Promise<StsSdk> | undefined
 

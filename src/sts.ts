@@ -1,5 +1,6 @@
-import type { STSClient } from '@aws-sdk/client-sts'
+import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts'
 import { ActionError, errorMessage, errorName, httpStatus } from './errors.js'
+import { arn, partitionOf, partitionOfArn } from './partition.js'
 import { accountFromArn, jwtClaims } from './registry.js'
 import { backoffDelay, realSleep, type Clock, type Sleep } from './retry.js'
 import { stsSdk } from './sdk.js'
@@ -144,22 +145,7 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
           DurationSeconds: opts.durationSeconds,
         }),
       )
-      const c = out.Credentials
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-        throw new Error('STS answered without credentials')
-      }
-      opts.mask(c.AccessKeyId)
-      opts.mask(c.SecretAccessKey)
-      opts.mask(c.SessionToken)
-      const arn = out.AssumedRoleUser?.Arn ?? ''
-      const account = accountFromArn(arn) ?? accountFromArn(opts.roleArn) ?? ''
-      const credentials: AwsCredentials = {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      }
-      if (c.Expiration) credentials.expiration = c.Expiration
-      return { account, arn, credentials }
+      return identityFromAnswer(out, opts)
     } catch (err) {
       if (classifyStsError(err) === 'permanent') throw explainStsError(err, opts, lastClaims)
       if (!(await backoffOrGiveUp(attempt, err))) {
@@ -170,6 +156,29 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
       }
     }
   }
+}
+
+/** The identity in an AssumeRoleWithWebIdentity answer; every secret part masked first. */
+function identityFromAnswer(
+  out: AssumeRoleWithWebIdentityCommandOutput,
+  opts: Pick<AssumeRoleOptions, 'roleArn' | 'mask'>,
+): Identity {
+  const c = out.Credentials
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+    throw new Error('STS answered without credentials')
+  }
+  opts.mask(c.AccessKeyId)
+  opts.mask(c.SecretAccessKey)
+  opts.mask(c.SessionToken)
+  const arn = out.AssumedRoleUser?.Arn ?? ''
+  const account = accountFromArn(arn) ?? accountFromArn(opts.roleArn) ?? ''
+  const credentials: AwsCredentials = {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+  }
+  if (c.Expiration) credentials.expiration = c.Expiration
+  return { account, arn, credentials }
 }
 
 function pick(random: (() => number) | undefined): { random?: () => number } {
@@ -188,12 +197,19 @@ function explainStsError(err: unknown, opts: AssumeRoleOptions, claims: Record<s
   const iss = typeof claims.iss === 'string' ? claims.iss : 'https://token.actions.githubusercontent.com'
   const provider = iss.replace(/^https:\/\//, '')
   const account = accountFromArn(opts.roleArn) ?? '<account>'
+  const providerArn = arn({
+    partition: partitionOfArn(opts.roleArn) ?? partitionOf(opts.region).id,
+    service: 'iam',
+    region: '',
+    account,
+    resource: `oidc-provider/${provider}`,
+  })
   if (name === 'AccessDenied' || name === 'AccessDeniedException') {
     return new ActionError(
       `Could not assume role ${opts.roleArn}: AccessDenied (${errorMessage(err)}). The role's trust policy ` +
         `rejected this workflow's token: sub "${sub}", aud "${aud}". Check that the role exists and that its trust ` +
         `policy allows sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        `arn:aws:iam::${account}:oidc-provider/${provider} with conditions "${provider}:aud" = "${aud}" and ` +
+        `${providerArn} with conditions "${provider}:aud" = "${aud}" and ` +
         `"${provider}:sub" matching "${sub}" (sub is case-sensitive; use StringLike for wildcards).`,
     )
   }

@@ -1,60 +1,92 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 828:
+/***/ 248:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ warning),
-/* harmony export */   Gu: () => (/* binding */ getState),
-/* harmony export */   pq: () => (/* binding */ info)
-/* harmony export */ });
-/* unused harmony exports setSecret, setOutput, saveState, setFailed, isDebug, debug, error, notice, startGroup, endGroup, group, getIDToken, preloadOidc */
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9635);
-/* harmony import */ var _node_modules_actions_core_lib_file_command_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7063);
-/* harmony import */ var _node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4679);
-/* harmony import */ var _node_modules_actions_core_lib_summary_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1170);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Gu: () => (/* binding */ getState),
+  pq: () => (/* binding */ info),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: appendSummary, debug, error, escapeData, escapeProperty, getIDToken, group, isDebug, issueCommand, notice, saveState, setFailed, setOutput, setSecret
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+;// CONCATENATED MODULE: ./src/core.ts
 /**
- * The parts of @actions/core this action uses, loaded without @actions/core's entry point.
+ * The runner's side of an action, written to GitHub's documented protocol: workflow commands on
+ * stdout (`::name key=value::message`), environment files for outputs and state (GITHUB_OUTPUT,
+ * GITHUB_STATE, appended as `name<<delimiter` blocks), the job summary file (GITHUB_STEP_SUMMARY)
+ * and the OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN).
  *
- * Why: `@actions/core` statically imports its OIDC client, which pulls in @actions/http-client and
- * undici — about 70 ms of every cold start (measured with `npm run bench`), although only
- * getIDToken needs them. So the workflow-command and summary modules of @actions/core are imported
- * directly (the same code, same escaping and masking rules), and the full package is loaded only
- * when an OIDC token is requested. @actions/core is pinned exactly in package.json because of this.
+ * Why not @actions/core: its public entry point loads its OIDC client, @actions/http-client and
+ * undici (0.93 MB of bundle) on every start, though only the token request needs HTTP. Measured
+ * (cold start of dist/index.js, which exits at the input check; medians of 31): the public entry
+ * point 98 ms, 2.7x bare node (over the 1.8x budget); loading it lazily cannot help, since the
+ * first thing a failing run does is write an error annotation; this module 53 ms, 1.4x. It is
+ * the small part of the protocol a run needs, and the bundle is 1 MB smaller.
  */
 
 
 
-
-
+/** A command's message: `%`, CR and LF escaped, as the runner unescapes them. */
+function escapeData(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A command property's value: also `:` and `,`, which separate properties. */
+function escapeProperty(value) {
+    return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/** Any value as the text a command carries: strings as they are, anything else as JSON. */
+function commandValue(value) {
+    if (value === null || value === undefined)
+        return '';
+    return typeof value === 'string' ? value : JSON.stringify(value);
+}
+/** Writes `::name key=value,…::message` on a line of its own. */
+function issueCommand(name, properties, message) {
+    const props = Object.entries(properties)
+        .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+        .join(',');
+    process.stdout.write(`::${name}${props ? ` ${props}` : ''}::${escapeData(message)}${external_node_os_.EOL}`);
+}
+/** Appends `name<<delimiter` … `delimiter` to an environment file; the delimiter is random. */
+function appendKeyValue(file, name, value) {
+    const text = commandValue(value);
+    const delimiter = `ghadelimiter_${randomUUID()}`;
+    if (name.includes(delimiter) || text.includes(delimiter)) {
+        throw new Error(`Unexpected input: the name or value of '${name}' contains the delimiter ${delimiter}`);
+    }
+    appendFileSync(file, `${name}<<${delimiter}${EOL}${text}${EOL}${delimiter}${EOL}`, 'utf8');
+}
 function setSecret(secret) {
     if (secret !== '')
         issueCommand('add-mask', {}, secret);
 }
 function setOutput(name, value) {
-    if (process.env.GITHUB_OUTPUT) {
-        issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
-        return;
-    }
+    const file = process.env.GITHUB_OUTPUT;
+    if (file)
+        return appendKeyValue(file, name, value);
     process.stdout.write(EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    issueCommand('set-output', { name }, commandValue(value));
 }
 function saveState(name, value) {
-    if (process.env.GITHUB_STATE) {
-        issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-        return;
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    const file = process.env.GITHUB_STATE;
+    if (file)
+        return appendKeyValue(file, name, value);
+    issueCommand('save-state', { name }, commandValue(value));
 }
+/** What the main step saved, read in the post step. */
 function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function setFailed(message) {
-    process.exitCode = 1;
-    error(message);
+    return process.env[`STATE_${name}`] ?? '';
 }
 function isDebug() {
     return process.env.RUNNER_DEBUG === '1';
@@ -62,53 +94,107 @@ function isDebug() {
 function debug(message) {
     issueCommand('debug', {}, message);
 }
+function info(message) {
+    process.stdout.write(message + external_node_os_.EOL);
+}
+function annotate(level, message, p) {
+    const props = {};
+    if (p.title !== undefined)
+        props.title = p.title;
+    if (p.file !== undefined)
+        props.file = p.file;
+    if (p.startLine !== undefined)
+        props.line = p.startLine;
+    if (p.endLine !== undefined)
+        props.endLine = p.endLine;
+    if (p.startColumn !== undefined)
+        props.col = p.startColumn;
+    if (p.endColumn !== undefined)
+        props.endColumn = p.endColumn;
+    issueCommand(level, props, message instanceof Error ? message.toString() : message);
+}
 function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    annotate('error', message, properties);
 }
 function warning(message, properties = {}) {
-    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('warning', (0,_node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__/* .toCommandProperties */ .k)(properties), message instanceof Error ? message.toString() : message);
+    annotate('warning', message, properties);
 }
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    annotate('notice', message, properties);
 }
-function info(message) {
-    process.stdout.write(message + node_os__WEBPACK_IMPORTED_MODULE_0__.EOL);
-}
-function startGroup(name) {
-    issue('group', name);
-}
-function endGroup() {
-    issue('endgroup');
+function setFailed(message) {
+    process.exitCode = 1;
+    error(message);
 }
 async function group(name, fn) {
-    startGroup(name);
+    issueCommand('group', {}, name);
     try {
         return await fn();
     }
     finally {
-        endGroup();
+        issueCommand('endgroup', {}, '');
     }
 }
-/** A GitHub OIDC token (masked by @actions/core before it returns). Loads the full package lazily. */
+/** Appends markdown to the job summary. */
+async function appendSummary(markdown) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file)
+        throw new Error('GITHUB_STEP_SUMMARY is not set: this runner does not support job summaries');
+    const { appendFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 455, 23));
+    await appendFile(file, markdown, 'utf8');
+}
+/**
+ * A GitHub OIDC token for `audience`, masked before it is returned. One request: the caller
+ * retries (with a fresh token each time). Honours HTTPS_PROXY / NO_PROXY like the runner's own
+ * tools (Node's agents read them with `proxyEnv`).
+ */
 async function getIDToken(audience) {
-    const core = await loadCore();
-    return core.getIDToken(audience);
+    const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const token = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    if (!url || !token)
+        throw new Error('ACTIONS_ID_TOKEN_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set');
+    const target = new URL(audience ? `${url}&audience=${encodeURIComponent(audience)}` : url);
+    const { status, body } = await getJson(target, { authorization: `Bearer ${token}` });
+    if (status !== 200) {
+        throw new Error(`the token endpoint answered HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(body).value;
+    }
+    catch {
+        value = undefined;
+    }
+    if (typeof value !== 'string' || value === '')
+        throw new Error('the token endpoint answered without a token');
+    setSecret(value);
+    return value;
 }
-/** Starts loading what getIDToken needs, so it overlaps with other start-up work. */
-function preloadOidc() {
-    loadCore().catch(() => undefined);
-}
-let full;
-/** The full package, loaded once (one import() site: one chunk in dist/). */
-function loadCore() {
-    full ??= __nccwpck_require__.e(/* import() */ 216).then(__nccwpck_require__.bind(__nccwpck_require__, 8216));
-    return full;
+async function getJson(url, headers) {
+    const http = url.protocol === 'http:' ? await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 67, 23)) : await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 708, 23));
+    const agent = new http.Agent({ proxyEnv: process.env, keepAlive: false });
+    return new Promise((resolve, reject) => {
+        const req = http.request(url, {
+            method: 'GET',
+            agent,
+            headers: { accept: 'application/json', 'user-agent': 'ecr-supply-chain', ...headers },
+            timeout: 30_000,
+        }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(new Error('the token endpoint did not answer within 30 s')));
+        req.on('error', reject);
+        req.end();
+    });
 }
 
 
 /***/ }),
 
-/***/ 5695:
+/***/ 433:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -120,1060 +206,26 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: createPrivateConfig, explainPushFailure, privateDockerEnv, userDockerConfigDir
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_ = __nccwpck_require__(161);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/docker.ts
-
-
-
-
-
-/** The docker CLI with a fixed environment (DOCKER_CONFIG chooses whose login is used). */
-class Docker {
-    env;
-    constructor(env) {
-        this.env = env;
-    }
-    async exec(args, opts = {}) {
-        try {
-            const out = await (0,exec/* getExecOutput */.H)('docker', args, {
-                env: this.env,
-                ignoreReturnCode: true,
-                silent: opts.silent ?? false,
-                ...(opts.input !== undefined ? { input: Buffer.from(opts.input) } : {}),
-            });
-            return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
-        }
-        catch (err) {
-            if (err.code === 'ENOENT' || /Unable to locate executable/i.test(String(err))) {
-                throw new errors/* ActionError */.lZ('docker is not installed or not on the PATH: this step pushes with the docker CLI.');
-            }
-            throw err;
-        }
-    }
-    /** ID of a local image, or undefined when the engine has no such image. */
-    async imageId(image) {
-        const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', image], { silent: true });
-        if (r.code === 0)
-            return r.stdout.trim();
-        if (/no such image|not found/i.test(r.stderr))
-            return undefined;
-        if (/cannot connect|is the docker daemon running|permission denied/i.test(r.stderr)) {
-            throw new errors/* ActionError */.lZ(`The Docker engine is not reachable: ${firstLine(r.stderr)}`);
-        }
-        throw new errors/* ActionError */.lZ(`docker image inspect ${image} failed: ${firstLine(r.stderr)}`);
-    }
-    async login(host, creds) {
-        const r = await this.exec(['login', '--username', creds.username, '--password-stdin', host], {
-            input: creds.password,
-        });
-        if (r.code !== 0) {
-            throw new errors/* ActionError */.lZ(`docker login to ${host} failed: ${firstLine(r.stderr) || firstLine(r.stdout)}`);
-        }
-    }
-    async logout(host) {
-        return this.exec(['logout', host]);
-    }
-    async tag(source, target) {
-        const r = await this.exec(['tag', source, target], { silent: true });
-        if (r.code !== 0)
-            throw new errors/* ActionError */.lZ(`docker tag ${source} ${target} failed: ${firstLine(r.stderr)}`);
-    }
-    /** Removes a tag we created; the image itself stays (other tags still name it). */
-    async untag(ref) {
-        await this.exec(['image', 'rm', '--no-prune', ref], { silent: true });
-    }
-    async push(ref) {
-        return this.exec(['push', ref]);
-    }
-}
-function firstLine(text) {
-    return (text
-        .split('\n')
-        .map((l) => l.trim())
-        .find((l) => l !== '') ?? '');
-}
-/** The line of docker's output that says why a push failed. */
-function pushErrorLine(output) {
-    const lines = output.split('\n').map((l) => l.trim());
-    return (lines.findLast((l) => /denied|unauthorized|unknown|invalid|refused|unsupported|error|failed/i.test(l)) ??
-        lines.findLast((l) => l !== '') ??
-        '');
-}
-/** One line that says why `docker push` failed and what to do about it. Pure. */
-function explainPushFailure(ref, repository, output) {
-    const line = pushErrorLine(output);
-    if (/cannot be overwritten|immutable/i.test(output)) {
-        return `The registry refused ${ref}: the tag already exists and '${repository}' has immutable tags (${line}). Push a new tag, such as the commit SHA.`;
-    }
-    if (/name unknown|does not exist in the registry|repository .* not found/i.test(output)) {
-        return `The registry refused ${ref}: repository '${repository}' does not exist (${line}). Create it, or set 'create-repository: true'.`;
-    }
-    if (/denied|unauthorized|authentication required|no basic auth credentials|forbidden/i.test(output)) {
-        return (`The registry refused ${ref} (${line}). The role needs ecr:BatchCheckLayerAvailability, ` +
-            `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
-            `and the repository policy must not deny it.`);
-    }
-    if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
-        return `The registry refused ${ref}: it does not accept pushes right now (${line}).`;
-    }
-    return `docker push ${ref} failed: ${line || 'no output'}`;
-}
-/**
- * A private docker config directory under RUNNER_TEMP (mode 0700). The user's own config is never
- * read for credentials nor written; only its current context, if any, is carried over so docker
- * still talks to the same engine.
- */
-async function createPrivateConfig(runnerTemp) {
-    await fs.mkdir(runnerTemp, { recursive: true });
-    const dir = await fs.mkdtemp(path.join(runnerTemp, 'ecr-supply-chain-docker-'));
-    await fs.chmod(dir, 0o700);
-    await fs.writeFile(path.join(dir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
-    return dir;
-}
-async function removeDir(dir) {
-    await promises_namespaceObject.rm(dir, { recursive: true, force: true });
-}
-/** The user's docker config directory, as the docker CLI finds it. */
-function userDockerConfigDir(env) {
-    return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
-}
-/**
- * The environment for docker calls that use a private config. A user who switched docker contexts
- * (rootless, remote engine) keeps their engine: the context's endpoint goes into DOCKER_HOST.
- */
-async function privateDockerEnv(env, configDir) {
-    const out = {};
-    for (const [k, v] of Object.entries(env))
-        if (v !== undefined)
-            out[k] = v;
-    out.DOCKER_CONFIG = configDir;
-    if (!env.DOCKER_HOST && !env.DOCKER_CONTEXT) {
-        const context = await currentContext(userDockerConfigDir(env));
-        if (context && context !== 'default') {
-            const user = new Docker({ ...out, DOCKER_CONFIG: userDockerConfigDir(env) });
-            const r = await user.exec(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', context], {
-                silent: true,
-            });
-            if (r.code === 0 && r.stdout.trim() !== '')
-                out.DOCKER_HOST = r.stdout.trim();
-        }
-    }
-    return out;
-}
-async function currentContext(configDir) {
-    try {
-        const cfg = JSON.parse(await fs.readFile(path.join(configDir, 'config.json'), 'utf8'));
-        const ctx = cfg.currentContext;
-        return typeof ctx === 'string' ? ctx : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-
-/***/ }),
-
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/* unused harmony exports errorName, httpStatus, InputError, withContext */
-/** Text of any thrown value, without stack noise. */
-function errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    if (typeof err === 'string')
-        return err;
-    try {
-        return JSON.stringify(err);
-    }
-    catch {
-        return String(err);
-    }
-}
-/** Name of an error as the AWS SDK surfaces it (`AccessDenied`, `ThrottlingException`, …). */
-function errorName(err) {
-    if (err && typeof err === 'object') {
-        const e = err;
-        for (const v of [e.name, e.Code, e.code])
-            if (typeof v === 'string' && v !== 'Error')
-                return v;
-    }
-    return '';
-}
-/** HTTP status of an AWS SDK error, when the service answered at all. */
-function httpStatus(err) {
-    const meta = err?.$metadata;
-    return typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
-}
-/**
- * An error meant for the user: one line that says what is wrong and what to do. main() prints it
- * as is; anything else is prefixed with the phase it happened in.
- */
-class ActionError extends Error {
-    name = 'ActionError';
-}
-/** Bad inputs, all of them: each line names the input and the expected form. */
-class InputError extends ActionError {
-    problems;
-    constructor(problems) {
-        super(problems.join('\n'));
-        this.problems = problems;
-        this.name = 'InputError';
-    }
-}
-/** Prefix an error with context, keeping user-facing errors as they are. */
-function withContext(context, err) {
-    if (err instanceof ActionError)
-        return err;
-    return new Error(`${context}: ${errorMessage(err)}`, { cause: err });
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ post)
-/* harmony export */ });
-/* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(828);
-/* harmony import */ var _docker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5695);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
-
-
-
-
-/** The post step: undo what the main step left for later steps. Warns, never fails. */
-async function post() {
-    const state = (0,_state_js__WEBPACK_IMPORTED_MODULE_3__/* .loadState */ .C)();
-    if (state.privateConfig) {
-        await (0,_docker_js__WEBPACK_IMPORTED_MODULE_1__/* .removeDir */ .M1)(state.privateConfig).catch((err) => {
-            _core_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not remove ${state.privateConfig}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err)}`);
-        });
-    }
-    if (state.logoutRegistry) {
-        try {
-            const env = {};
-            for (const [k, v] of Object.entries(process.env))
-                if (v !== undefined)
-                    env[k] = v;
-            if (state.dockerConfig)
-                env.DOCKER_CONFIG = state.dockerConfig;
-            const r = await new _docker_js__WEBPACK_IMPORTED_MODULE_1__/* .Docker */ .Jg(env).logout(state.logoutRegistry);
-            if (r.code !== 0)
-                _core_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`docker logout ${state.logoutRegistry} failed: ${r.stderr.trim() || r.stdout.trim()}`);
-            else
-                _core_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Logged out of ${state.logoutRegistry}`);
-        }
-        catch (err) {
-            _core_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`docker logout ${state.logoutRegistry} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err)}`);
-        }
-    }
-}
-await post();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 2462:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ loadState)
-/* harmony export */ });
-/* unused harmony export saveState */
-/* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(828);
-
-const KEYS = {
-    logoutRegistry: 'logout-registry',
-    dockerConfig: 'docker-config',
-    privateConfig: 'private-config',
-};
-function saveState(state) {
-    for (const [field, key] of Object.entries(KEYS)) {
-        const value = state[field];
-        if (value !== undefined)
-            core.saveState(key, value);
-    }
-}
-function loadState() {
-    const state = {};
-    for (const [field, key] of Object.entries(KEYS)) {
-        const value = _core_js__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(key);
-        if (value !== '')
-            state[field] = value;
-    }
-    return state;
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 8161:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 9635:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ issueCommand),
-/* harmony export */   s: () => (/* binding */ issue)
-/* harmony export */ });
-/* harmony import */ var os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(857);
-/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4679);
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + os__WEBPACK_IMPORTED_MODULE_0__.EOL);
-}
-function issue(name, message = '') {
-    issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return (0,_utils_js__WEBPACK_IMPORTED_MODULE_1__/* .toCommandValue */ .E)(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return (0,_utils_js__WEBPACK_IMPORTED_MODULE_1__/* .toCommandValue */ .E)(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-
-/***/ }),
-
-/***/ 7063:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  n: () => (/* binding */ issueFileCommand),
-  v: () => (/* binding */ prepareKeyValueMessage)
-});
-
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/utils.js
-var utils = __nccwpck_require__(4679);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${(0,utils/* toCommandValue */.E)(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = (0,utils/* toCommandValue */.E)(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-
-/***/ }),
-
-/***/ 1170:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   yo: () => (/* binding */ markdownSummary),
-/* harmony export */   z: () => (/* binding */ summary)
-/* harmony export */ });
-/* unused harmony exports SUMMARY_ENV_VAR, SUMMARY_DOCS_URL */
-/* harmony import */ var os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(857);
-/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9896);
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = fs__WEBPACK_IMPORTED_MODULE_1__.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, fs__WEBPACK_IMPORTED_MODULE_1__.constants.R_OK | fs__WEBPACK_IMPORTED_MODULE_1__.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(os__WEBPACK_IMPORTED_MODULE_0__.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = _summary;
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-
-/***/ }),
-
-/***/ 4679:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ toCommandValue),
-/* harmony export */   k: () => (/* binding */ toCommandProperties)
-/* harmony export */ });
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-
-/***/ }),
-
-/***/ 2876:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ getExecOutput)
-});
-
-// UNUSED EXPORTS: exec
-
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "string_decoder"
+const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -1186,7 +238,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -1213,7 +265,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter(this, void 0, void 0, function* () {
         try {
@@ -1271,7 +323,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -1300,11 +352,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -1524,7 +576,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -1539,7 +591,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -1550,7 +602,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -1559,7 +611,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -1650,7 +702,7 @@ const toolrunner_IS_WINDOWS = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends external_events_.EventEmitter {
+class ToolRunner extends external_events_namespaceObject.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -1706,13 +758,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
+            let n = s.indexOf(external_os_namespaceObject.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
             }
             return s;
         }
@@ -1990,7 +1042,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -2003,7 +1055,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -2148,7 +1200,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends external_events_.EventEmitter {
+class ExecState extends external_events_namespaceObject.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2267,8 +1319,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -2296,6 +1348,331 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+;// CONCATENATED MODULE: ./src/docker.ts
+
+
+
+
+
+/** The docker CLI with a fixed environment (DOCKER_CONFIG chooses whose login is used). */
+class Docker {
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    async exec(args, opts = {}) {
+        try {
+            const out = await getExecOutput('docker', args, {
+                env: this.env,
+                ignoreReturnCode: true,
+                silent: opts.silent ?? false,
+                ...(opts.input !== undefined ? { input: Buffer.from(opts.input) } : {}),
+            });
+            return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
+        }
+        catch (err) {
+            if (err.code === 'ENOENT' || /Unable to locate executable/i.test(String(err))) {
+                throw new errors/* ActionError */.lZ('docker is not installed or not on the PATH: this step pushes with the docker CLI.');
+            }
+            throw err;
+        }
+    }
+    /** ID of a local image, or undefined when the engine has no such image. */
+    async imageId(image) {
+        const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', image], { silent: true });
+        if (r.code === 0)
+            return r.stdout.trim();
+        if (/no such image|not found/i.test(r.stderr))
+            return undefined;
+        if (/cannot connect|is the docker daemon running|permission denied/i.test(r.stderr)) {
+            throw new errors/* ActionError */.lZ(`The Docker engine is not reachable: ${firstLine(r.stderr)}`);
+        }
+        throw new errors/* ActionError */.lZ(`docker image inspect ${image} failed: ${firstLine(r.stderr)}`);
+    }
+    async login(host, creds) {
+        const r = await this.exec(['login', '--username', creds.username, '--password-stdin', host], {
+            input: creds.password,
+        });
+        if (r.code !== 0) {
+            throw new errors/* ActionError */.lZ(`docker login to ${host} failed: ${firstLine(r.stderr) || firstLine(r.stdout)}`);
+        }
+    }
+    async logout(host) {
+        return this.exec(['logout', host]);
+    }
+    async tag(source, target) {
+        const r = await this.exec(['tag', source, target], { silent: true });
+        if (r.code !== 0)
+            throw new errors/* ActionError */.lZ(`docker tag ${source} ${target} failed: ${firstLine(r.stderr)}`);
+    }
+    /** Removes a tag we created; the image itself stays (other tags still name it). */
+    async untag(ref) {
+        await this.exec(['image', 'rm', '--no-prune', ref], { silent: true });
+    }
+    async push(ref) {
+        return this.exec(['push', ref]);
+    }
+}
+function firstLine(text) {
+    return (text
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '') ?? '');
+}
+/** The line of docker's output that says why a push failed. */
+function pushErrorLine(output) {
+    const lines = output.split('\n').map((l) => l.trim());
+    return (lines.findLast((l) => /denied|unauthorized|unknown|invalid|refused|unsupported|error|failed/i.test(l)) ??
+        lines.findLast((l) => l !== '') ??
+        '');
+}
+/** One line that says why `docker push` failed and what to do about it. Pure. */
+function explainPushFailure(ref, repository, output) {
+    const line = pushErrorLine(output);
+    if (/cannot be overwritten|immutable/i.test(output)) {
+        return `The registry refused ${ref}: the tag already exists and '${repository}' has immutable tags (${line}). Push a new tag, such as the commit SHA.`;
+    }
+    if (/name unknown|does not exist in the registry|repository .* not found/i.test(output)) {
+        return `The registry refused ${ref}: repository '${repository}' does not exist (${line}). Create it, or set 'create-repository: true'.`;
+    }
+    if (/denied|unauthorized|authentication required|no basic auth credentials|forbidden/i.test(output)) {
+        return (`The registry refused ${ref} (${line}). The role needs ecr:BatchCheckLayerAvailability, ` +
+            `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
+            `and the repository policy must not deny it.`);
+    }
+    if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {
+        return `The registry refused ${ref}: it does not accept pushes right now (${line}).`;
+    }
+    return `docker push ${ref} failed: ${line || 'no output'}`;
+}
+/**
+ * A private docker config directory under RUNNER_TEMP (mode 0700). The user's own config is never
+ * read for credentials nor written; only its current context, if any, is carried over so docker
+ * still talks to the same engine.
+ */
+async function createPrivateConfig(runnerTemp) {
+    await fs.mkdir(runnerTemp, { recursive: true });
+    const dir = await fs.mkdtemp(path.join(runnerTemp, 'ecr-supply-chain-docker-'));
+    await fs.chmod(dir, 0o700);
+    await fs.writeFile(path.join(dir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
+    return dir;
+}
+async function removeDir(dir) {
+    await promises_.rm(dir, { recursive: true, force: true });
+}
+/** The user's docker config directory, as the docker CLI finds it. */
+function userDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
+}
+/**
+ * The environment for docker calls that use a private config. A user who switched docker contexts
+ * (rootless, remote engine) keeps their engine: the context's endpoint goes into DOCKER_HOST.
+ */
+async function privateDockerEnv(env, configDir) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined)
+            out[k] = v;
+    out.DOCKER_CONFIG = configDir;
+    if (!env.DOCKER_HOST && !env.DOCKER_CONTEXT) {
+        const context = await currentContext(userDockerConfigDir(env));
+        if (context && context !== 'default') {
+            const user = new Docker({ ...out, DOCKER_CONFIG: userDockerConfigDir(env) });
+            const r = await user.exec(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', context], {
+                silent: true,
+            });
+            if (r.code === 0 && r.stdout.trim() !== '')
+                out.DOCKER_HOST = r.stdout.trim();
+        }
+    }
+    return out;
+}
+async function currentContext(configDir) {
+    try {
+        const cfg = JSON.parse(await fs.readFile(path.join(configDir, 'config.json'), 'utf8'));
+        const ctx = cfg.currentContext;
+        return typeof ctx === 'string' ? ctx : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/* unused harmony exports errorName, httpStatus, InputError, withContext */
+/** Text of any thrown value, without stack noise. */
+function errorMessage(err) {
+    if (err instanceof Error)
+        return err.message;
+    if (typeof err === 'string')
+        return err;
+    try {
+        return JSON.stringify(err);
+    }
+    catch {
+        return String(err);
+    }
+}
+/** Name of an error as the AWS SDK surfaces it (`AccessDenied`, `ThrottlingException`, …). */
+function errorName(err) {
+    if (err && typeof err === 'object') {
+        const e = err;
+        for (const v of [e.name, e.Code, e.code])
+            if (typeof v === 'string' && v !== 'Error')
+                return v;
+    }
+    return '';
+}
+/** HTTP status of an AWS SDK error, when the service answered at all. */
+function httpStatus(err) {
+    const meta = err?.$metadata;
+    return typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
+}
+/**
+ * An error meant for the user: one line that says what is wrong and what to do. main() prints it
+ * as is; anything else is prefixed with the phase it happened in.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
+}
+/** Bad inputs, all of them: each line names the input and the expected form. */
+class InputError extends ActionError {
+    problems;
+    constructor(problems) {
+        super(problems.join('\n'));
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/** Prefix an error with context, keeping user-facing errors as they are. */
+function withContext(context, err) {
+    if (err instanceof ActionError)
+        return err;
+    return new Error(`${context}: ${errorMessage(err)}`, { cause: err });
+}
+
+
+/***/ }),
+
+/***/ 661:
+/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ post)
+/* harmony export */ });
+/* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(248);
+/* harmony import */ var _docker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(433);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(462);
+
+
+
+
+/** The post step: undo what the main step left for later steps. Warns, never fails. */
+async function post() {
+    const state = (0,_state_js__WEBPACK_IMPORTED_MODULE_3__/* .loadState */ .C)();
+    if (state.privateConfig) {
+        await (0,_docker_js__WEBPACK_IMPORTED_MODULE_1__/* .removeDir */ .M1)(state.privateConfig).catch((err) => {
+            _core_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not remove ${state.privateConfig}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err)}`);
+        });
+    }
+    if (state.logoutRegistry) {
+        try {
+            const env = {};
+            for (const [k, v] of Object.entries(process.env))
+                if (v !== undefined)
+                    env[k] = v;
+            if (state.dockerConfig)
+                env.DOCKER_CONFIG = state.dockerConfig;
+            const r = await new _docker_js__WEBPACK_IMPORTED_MODULE_1__/* .Docker */ .Jg(env).logout(state.logoutRegistry);
+            if (r.code !== 0)
+                _core_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`docker logout ${state.logoutRegistry} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+            else
+                _core_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Logged out of ${state.logoutRegistry}`);
+        }
+        catch (err) {
+            _core_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`docker logout ${state.logoutRegistry} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err)}`);
+        }
+    }
+}
+await post();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 462:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ loadState)
+/* harmony export */ });
+/* unused harmony export saveState */
+/* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(248);
+
+const KEYS = {
+    logoutRegistry: 'logout-registry',
+    dockerConfig: 'docker-config',
+    privateConfig: 'private-config',
+};
+function saveState(state) {
+    for (const [field, key] of Object.entries(KEYS)) {
+        const value = state[field];
+        if (value !== undefined)
+            core.saveState(key, value);
+    }
+}
+function loadState() {
+    const state = {};
+    for (const [field, key] of Object.entries(KEYS)) {
+        const value = _core_js__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(key);
+        if (value !== '')
+            state[field] = value;
+    }
+    return state;
+}
+
+
+/***/ }),
+
+/***/ 455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 67:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ })
 
@@ -2330,9 +1707,6 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -2407,18 +1781,6 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -2461,28 +1823,6 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -2499,75 +1839,12 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
 /************************************************************************/
 /******/ 
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(6661);
+/******/ var __webpack_exports__ = __nccwpck_require__(661);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ var __webpack_exports__post = __webpack_exports__.b;
 /******/ export { __webpack_exports__post as post };

@@ -85,14 +85,50 @@ export interface AuditResult {
 }
 
 export function analyze(facts: ImageFacts, mask: (value: string) => void = () => {}): AuditResult {
+  // 1. Secrets first, so every text below is redacted before it goes anywhere.
+  const found = findSecrets(facts, mask)
+  const clean = (text: string): string => redactText(text, found.hits)
+
+  // 2. What is in it.
+  const layers = layersOf(facts.history, facts.manifest?.layers, facts.diffIds).map((l) =>
+    l.instruction === undefined ? l : { ...l, instruction: clean(l.instruction) },
+  )
+  const history = historyOf(facts, layers, clean)
+  const dockerfile = clean(recoverDockerfile(facts.history, layers))
+  const config = configOf(facts.config, found, clean)
+
+  // 3. Warnings, most serious first.
+  const secrets = summarize(found.hits)
+  const warnings = warningsOf(secrets, config, facts.config.User ?? '', clean)
+  warnings.push(...facts.notes)
+
+  return {
+    version: 1,
+    image: imageOf(facts, layers.length),
+    layers,
+    history,
+    dockerfile,
+    config,
+    secrets,
+    warnings,
+  }
+}
+
+interface FoundSecrets {
+  hits: SecretHit[]
+  /** The env variables, and those that hold a credential. */
+  env: [string, string][]
+  envSecret: Set<string>
+}
+
+/** Every credential in history, env, labels, entrypoint and cmd; each is masked as it is found. */
+function findSecrets(facts: ImageFacts, mask: (value: string) => void): FoundSecrets {
   const hits: SecretHit[] = []
   const onFound = (hit: SecretHit): void => {
     for (const part of maskParts(hit.value)) mask(part)
     hits.push(hit)
   }
   const cfg = facts.config
-
-  // 1. Secrets first, so every text below is redacted before it goes anywhere.
   facts.history.forEach((h, i) => {
     const { instruction, buildArgs } = instructionOf(h.createdBy)
     const verb = instruction.split(/\s/)[0] ?? ''
@@ -109,16 +145,15 @@ export function analyze(facts: ImageFacts, mask: (value: string) => void = () =>
   for (const [key, value] of Object.entries(cfg.Labels ?? {})) scanPair(key, value, `label ${key}`, onFound)
   if (cfg.Entrypoint) scanText(cfg.Entrypoint.join(' '), 'entrypoint', onFound)
   if (cfg.Cmd) scanText(cfg.Cmd.join(' '), 'cmd', onFound)
-  const clean = (text: string): string => redactText(text, hits)
+  return { hits, env, envSecret }
+}
 
-  // 2. What is in it.
-  const layers = layersOf(facts.history, facts.manifest?.layers, facts.diffIds).map((l) =>
-    l.instruction === undefined ? l : { ...l, instruction: clean(l.instruction) },
-  )
+/** The history, redacted, each entry with the layer it made. */
+function historyOf(facts: ImageFacts, layers: Layer[], clean: (t: string) => string): AuditResult['history'] {
   const layerOfHistory = new Map(
     layers.flatMap((l) => (l.historyIndex === undefined ? [] : [[l.historyIndex, l.index]])),
   )
-  const history = facts.history.map((h, i) => {
+  return facts.history.map((h, i) => {
     const entry: HistoryEntry & { instruction: string; layer?: number } = {
       ...h,
       createdBy: clean(h.createdBy),
@@ -129,8 +164,14 @@ export function analyze(facts: ImageFacts, mask: (value: string) => void = () =>
     if (layer !== undefined) entry.layer = layer
     return entry
   })
-  const dockerfile = clean(recoverDockerfile(facts.history, layers))
+}
 
+/** The runtime configuration, redacted; env values only where clearly harmless. */
+function configOf(
+  cfg: RuntimeConfig,
+  found: FoundSecrets,
+  clean: (t: string) => string,
+): AuditResult['config'] {
   const user = cfg.User ?? ''
   const labels: Record<string, string> = {}
   for (const [k, v] of Object.entries(cfg.Labels ?? {})) labels[k] = clean(v)
@@ -139,34 +180,54 @@ export function analyze(facts: ImageFacts, mask: (value: string) => void = () =>
     const value = labels[name]
     ociLabels[name] = value !== undefined && value !== '' ? { present: true, value } : { present: false }
   }
-  const envEntries: EnvEntry[] = env.map(([name, value]) =>
-    isHarmlessEnv(name) && !envSecret.has(name)
+  const env: EnvEntry[] = found.env.map(([name, value]) =>
+    isHarmlessEnv(name) && !found.envSecret.has(name)
       ? { name, value: clean(value), masked: false }
       : { name, masked: true },
   )
+  return {
+    user: clean(user),
+    runsAsRoot: isRootUser(user),
+    entrypoint: cfg.Entrypoint ? cfg.Entrypoint.map(clean) : null,
+    cmd: cfg.Cmd ? cfg.Cmd.map(clean) : null,
+    exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
+    workingDir: cfg.WorkingDir ?? '',
+    volumes: Object.keys(cfg.Volumes ?? {}).sort(),
+    labels,
+    env,
+    ociLabels,
+  }
+}
 
-  // 3. Warnings, most serious first.
-  const secrets = summarize(hits)
+/** Credentials, root, missing OCI labels: most serious first. */
+function warningsOf(
+  secrets: RedactedSecret[],
+  config: AuditResult['config'],
+  user: string,
+  clean: (t: string) => string,
+): string[] {
   const warnings: string[] = []
   for (const s of secrets) {
     warnings.push(
       `Credential left in the image (${s.rule}${s.name ? ` ${s.name}` : ''}, ${s.redacted}, sha256:${s.fingerprint}) in ${s.where.join(', ')}`,
     )
   }
-  const runsAsRoot = isRootUser(user)
-  if (runsAsRoot) {
+  if (config.runsAsRoot) {
     warnings.push(
       `The image runs as root (user '${user === '' ? '(not set)' : clean(user)}'): set a non-root USER in the Dockerfile.`,
     )
   }
-  const missing = OCI_LABELS.filter((l) => !ociLabels[l]?.present)
+  const missing = OCI_LABELS.filter((l) => !config.ociLabels[l]?.present)
   if (missing.length > 0) {
     warnings.push(
       `Missing OCI labels ${missing.join(', ')}: without them nobody can trace the image back to its source and commit.`,
     )
   }
-  warnings.push(...facts.notes)
+  return warnings
+}
 
+/** The image as pushed: digest, platform, size as the registry stores it. */
+function imageOf(facts: ImageFacts, layerCount: number): AuditResult['image'] {
   const size =
     facts.manifest !== undefined
       ? facts.manifest.layers.reduce((s, l) => s + l.size, facts.manifest.configSize)
@@ -175,34 +236,13 @@ export function analyze(facts: ImageFacts, mask: (value: string) => void = () =>
     digest: facts.digest,
     imageRef: facts.imageRef,
     imageId: facts.imageId,
-    layerCount: layers.length,
+    layerCount,
   }
   if (facts.os || facts.architecture) image.platform = `${facts.os ?? '?'}/${facts.architecture ?? '?'}`
   if (facts.created) image.created = facts.created
   if (facts.manifest) image.manifestMediaType = facts.manifest.mediaType
   if (size !== undefined) image.size = size
-
-  return {
-    version: 1,
-    image,
-    layers,
-    history,
-    dockerfile,
-    config: {
-      user: clean(user),
-      runsAsRoot,
-      entrypoint: cfg.Entrypoint ? cfg.Entrypoint.map(clean) : null,
-      cmd: cfg.Cmd ? cfg.Cmd.map(clean) : null,
-      exposedPorts: Object.keys(cfg.ExposedPorts ?? {}).sort(),
-      workingDir: cfg.WorkingDir ?? '',
-      volumes: Object.keys(cfg.Volumes ?? {}).sort(),
-      labels,
-      env: envEntries,
-      ociLabels,
-    },
-    secrets,
-    warnings,
-  }
+  return image
 }
 
 /** The one-line failure (or warning) about secrets: says the image is already pushed and how to delete it. */

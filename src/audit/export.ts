@@ -339,39 +339,45 @@ export class LayerApplier {
       return
     }
     const base = parts.at(-1) as string
-    const rel = parts.join('/')
-    const target = this.abs(parts)
-
-    // Whiteouts: .wh..wh..opq clears what earlier layers put in the directory; .wh.NAME deletes NAME.
     if (base.startsWith('.wh.')) {
       await drain(entry)
-      const dirParts = parts.slice(0, -1)
-      const problem = await this.parentsOk([...dirParts, base], base === '.wh..wh..opq')
-      if (problem === 'missing') return
-      if (problem !== undefined) return this.refuse(name, problem)
-      this.stats.whiteouts++
-      const dirRel = dirParts.join('/')
-      const dirAbs = this.abs(dirParts)
-      if (base === '.wh..wh..opq') {
-        for (const child of await fs.readdir(dirAbs).catch(() => [] as string[])) {
-          const childRel = dirRel === '' ? child : `${dirRel}/${child}`
-          if (!this.written.has(childRel)) await this.remove(path.join(dirAbs, child), childRel)
-        }
-      } else {
-        const victim = base.slice('.wh.'.length)
-        const victimRel = dirRel === '' ? victim : `${dirRel}/${victim}`
-        if (victim !== '' && victim !== '.' && victim !== '..' && !this.written.has(victimRel)) {
-          await this.remove(path.join(dirAbs, victim), victimRel)
-        }
-      }
-      return
+      return this.whiteout(name, parts, base)
     }
-
     const problem = await this.parentsOk(parts, true)
     if (problem !== undefined) {
       await drain(entry)
       return this.refuse(name, problem)
     }
+    if (await this.write(h, entry, parts)) this.written.add(parts.join('/'))
+  }
+
+  /** Whiteouts: .wh..wh..opq clears what earlier layers put in the directory; .wh.NAME deletes NAME. */
+  private async whiteout(name: string, parts: string[], base: string): Promise<void> {
+    const dirParts = parts.slice(0, -1)
+    const problem = await this.parentsOk([...dirParts, base], base === '.wh..wh..opq')
+    if (problem === 'missing') return
+    if (problem !== undefined) return this.refuse(name, problem)
+    this.stats.whiteouts++
+    const dirRel = dirParts.join('/')
+    const dirAbs = this.abs(dirParts)
+    if (base === '.wh..wh..opq') {
+      for (const child of await fs.readdir(dirAbs).catch(() => [] as string[])) {
+        const childRel = dirRel === '' ? child : `${dirRel}/${child}`
+        if (!this.written.has(childRel)) await this.remove(path.join(dirAbs, child), childRel)
+      }
+      return
+    }
+    const victim = base.slice('.wh.'.length)
+    const victimRel = dirRel === '' ? victim : `${dirRel}/${victim}`
+    if (victim !== '' && victim !== '.' && victim !== '..' && !this.written.has(victimRel)) {
+      await this.remove(path.join(dirAbs, victim), victimRel)
+    }
+  }
+
+  /** Writes one entry whose parents are checked; false when it was refused or skipped. */
+  private async write(h: tar.Header, entry: Readable, parts: string[]): Promise<boolean> {
+    const rel = parts.join('/')
+    const target = this.abs(parts)
     const mode = (h.mode ?? 0o644) & 0o777
     switch (h.type) {
       case 'directory': {
@@ -382,7 +388,7 @@ export class LayerApplier {
         else await fs.chmod(target, mode | 0o700)
         this.safeDirs.add(rel)
         this.stats.dirs++
-        break
+        return true
       }
       case 'file':
       case 'contiguous-file': {
@@ -391,59 +397,66 @@ export class LayerApplier {
         await pipeline(entry, createWriteStream(target, { flags: 'wx', mode: mode | 0o600 }))
         this.stats.files++
         this.stats.bytes += h.size ?? 0
-        break
+        return true
       }
-      case 'symlink': {
+      case 'symlink':
         await drain(entry)
-        let link = h.linkname ?? ''
-        if (link.startsWith('/')) {
-          // Inside the image, /x means the image's /x: point at the export's own copy.
-          const rebased = path.posix.relative(
-            path.posix.join('/', ...parts.slice(0, -1)),
-            path.posix.normalize(link),
-          )
-          link = rebased === '' ? '.' : rebased
-          this.stats.symlinksRewritten++
-        } else {
-          const resolved = path.posix.normalize(path.posix.join(parts.slice(0, -1).join('/') || '.', link))
-          if (resolved === '..' || resolved.startsWith('../')) {
-            return this.refuse(name, `symlink to ${h.linkname ?? ''} points outside the image root`)
-          }
-        }
-        await this.remove(target, rel)
-        await fs.symlink(link, target)
-        this.stats.symlinks++
-        break
-      }
-      case 'link': {
+        return this.symlink(h, parts, target, rel)
+      case 'link':
         await drain(entry)
-        const srcParts = LayerApplier.parts(h.linkname ?? '')
-        if (typeof srcParts === 'string' || srcParts.length === 0) {
-          return this.refuse(
-            name,
-            `hard link to ${h.linkname ?? ''}: ${typeof srcParts === 'string' ? srcParts : 'the root'}`,
-          )
-        }
-        const srcProblem = await this.parentsOk(srcParts, false)
-        const src = this.abs(srcParts)
-        const st = await fs.lstat(src).catch(() => undefined)
-        if (srcProblem !== undefined || st === undefined || st.isDirectory()) {
-          return this.refuse(
-            name,
-            `hard link to ${h.linkname ?? ''}: ${srcProblem === 'missing' || st === undefined ? 'no such file' : (srcProblem ?? 'a directory')}`,
-          )
-        }
-        if (src === target) break
-        await this.remove(target, rel)
-        await fs.link(src, target)
-        this.stats.hardlinks++
-        break
-      }
+        return this.hardlink(h, target, rel)
       default:
         await drain(entry)
         this.stats.skipped++
-        return
+        return false
     }
-    this.written.add(rel)
+  }
+
+  /** A symlink; absolute targets are rebased into the export, relative ones may not leave it. */
+  private async symlink(h: tar.Header, parts: string[], target: string, rel: string): Promise<boolean> {
+    let link = h.linkname ?? ''
+    if (link.startsWith('/')) {
+      // Inside the image, /x means the image's /x: point at the export's own copy.
+      const rebased = path.posix.relative(
+        path.posix.join('/', ...parts.slice(0, -1)),
+        path.posix.normalize(link),
+      )
+      link = rebased === '' ? '.' : rebased
+      this.stats.symlinksRewritten++
+    } else {
+      const resolved = path.posix.normalize(path.posix.join(parts.slice(0, -1).join('/') || '.', link))
+      if (resolved === '..' || resolved.startsWith('../')) {
+        this.refuse(h.name, `symlink to ${h.linkname ?? ''} points outside the image root`)
+        return false
+      }
+    }
+    await this.remove(target, rel)
+    await fs.symlink(link, target)
+    this.stats.symlinks++
+    return true
+  }
+
+  /** A hard link to a file an earlier entry wrote, inside the export. */
+  private async hardlink(h: tar.Header, target: string, rel: string): Promise<boolean> {
+    const srcParts = LayerApplier.parts(h.linkname ?? '')
+    if (typeof srcParts === 'string' || srcParts.length === 0) {
+      const why = typeof srcParts === 'string' ? srcParts : 'the root'
+      this.refuse(h.name, `hard link to ${h.linkname ?? ''}: ${why}`)
+      return false
+    }
+    const srcProblem = await this.parentsOk(srcParts, false)
+    const src = this.abs(srcParts)
+    const st = await fs.lstat(src).catch(() => undefined)
+    if (srcProblem !== undefined || st === undefined || st.isDirectory()) {
+      const why =
+        srcProblem === 'missing' || st === undefined ? 'no such file' : (srcProblem ?? 'a directory')
+      this.refuse(h.name, `hard link to ${h.linkname ?? ''}: ${why}`)
+      return false
+    }
+    if (src === target) return true
+    await this.remove(target, rel)
+    await fs.link(src, target)
+    this.stats.hardlinks++
+    return true
   }
 }

@@ -6,8 +6,17 @@ import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '../core.js'
+import type { Docker } from '../docker.js'
 import { InputError, errorMessage } from '../errors.js'
-import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import type { Outputs } from '../outputs.js'
+import {
+  stageResult,
+  type Annotation,
+  type AfterPush,
+  type PreflightContext,
+  type StageContext,
+  type StageResult,
+} from '../stage.js'
 import { analyze, secretsMessage, type AuditResult, type ImageFacts } from './analyze.js'
 import {
   historyFromConfig,
@@ -18,7 +27,7 @@ import {
   type RegistryManifest,
 } from './engine.js'
 import type { ExportResult } from './export.js'
-import { formatBytes } from './image.js'
+import { formatBytes, type HistoryEntry } from './image.js'
 import { auditMarkdown } from './summary.js'
 
 export interface AuditPlan {
@@ -53,110 +62,163 @@ export async function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
   return plan
 }
 
+/** What the audit needs from the push, by name. */
+export interface AuditDeps extends Pick<AfterPush, 'ecr' | 'pushed'> {
+  /** The docker CLI of the engine that holds the pushed image (no login needed: it reads locally). */
+  docker: Docker
+}
+
+interface Where {
+  registryId: string
+  repository: string
+  region: string
+}
+
 /** Reads the pushed image (never runs it): layers, history, configuration, secrets. */
-export async function runAudit(ctx: StageContext, plan: AuditPlan): Promise<StageOutcome> {
-  if (!plan.enabled) return {}
-  const { pushed, inputs, env } = ctx
-  const where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region }
+export async function runAudit(ctx: StageContext, plan: AuditPlan, deps: AuditDeps): Promise<StageResult> {
+  if (!plan.enabled) return stageResult()
+  const { inputs, env } = ctx
+  const { pushed } = deps
+  const where: Where = { registryId: pushed.registryId, repository: inputs.repository, region: inputs.region }
   const masked = new Set<string>()
   const mask = (v: string): void => {
     if (masked.has(v)) return
     masked.add(v)
     core.setSecret(v)
   }
-  const notes: string[] = []
 
   let facts: ImageFacts
   try {
-    const local = await readLocalImage(pushed.docker, pushed.imageId)
-    const platform: { os?: string; architecture?: string; variant?: string } = {}
-    if (local.os) platform.os = local.os
-    if (local.architecture) platform.architecture = local.architecture
-    if (local.variant) platform.variant = local.variant
-    let manifest: RegistryManifest | undefined
-    let size: number | undefined
-    try {
-      manifest = await registryManifest(pushed.ecr, where, pushed.digest, platform)
-    } catch (err) {
-      notes.push(
-        `Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`,
-      )
-      size = await registrySize(pushed.ecr, where, pushed.digest).catch(() => undefined)
-    }
-    facts = {
-      imageId: pushed.imageId,
-      digest: pushed.digest,
-      imageRef: pushed.imageRef,
-      config: local.config,
-      history: local.history,
-      diffIds: local.diffIds,
-      notes,
-    }
-    if (local.os) facts.os = local.os
-    if (local.architecture) facts.architecture = local.architecture
-    if (local.created) facts.created = local.created
-    if (manifest) facts.manifest = manifest
-    if (size !== undefined) facts.registrySize = size
+    facts = await gatherFacts(deps, where)
   } catch (err) {
-    return {
+    return stageResult({
       failure:
         `The image audit could not read ${pushed.imageId}: ${errorMessage(err)}. ` +
         `The image IS pushed as ${pushed.imageRef}; set 'audit: false' to skip the audit.`,
-    }
+    })
   }
 
   // Secrets are masked here, before any line of the audit is logged.
   let result = analyze(facts, mask)
-
   let exported: ExportResult | undefined
   let exportFailure: string | undefined
   if (plan.exportDir !== undefined) {
     try {
-      exported = await core.group(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
-        // The tar reader loads only when an export is asked for (cold start).
-        const { exportSavedImage } = await import('./export.js')
-        const saved = saveImage(pushed.docker, pushed.imageId)
-        const tmp = env.RUNNER_TEMP || os.tmpdir()
-        const [out] = await Promise.all([
-          exportSavedImage(saved.stream, plan.exportDir as string, tmp),
-          saved.done,
-        ])
-        // The saved config has the exact empty_layer flags: a better layer-to-history match.
-        const history = historyFromConfig(out.config)
-        if (history !== undefined && history.length > 0) result = analyze({ ...facts, history }, mask)
-        for (const r of out.result.refused.slice(0, 50))
-          core.warning(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`)
-        return out.result
-      })
+      const out = await exportFilesystem(deps, plan.exportDir, env)
+      // The saved config has the exact empty_layer flags: a better layer-to-history match.
+      if (out.history !== undefined && out.history.length > 0) {
+        result = analyze({ ...facts, history: out.history }, mask)
+      }
+      exported = out.result
     } catch (err) {
       exportFailure = `Could not export the image's filesystem to ${plan.exportDir}: ${errorMessage(err)}`
     }
   }
+  const auditFile = await writeAuditFile(env, result, exported)
+  logResult(result, exported)
+  return auditStageResult(result, exported, auditFile, {
+    where,
+    failOnSecrets: inputs.failOnSecrets,
+    ...(exportFailure === undefined ? {} : { exportFailure }),
+  })
+}
 
+/** The local image (config, history, layers) and what the registry holds of it. */
+async function gatherFacts(deps: AuditDeps, where: Where): Promise<ImageFacts> {
+  const { pushed, ecr } = deps
+  const notes: string[] = []
+  const local = await readLocalImage(deps.docker, pushed.imageId)
+  const platform: { os?: string; architecture?: string; variant?: string } = {}
+  if (local.os) platform.os = local.os
+  if (local.architecture) platform.architecture = local.architecture
+  if (local.variant) platform.variant = local.variant
+  let manifest: RegistryManifest | undefined
+  let size: number | undefined
+  try {
+    manifest = await registryManifest(ecr, where, pushed.digest, platform)
+  } catch (err) {
+    notes.push(
+      `Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`,
+    )
+    size = await registrySize(ecr, where, pushed.digest).catch(() => undefined)
+  }
+  const facts: ImageFacts = {
+    imageId: pushed.imageId,
+    digest: pushed.digest,
+    imageRef: pushed.imageRef,
+    config: local.config,
+    history: local.history,
+    diffIds: local.diffIds,
+    notes,
+  }
+  if (local.os) facts.os = local.os
+  if (local.architecture) facts.architecture = local.architecture
+  if (local.created) facts.created = local.created
+  if (manifest) facts.manifest = manifest
+  if (size !== undefined) facts.registrySize = size
+  return facts
+}
+
+/** The image's merged filesystem into `dir` (from `docker save`), and the saved config's history. */
+async function exportFilesystem(
+  deps: AuditDeps,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ result: ExportResult; history: HistoryEntry[] | undefined }> {
+  return core.group(`Exporting the image's filesystem to ${dir}`, async () => {
+    // The tar reader loads only when an export is asked for (cold start).
+    const { exportSavedImage } = await import('./export.js')
+    const saved = saveImage(deps.docker, deps.pushed.imageId)
+    const tmp = env.RUNNER_TEMP || os.tmpdir()
+    const [out] = await Promise.all([exportSavedImage(saved.stream, dir, tmp), saved.done])
+    for (const r of out.result.refused.slice(0, 50))
+      core.warning(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`)
+    return { result: out.result, history: historyFromConfig(out.config) }
+  })
+}
+
+/** The audit JSON in RUNNER_TEMP; undefined (with a warning) when it cannot be written. */
+async function writeAuditFile(
+  env: NodeJS.ProcessEnv,
+  result: AuditResult,
+  exported: ExportResult | undefined,
+): Promise<string | undefined> {
   const file = path.join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || process.cwd(), AUDIT_FILE)
-  let auditFile: string | undefined
   try {
     await fs.writeFile(file, `${JSON.stringify(auditJson(result, exported), null, 2)}\n`)
-    auditFile = file
+    return file
   } catch (err) {
     core.warning(`Could not write the audit file ${file}: ${errorMessage(err)}`)
+    return undefined
   }
+}
 
-  if (result.image.size !== undefined) core.setOutput('image-size', String(result.image.size))
-  core.setOutput('layer-count', String(result.image.layerCount))
-  core.setOutput('secrets-found', String(result.secrets.length))
-  if (auditFile) core.setOutput('audit-file', auditFile)
-  ctx.report.add(40, auditMarkdown(result, exported, auditFile))
-  logResult(result, exported)
+function auditStageResult(
+  result: AuditResult,
+  exported: ExportResult | undefined,
+  auditFile: string | undefined,
+  opts: { where: Where; failOnSecrets: boolean; exportFailure?: string },
+): StageResult {
+  const outputs: Outputs = {}
+  if (result.image.size !== undefined) outputs['image-size'] = String(result.image.size)
+  outputs['layer-count'] = String(result.image.layerCount)
+  outputs['secrets-found'] = String(result.secrets.length)
+  if (auditFile) outputs['audit-file'] = auditFile
 
+  const annotations = result.warnings.map((message): Annotation => ({ level: 'warning', message }))
   const failures: string[] = []
   if (result.secrets.length > 0) {
-    const message = secretsMessage(result, where, inputs.failOnSecrets)
-    if (inputs.failOnSecrets) failures.push(message)
-    else core.warning(message)
+    const message = secretsMessage(result, opts.where, opts.failOnSecrets)
+    if (opts.failOnSecrets) failures.push(message)
+    else annotations.push({ level: 'warning', message })
   }
-  if (exportFailure) failures.push(exportFailure)
-  return failures.length > 0 ? { failure: failures.join(' ') } : {}
+  if (opts.exportFailure) failures.push(opts.exportFailure)
+  return stageResult({
+    outputs,
+    sections: { audit: auditMarkdown(result, exported, auditFile) },
+    annotations,
+    ...(failures.length > 0 ? { failure: failures.join(' ') } : {}),
+  })
 }
 
 function auditJson(result: AuditResult, exported: ExportResult | undefined): unknown {
@@ -168,7 +230,6 @@ function logResult(r: AuditResult, exported: ExportResult | undefined): void {
   core.info(
     `Audit: ${r.image.layerCount} layers, ${size}, user '${r.config.user || '(not set)'}', ${r.secrets.length} credential(s) found`,
   )
-  for (const w of r.warnings) core.warning(w)
   if (exported) {
     core.info(
       `Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +

@@ -7,55 +7,10 @@ import { formatBytes } from './image.js'
 const code = (s: string): string => `\`${cell(s).replace(/`/g, "'")}\``
 
 export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile?: string): string {
-  const out: string[] = ['### Image audit', '']
-  const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown'
-  out.push(
-    `${r.image.layerCount} layer${r.image.layerCount === 1 ? '' : 's'}, ${size} compressed` +
-      `${r.image.platform ? `, ${r.image.platform}` : ''}; ` +
-      (r.secrets.length > 0 ? `**${r.secrets.length} credential(s) found**` : 'no credentials found') +
-      '.',
-  )
-  if (r.warnings.length > 0 || (exported?.refused.length ?? 0) > 0) {
-    out.push('', '**Warnings**', '')
-    for (const w of r.warnings) out.push(`- ${cell(w)}`)
-    if (exported && exported.refused.length > 0) {
-      out.push(
-        `- Filesystem export refused ${exported.refusedCount} entr${exported.refusedCount === 1 ? 'y' : 'ies'}:`,
-      )
-      for (const x of exported.refused.slice(0, 20))
-        out.push(`  - layer ${x.layer}: ${code(x.path)}: ${cell(x.reason)}`)
-    }
-  }
-
-  out.push('', '| # | Size | Made by |', '|---:|---:|---|')
-  for (const l of r.layers) {
-    const s = l.size !== undefined ? formatBytes(l.size) : '?'
-    const instr = l.instruction !== undefined ? code(truncate(l.instruction, 160)) : '(no history entry)'
-    out.push(`| ${l.index} | ${l.big ? `**${s}** 🔺` : s} | ${instr} |`)
-  }
-  if (r.layers.some((l) => l.big)) out.push('', '🔺 the biggest layers (each at least a tenth of the image).')
-
-  const c = r.config
-  out.push('', '| Configuration | |', '|---|---|')
-  out.push(`| User | ${c.user === '' ? '(not set: root)' : code(c.user)}${c.runsAsRoot ? ' ⚠️ root' : ''} |`)
-  if (c.entrypoint) out.push(`| Entrypoint | ${code(JSON.stringify(c.entrypoint))} |`)
-  if (c.cmd) out.push(`| Cmd | ${code(JSON.stringify(c.cmd))} |`)
-  if (c.workingDir) out.push(`| Working dir | ${code(c.workingDir)} |`)
-  if (c.exposedPorts.length > 0) out.push(`| Exposed ports | ${c.exposedPorts.map(code).join(', ')} |`)
-  if (c.volumes.length > 0) out.push(`| Volumes | ${c.volumes.map(code).join(', ')} |`)
-  if (c.env.length > 0) {
-    const env = c.env.map((e) =>
-      e.masked ? `${code(e.name)} (value hidden)` : `${code(`${e.name}=${e.value ?? ''}`)}`,
-    )
-    out.push(`| Env | ${env.join('<br>')} |`)
-  }
-  for (const [name, v] of Object.entries(c.ociLabels)) {
-    out.push(`| ${code(name)} | ${v.present ? code(v.value ?? '') : '⚠️ missing'} |`)
-  }
-  const other = Object.entries(c.labels).filter(([k]) => !(k in c.ociLabels))
-  if (other.length > 0)
-    out.push(`| Labels | ${other.map(([k, v]) => code(`${k}=${truncate(v, 100)}`)).join('<br>')} |`)
-
+  const out: string[] = ['### Image audit', '', headline(r)]
+  out.push(...warningLines(r, exported))
+  out.push('', ...layerTable(r))
+  out.push('', ...configTable(r.config))
   if (exported) {
     out.push(
       '',
@@ -76,6 +31,63 @@ export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile
   )
   if (auditFile) out.push('', `Full audit: ${code(auditFile)} (output \`audit-file\`).`)
   return out.join('\n')
+}
+
+function headline(r: AuditResult): string {
+  const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown'
+  return (
+    `${r.image.layerCount} layer${r.image.layerCount === 1 ? '' : 's'}, ${size} compressed` +
+    `${r.image.platform ? `, ${r.image.platform}` : ''}; ` +
+    (r.secrets.length > 0 ? `**${r.secrets.length} credential(s) found**` : 'no credentials found') +
+    '.'
+  )
+}
+
+function warningLines(r: AuditResult, exported: ExportResult | undefined): string[] {
+  const refused = exported?.refused ?? []
+  if (r.warnings.length === 0 && refused.length === 0) return []
+  const out = ['', '**Warnings**', '']
+  for (const w of r.warnings) out.push(`- ${cell(w)}`)
+  if (exported && refused.length > 0) {
+    const n = exported.refusedCount
+    out.push(`- Filesystem export refused ${n} entr${n === 1 ? 'y' : 'ies'}:`)
+    for (const x of refused.slice(0, 20)) out.push(`  - layer ${x.layer}: ${code(x.path)}: ${cell(x.reason)}`)
+  }
+  return out
+}
+
+function layerTable(r: AuditResult): string[] {
+  const out = ['| # | Size | Made by |', '|---:|---:|---|']
+  for (const l of r.layers) {
+    const s = l.size !== undefined ? formatBytes(l.size) : '?'
+    const instr = l.instruction !== undefined ? code(truncate(l.instruction, 160)) : '(no history entry)'
+    out.push(`| ${l.index} | ${l.big ? `**${s}** 🔺` : s} | ${instr} |`)
+  }
+  if (r.layers.some((l) => l.big)) out.push('', '🔺 the biggest layers (each at least a tenth of the image).')
+  return out
+}
+
+function configTable(c: AuditResult['config']): string[] {
+  const out = ['| Configuration | |', '|---|---|']
+  out.push(`| User | ${c.user === '' ? '(not set: root)' : code(c.user)}${c.runsAsRoot ? ' ⚠️ root' : ''} |`)
+  if (c.entrypoint) out.push(`| Entrypoint | ${code(JSON.stringify(c.entrypoint))} |`)
+  if (c.cmd) out.push(`| Cmd | ${code(JSON.stringify(c.cmd))} |`)
+  if (c.workingDir) out.push(`| Working dir | ${code(c.workingDir)} |`)
+  if (c.exposedPorts.length > 0) out.push(`| Exposed ports | ${c.exposedPorts.map(code).join(', ')} |`)
+  if (c.volumes.length > 0) out.push(`| Volumes | ${c.volumes.map(code).join(', ')} |`)
+  if (c.env.length > 0) {
+    const env = c.env.map((e) =>
+      e.masked ? `${code(e.name)} (value hidden)` : `${code(`${e.name}=${e.value ?? ''}`)}`,
+    )
+    out.push(`| Env | ${env.join('<br>')} |`)
+  }
+  for (const [name, v] of Object.entries(c.ociLabels)) {
+    out.push(`| ${code(name)} | ${v.present ? code(v.value ?? '') : '⚠️ missing'} |`)
+  }
+  const other = Object.entries(c.labels).filter(([k]) => !(k in c.ociLabels))
+  if (other.length > 0)
+    out.push(`| Labels | ${other.map(([k, v]) => code(`${k}=${truncate(v, 100)}`)).join('<br>')} |`)
+  return out
 }
 
 function truncate(s: string, n: number): string {

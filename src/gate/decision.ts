@@ -102,6 +102,22 @@ function timeout(open: readonly PlatformSnapshot[], input: DecisionInput): GateD
 
 const secs = (ms: number): number => Math.round(ms / 1000)
 
+/** Why an image whose scan never read as ready gave nothing to decide on. */
+function notReadyWhy(state: WaitState): string {
+  switch (state.last) {
+    case 'SCAN_NOT_FOUND':
+      return 'ECR had not started a scan of the image (ScanNotFound)'
+    case 'ERROR':
+      return `ECR kept failing: ${state.lastError ?? 'unknown error'}`
+    case 'IMAGE_NOT_FOUND':
+      return 'ECR did not find the image (ImageNotFound)'
+    case 'NOT_STARTED':
+      return 'the scan was never read'
+    default:
+      return `the scan was still ${state.last}`
+  }
+}
+
 /** What one image's reads showed when the gate had to stop waiting for it. */
 export function waitingWhy(
   state: WaitState,
@@ -109,13 +125,7 @@ export function waitingWhy(
   now: number,
 ): { text: string; inconsistent: boolean } {
   const said = (text: string) => ({ text, inconsistent: false })
-  if (!isReady(state.last)) {
-    if (state.last === 'SCAN_NOT_FOUND') return said('ECR had not started a scan of the image (ScanNotFound)')
-    if (state.last === 'ERROR') return said(`ECR kept failing: ${state.lastError ?? 'unknown error'}`)
-    if (state.last === 'IMAGE_NOT_FOUND') return said('ECR did not find the image (ImageNotFound)')
-    if (state.last === 'NOT_STARTED') return said('the scan was never read')
-    return said(`the scan was still ${state.last}`)
-  }
+  if (!isReady(state.last)) return said(notReadyWhy(state))
   if (!state.lastPassConsistent && state.inconsistentPasses > 0) {
     const n = state.inconsistentPasses
     return {

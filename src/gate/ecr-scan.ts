@@ -1,13 +1,8 @@
 /**
- * The gate's calls to ECR: scanning configuration, StartImageScan, DescribeImageScanFindings (every
- * page), BatchGetImage (to walk an image index). Thin: each receives its client.
+ * The gate's calls to ECR: StartImageScan, DescribeImageScanFindings (every page), BatchGetImage
+ * (to walk an image index). Thin: each receives its client.
  */
-import type {
-  DescribeImageScanFindingsCommandOutput,
-  ECRClient,
-  EnhancedImageScanFinding,
-  ImageScanFinding,
-} from '@aws-sdk/client-ecr'
+import type { DescribeImageScanFindingsCommandOutput, ECRClient } from '@aws-sdk/client-ecr'
 import { errorMessage, errorName, httpStatus } from '../errors.js'
 import {
   addPage,
@@ -19,8 +14,6 @@ import {
   type PassState,
 } from './consistency.js'
 import { fromBasic, fromEnhanced, interner, type Finding, type ImageRef, type Intern } from './findings.js'
-import type { RegistryConfig, RepositoryConfig } from './mode.js'
-import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
 import { keepYoungGenerationSmall } from './memory.js'
 import { isReady } from './status.js'
@@ -29,59 +22,6 @@ export interface ScanApi {
   ecr: ECRClient
   registryId: string
   repository: string
-  /** The run's shared GetRegistryScanningConfiguration; without it the call is made here. */
-  registryScanning?: RegistryScanningRead
-}
-
-export type Discovered<T> = { ok: true; value: T } | { ok: false; denied: boolean; message: string }
-
-async function attempt<T>(fn: () => Promise<T>): Promise<Discovered<T>> {
-  try {
-    return { ok: true, value: await fn() }
-  } catch (err) {
-    return {
-      ok: false,
-      denied: errorName(err) === 'AccessDeniedException',
-      message: `${errorName(err) || 'Error'}: ${errorMessage(err)}`,
-    }
-  }
-}
-
-export async function getRegistryConfig(api: ScanApi): Promise<Discovered<RegistryConfig>> {
-  const read = api.registryScanning ?? registryScanningOnce(api.ecr)
-  return attempt(async () => {
-    const out = await read()
-    const c = out.scanningConfiguration
-    return {
-      scanType: c?.scanType ?? 'BASIC',
-      rules: (c?.rules ?? []).map((r) => ({
-        scanFrequency: r.scanFrequency ?? 'MANUAL',
-        repositoryFilters: (r.repositoryFilters ?? []).map((f) => ({
-          filter: f.filter ?? '',
-          filterType: f.filterType ?? 'WILDCARD',
-        })),
-      })),
-    }
-  })
-}
-
-export async function getRepositoryConfig(api: ScanApi): Promise<Discovered<RepositoryConfig | undefined>> {
-  const { BatchGetRepositoryScanningConfigurationCommand } = await ecrSdk()
-  return attempt(async () => {
-    const out = await api.ecr.send(
-      new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: [api.repository] }),
-    )
-    const c = out.scanningConfigurations?.find((s) => s.repositoryName === api.repository)
-    if (!c) return undefined
-    return {
-      scanOnPush: c.scanOnPush ?? false,
-      scanFrequency: c.scanFrequency ?? 'MANUAL',
-      appliedScanFilters: (c.appliedScanFilters ?? []).map((f) => ({
-        filter: f.filter ?? '',
-        filterType: f.filterType ?? 'WILDCARD',
-      })),
-    }
-  })
 }
 
 export type StartResult =
@@ -198,10 +138,8 @@ type Page = DescribeImageScanFindingsCommandOutput
 /** One page, normalised, fed to the pass check. */
 function takePage(out: Page, image: ImageRef, pass: PassState, findings: Finding[], intern: Intern): void {
   const page: Finding[] = []
-  for (const f of out.imageScanFindings?.findings ?? [])
-    page.push(fromBasic(f as ImageScanFinding, image, intern))
-  for (const f of out.imageScanFindings?.enhancedFindings ?? [])
-    page.push(fromEnhanced(f as EnhancedImageScanFinding, image, intern))
+  for (const f of out.imageScanFindings?.findings ?? []) page.push(fromBasic(f, image, intern))
+  for (const f of out.imageScanFindings?.enhancedFindings ?? []) page.push(fromEnhanced(f, image, intern))
   const facts: PageFacts = {
     status: out.imageScanStatus?.status ?? '',
     findings: page,
@@ -219,7 +157,6 @@ function takePage(out: Page, image: ImageRef, pass: PassState, findings: Finding
  * cap, and makes no call past the deadline (each call is aborted one call's grace after it).
  */
 export async function readScan(api: ScanApi, target: PlatformImage, bounds: ReadBounds): Promise<ScanRead> {
-  const { DescribeImageScanFindingsCommand } = await ecrSdk()
   const image = { imageDigest: target.digest, platform: target.platform }
   const pass = newPass()
   const findings: Finding[] = []
@@ -234,20 +171,9 @@ export async function readScan(api: ScanApi, target: PlatformImage, bounds: Read
         return { kind: 'status', status: pass.status, description: '', cut: true, calls }
       }
       calls += 1
-      const input = {
-        registryId: api.registryId,
-        repositoryName: api.repository,
-        imageId: { imageDigest: target.digest },
-        maxResults: PAGE_SIZE,
-        ...(nextToken ? { nextToken } : {}),
-      }
-      const out = await api.ecr.send(new DescribeImageScanFindingsCommand(input), {
-        abortSignal: callSignal(bounds),
-      })
+      const out = await findingsPage(api, target.digest, nextToken, bounds)
       first ??= out
-      const status = first.imageScanStatus?.status ?? ''
-      if (calls === 1 && !isReady(status))
-        return { kind: 'status', status, description: first.imageScanStatus?.description ?? '', calls }
+      if (calls === 1 && !isReady(statusOf(first))) return notReady(first, calls)
       takePage(out, image, pass, findings, intern)
       nextToken = out.nextToken
       if (calls === 1 && nextToken) keepYoungGenerationSmall()
@@ -263,6 +189,36 @@ export async function readScan(api: ScanApi, target: PlatformImage, bounds: Read
     pass: { findings, consistent: verdict.consistent, problems: verdict.problems },
     calls,
   }
+}
+
+const statusOf = (page: Page): string => page.imageScanStatus?.status ?? ''
+
+/** A first page whose status is not ready: the status is all there is to read. */
+function notReady(first: Page, calls: number): ScanRead {
+  return {
+    kind: 'status',
+    status: statusOf(first),
+    description: first.imageScanStatus?.description ?? '',
+    calls,
+  }
+}
+
+/** One DescribeImageScanFindings call, aborted one call's grace past the deadline. */
+async function findingsPage(
+  api: ScanApi,
+  digest: string,
+  nextToken: string | undefined,
+  bounds: ReadBounds,
+): Promise<Page> {
+  const { DescribeImageScanFindingsCommand } = await ecrSdk()
+  const input = {
+    registryId: api.registryId,
+    repositoryName: api.repository,
+    imageId: { imageDigest: digest },
+    maxResults: PAGE_SIZE,
+    ...(nextToken ? { nextToken } : {}),
+  }
+  return api.ecr.send(new DescribeImageScanFindingsCommand(input), { abortSignal: callSignal(bounds) })
 }
 
 export interface PlatformImage {

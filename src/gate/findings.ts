@@ -129,36 +129,52 @@ export function fromBasic(f: ImageScanFinding, image: ImageRef, intern: Intern =
 export function fromEnhanced(f: EnhancedImageScanFinding, image: ImageRef, intern: Intern = same): Finding {
   const d = f.packageVulnerabilityDetails
   const id = intern(d?.vulnerabilityId ?? f.title ?? 'UNKNOWN')
-  const packages: PackageRef[] = (d?.vulnerablePackages ?? []).map((p) => ({
-    name: intern(p.name ?? ''),
-    version: intern(p.version ?? ''),
-    fixedIn: intern(p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''),
-  }))
-  if (packages.length === 0) packages.push({ name: '', version: '', fixedIn: '' })
+  const packages = enhancedPackages(d?.vulnerablePackages, intern)
   const first = packages[0] as PackageRef
-  const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore
-  const url = d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? ''
+  const upper = (v: string | undefined): string => intern((v ?? '').trim().toUpperCase())
   const finding: Finding = {
     key: f.findingArn ?? `${id}|${packages.map((p) => `${p.name}|${p.version}`).join('|')}`,
     id,
     source: 'enhanced',
     severity: normaliseSeverity(f.severity),
     rawSeverity: intern(f.severity ?? ''),
-    status: intern((f.status ?? '').trim().toUpperCase()),
+    status: upper(f.status),
     package: first.name,
     version: first.version,
     fixedIn: first.fixedIn,
     packages,
-    fixAvailable: intern((f.fixAvailable ?? '').toUpperCase()),
-    exploitAvailable: intern((f.exploitAvailable ?? '').toUpperCase()),
+    fixAvailable: upper(f.fixAvailable),
+    exploitAvailable: upper(f.exploitAvailable),
     title: intern(f.title ?? id),
     description: f.description ?? '',
-    url: intern(url),
+    url: intern(enhancedUrl(f)),
     imageDigest: image.imageDigest,
     platform: image.platform,
   }
+  const score = f.score ?? d?.cvss?.find((c) => c.baseScore !== undefined)?.baseScore
   if (score !== undefined) finding.score = score
   return finding
+}
+
+type VulnerablePackages = NonNullable<
+  EnhancedImageScanFinding['packageVulnerabilityDetails']
+>['vulnerablePackages']
+
+/** Every vulnerable package of an enhanced finding (at least one, possibly unnamed). */
+function enhancedPackages(list: VulnerablePackages, intern: Intern): PackageRef[] {
+  const packages: PackageRef[] = (list ?? []).map((p) => ({
+    name: intern(p.name ?? ''),
+    version: intern(p.version ?? ''),
+    fixedIn: intern(p.fixedInVersion && p.fixedInVersion !== 'NotAvailable' ? p.fixedInVersion : ''),
+  }))
+  if (packages.length === 0) packages.push({ name: '', version: '', fixedIn: '' })
+  return packages
+}
+
+/** The advisory link: the source, else the remediation, else the first reference. */
+function enhancedUrl(f: EnhancedImageScanFinding): string {
+  const d = f.packageVulnerabilityDetails
+  return d?.sourceUrl ?? f.remediation?.recommendation?.url ?? d?.referenceUrls?.[0] ?? ''
 }
 
 /** Two 32-bit FNV-1a lanes over one string, folded into the running lanes (no allocation). */

@@ -7,18 +7,20 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
-import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
-import { VERSION } from '../version.js'
+import { pickOutputs, type Outputs } from '../outputs.js'
+import type { Sections } from '../report.js'
+import type { ScanningConfiguration } from '../scanning.js'
 import {
-  callSignal,
-  getRegistryConfig,
-  getRepositoryConfig,
-  scanTargets,
-  type PlatformImage,
-  type ScanApi,
-} from './ecr-scan.js'
+  stageResult,
+  type Annotation,
+  type PreflightContext,
+  type AfterPush,
+  type StageContext,
+  type StageResult,
+} from '../stage.js'
+import { callSignal, scanTargets, type PlatformImage, type ScanApi } from './ecr-scan.js'
 import type { Finding } from './findings.js'
-import { decideScanMode, type ScanMode } from './mode.js'
+import { scanMode, type ScanMode } from './mode.js'
 import {
   blockingIn,
   evaluate,
@@ -30,7 +32,7 @@ import {
   type Verdict,
 } from './policy.js'
 import {
-  annotations,
+  annotations as blockingAnnotations,
   countOutputs,
   gateSection,
   reportChunks,
@@ -43,6 +45,7 @@ import {
 import { sarifChunks } from './sarif.js'
 import { defaultWaitConfig, type WaitConfig } from './status.js'
 import { waitForGate, type GateWaitResult, type PlatformResult } from './wait.js'
+import { VERSION } from '../version.js'
 
 /** Parsed, validated gate configuration (ignore entries, …), built before any network call. */
 export interface GatePlan {
@@ -88,37 +91,41 @@ export interface GateTuning {
   wait?: Partial<Omit<WaitConfig, 'startedAt' | 'timeoutMs' | 'settleMs'>>
 }
 
+/** What the gate needs from the push, by name. */
+export interface GateDeps extends AfterPush {
+  /** The run's scanning configuration (shared with governance). */
+  scanning: ScanningConfiguration
+}
+
+/** The context and the dependencies of one gate run, handed to its parts. */
+type GateRun = StageContext & GateDeps
+
 /** Waits for the findings of the pushed digest, decides, reports. */
 export async function runGate(
-  ctx: StageContext,
+  context: StageContext,
   plan: GatePlan,
+  deps: GateDeps,
   tuning: GateTuning = {},
-): Promise<StageOutcome> {
+): Promise<StageResult> {
   if (!plan.enabled) {
-    core.setOutput('gate', 'skipped')
-    core.setOutput('scan-status', 'SKIPPED')
     core.info('Scan gate skipped (wait-for-scan: false)')
-    return {}
+    return stageResult({ outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' } })
   }
+  const ctx: GateRun = { ...context, ...deps }
   const { inputs, pushed } = ctx
   const startedAt = ctx.clock()
   const api: ScanApi = {
-    ecr: pushed.ecr,
+    ecr: deps.ecr,
     registryId: pushed.registryId,
     repository: inputs.repository,
-    registryScanning: pushed.registryScanning,
   }
 
   // 1. Scan mode, before any waiting.
-  const mode = await discoverMode(ctx, api)
+  const mode = await discoverMode(ctx)
   if (mode.kind === 'not-covered') {
     return unavailable(ctx, plan, 'NONE', 'NOT_CONFIGURED', mode.message, [], startedAt)
   }
-  if (mode.kind === 'unknown') core.warning(`${mode.why}; waiting for findings anyway.`)
-  else
-    core.info(
-      `Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`,
-    )
+  logMode(mode)
 
   // 2. What to gate: the image, or each platform image of an index. No guessing: a manifest that
   //    cannot be read could be an index whose platforms would go unread.
@@ -150,6 +157,13 @@ export async function runGate(
   return concludeGate(ctx, plan, { decision, platforms, scanType, startedAt, today })
 }
 
+function logMode(mode: ScanMode): void {
+  if (mode.kind === 'unknown') core.warning(`${mode.why}; waiting for findings anyway.`)
+  else if (mode.kind === 'basic')
+    core.info(`Scanning: BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})`)
+  else if (mode.kind === 'enhanced') core.info(`Scanning: ENHANCED (${mode.frequency})`)
+}
+
 interface WaitPlan {
   mode: ScanMode
   api: ScanApi
@@ -160,7 +174,7 @@ interface WaitPlan {
   today: string
 }
 
-async function waitForVerdict(ctx: StageContext, plan: GatePlan, w: WaitPlan): Promise<GateWaitResult> {
+async function waitForVerdict(ctx: GateRun, plan: GatePlan, w: WaitPlan): Promise<GateWaitResult> {
   const { inputs } = ctx
   const { mode, targets, today } = w
   const cfg: WaitConfig = {
@@ -186,46 +200,52 @@ async function waitForVerdict(ctx: StageContext, plan: GatePlan, w: WaitPlan): P
 interface Concluded {
   decision: Exclude<GateWaitResult['decision'], { kind: 'no-verdict' }>
   platforms: PlatformResult[]
-  scanType: 'BASIC' | 'ENHANCED' | 'NONE'
+  scanType: ScanType
   startedAt: number
   today: string
 }
 
 /** The verdict on the findings read; a blocking finding seen on the way stays a failure. */
-async function concludeGate(ctx: StageContext, plan: GatePlan, c: Concluded): Promise<StageOutcome> {
+async function concludeGate(ctx: GateRun, plan: GatePlan, c: Concluded): Promise<StageResult> {
   const { decision, platforms } = c
   const findings: Finding[] = []
   for (const p of platforms) for (const f of p.findings) findings.push(f)
   const verdict = evaluate(findings, plan.policy, c.today)
   if (decision.kind === 'blocking') verdict.failed = true
-  const facts: GateFacts = {
-    imageRef: ctx.pushed.imageRef,
-    digest: ctx.pushed.digest,
+  const facts = gateFacts(ctx, plan, c.startedAt, {
     scanType: c.scanType,
     scanStatus: [...new Set(platforms.map((p) => p.state.last))].join(','),
     platforms: platformScans(platforms),
-    policy: plan.policy,
-    today: c.today,
-    elapsedSeconds: Math.round((ctx.clock() - c.startedAt) / 1000),
     countsSettled: decision.kind === 'passed' || decision.countsSettled,
     unsettled: decision.kind === 'blocking' ? decision.unsettled : [],
-  }
+  })
   const seen = platforms.find((p) => p.state.blocking)
   if (seen?.state.blockingText)
     facts.blockingSeen = `${seen.state.blockingText}${seen.target.platform ? ` (${seen.target.platform})` : ''}`
   return decide(ctx, verdict, facts)
 }
 
-async function discoverMode(ctx: StageContext, api: ScanApi): Promise<ScanMode> {
-  const { pushed, inputs } = ctx
-  if (pushed.registryId !== pushed.identity.account) {
-    return {
-      kind: 'unknown',
-      why: `The registry (${pushed.registryId}) belongs to another account, whose scanning configuration cannot be read from ${pushed.identity.account}`,
-    }
+type ScanType = 'BASIC' | 'ENHANCED' | 'NONE'
+
+function gateFacts(
+  ctx: GateRun,
+  plan: GatePlan,
+  startedAt: number,
+  scan: Pick<GateFacts, 'scanType' | 'scanStatus' | 'platforms' | 'countsSettled' | 'unsettled'>,
+): GateFacts {
+  return {
+    imageRef: ctx.pushed.imageRef,
+    digest: ctx.pushed.digest,
+    ...scan,
+    policy: plan.policy,
+    today: new Date(ctx.clock()).toISOString().slice(0, 10),
+    elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
   }
-  const [registry, repo] = await Promise.all([getRegistryConfig(api), getRepositoryConfig(api)])
-  const problems = [registry, repo].flatMap((r) => (r.ok ? [] : [r]))
+}
+
+/** The gate's mode, from the run's one answer to how the repository is covered. */
+async function discoverMode(ctx: GateRun): Promise<ScanMode> {
+  const { coverage, problems } = await ctx.scanning.coverage()
   if (problems.length > 0) {
     const denied = problems.some((p) => p.denied)
     core.warning(
@@ -235,16 +255,10 @@ async function discoverMode(ctx: StageContext, api: ScanApi): Promise<ScanMode> 
           : ''),
     )
   }
-  return decideScanMode(
-    registry.ok ? registry.value : undefined,
-    repo.ok ? repo.value : undefined,
-    inputs.repository,
-    inputs.region,
-    pushed.repository?.imageScanningConfiguration?.scanOnPush,
-  )
+  return scanMode(coverage, ctx.inputs.repository)
 }
 
-function scanTypeOf(mode: ScanMode, platforms: readonly PlatformResult[]): 'BASIC' | 'ENHANCED' | 'NONE' {
+function scanTypeOf(mode: ScanMode, platforms: readonly PlatformResult[]): ScanType {
   if (mode.kind === 'basic') return 'BASIC'
   if (mode.kind === 'enhanced') return 'ENHANCED'
   if (mode.kind === 'not-covered') return 'NONE'
@@ -263,7 +277,7 @@ function platformScans(platforms: readonly PlatformResult[]): PlatformScan[] {
   }))
 }
 
-function reportPaths(ctx: StageContext): { sarif?: string; report: string } {
+function reportPaths(ctx: GateRun): { sarif?: string; report: string } {
   const sarif = ctx.inputs.sarifFile
   const dir = sarif ? path.dirname(sarif) : ctx.env.RUNNER_TEMP || ctx.env.GITHUB_WORKSPACE || process.cwd()
   return sarif ? { sarif, report: path.join(dir, REPORT_FILE) } : { report: path.join(dir, REPORT_FILE) }
@@ -302,42 +316,33 @@ async function writeFile(file: string, chunks: Iterable<string>): Promise<boolea
 }
 
 async function unavailable(
-  ctx: StageContext,
+  ctx: GateRun,
   plan: GatePlan,
-  scanType: 'BASIC' | 'ENHANCED' | 'NONE',
+  scanType: ScanType,
   status: string,
   message: string,
   platforms: PlatformScan[],
   startedAt: number,
   relaxable = true,
-): Promise<StageOutcome> {
+): Promise<StageResult> {
   // Only the conditions INTERFACE names are relaxed by on-scan-unavailable: warn.
   const fail = ctx.inputs.onScanUnavailable === 'fail' || !relaxable
   const gate: GateState = fail ? 'failed' : 'unavailable'
-  core.setOutput('scan-type', scanType)
-  core.setOutput('scan-status', status)
-  core.setOutput('gate', gate)
-  const facts: GateFacts = {
-    imageRef: ctx.pushed.imageRef,
-    digest: ctx.pushed.digest,
+  const outputs: Outputs = { 'scan-type': scanType, 'scan-status': status, gate }
+  const facts = gateFacts(ctx, plan, startedAt, {
     scanType,
     scanStatus: status,
     platforms,
-    policy: plan.policy,
-    today: new Date(ctx.clock()).toISOString().slice(0, 10),
-    elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
     countsSettled: false,
     unsettled: [],
-  }
+  })
   // No SARIF: an empty one would tell code scanning "0 findings".
   const { report } = reportPaths(ctx)
-  if (await writeFile(report, reportChunks(undefined, facts, gate, message)))
-    core.setOutput('report-file', report)
+  if (await writeFile(report, reportChunks(undefined, facts, gate, message))) outputs['report-file'] = report
   const line = unavailableLine(status, message, fail)
-  ctx.report.add(0, `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`)
-  ctx.report.add(
-    20,
-    [
+  const sections: Sections = {
+    verdict: `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`,
+    gate: [
       '### Scan gate',
       '',
       '| | |',
@@ -346,28 +351,24 @@ async function unavailable(
       `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
       `| Image | \`${ctx.pushed.imageRef}\` |`,
     ].join('\n'),
-  )
-  if (fail) return { failure: `Scan gate: ${status}: ${message}` }
-  core.warning(`Scan gate unavailable (${status}): ${message}`)
-  return {}
+  }
+  if (fail) return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}` })
+  return stageResult({
+    outputs,
+    sections,
+    annotations: [{ level: 'warning', message: `Scan gate unavailable (${status}): ${message}` }],
+  })
 }
 
-async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Promise<StageOutcome> {
+async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise<StageResult> {
   const gate: GateState = verdict.failed ? 'failed' : 'passed'
-  core.setOutput('scan-type', facts.scanType)
-  core.setOutput('scan-status', facts.scanStatus)
-  for (const [k, v] of Object.entries(countOutputs(verdict))) core.setOutput(k, v)
-  core.setOutput('gate', gate)
-
-  for (const e of verdict.expired) {
-    core.warning(
-      `Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`,
-    )
+  const outputs: Outputs = {
+    'scan-type': facts.scanType,
+    'scan-status': facts.scanStatus,
+    ...pickOutputs(countOutputs(verdict)),
+    gate,
   }
-  for (const e of verdict.unused)
-    core.notice(
-      `Ignore entry '${e.id}' (${e.source}) matched no finding of ${facts.imageRef}: remove it if it is no longer needed.`,
-    )
+  const annotations = ignoreAnnotations(verdict, facts.imageRef)
 
   const paths = reportPaths(ctx)
   const [sarifOk, reportOk] = await Promise.all([
@@ -384,14 +385,31 @@ async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Pr
       : Promise.resolve(false),
     writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
   ])
-  if (sarifOk && paths.sarif) core.setOutput('sarif-file', paths.sarif)
-  if (reportOk) core.setOutput('report-file', paths.report)
+  if (sarifOk && paths.sarif) outputs['sarif-file'] = paths.sarif
+  if (reportOk) outputs['report-file'] = paths.report
 
   const line = verdictLine(verdict, facts)
   core.info(line)
-  ctx.report.add(0, `### ${line}`)
-  ctx.report.add(20, gateSection(verdict, facts))
-  for (const a of annotations(verdict, facts.imageRef))
-    core.error(a, { title: 'Vulnerability blocks the image' })
-  return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}
+  for (const a of blockingAnnotations(verdict, facts.imageRef))
+    annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' })
+  return stageResult({
+    outputs,
+    sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
+    annotations,
+    ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),
+  })
+}
+
+/** Expired ignore entries warn (they no longer ignore anything); unused ones get a notice. */
+function ignoreAnnotations(verdict: Verdict, imageRef: string): Annotation[] {
+  return [
+    ...verdict.expired.map((e): Annotation => ({
+      level: 'warning',
+      message: `Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`,
+    })),
+    ...verdict.unused.map((e): Annotation => ({
+      level: 'notice',
+      message: `Ignore entry '${e.id}' (${e.source}) matched no finding of ${imageRef}: remove it if it is no longer needed.`,
+    })),
+  ]
 }

@@ -120,36 +120,59 @@ export function parseIgnoreFile(
       if (e) entries.push({ ...e, source: `${input} ${where}` })
       return
     }
-    const bad = (what: string): void => {
+    const checked = yamlEntry(item, `${input} ${where}`)
+    if (typeof checked === 'string')
       problems.push(
-        `Invalid input '${input}' (${where}): ${what}. Expected {id: CVE-2024-1234, until: 2025-06-30, package: openssl, reason: "no fix yet"}.`,
+        `Invalid input '${input}' (${where}): ${checked}. Expected {id: CVE-2024-1234, until: 2025-06-30, package: openssl, reason: "no fix yet"}.`,
       )
-    }
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return bad('not a mapping')
-    const rec = item as Record<string, unknown>
-    const unknown = Object.keys(rec).filter((k) => !['id', 'until', 'package', 'reason'].includes(k))
-    if (unknown.length > 0) return bad(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`)
-    const id = typeof rec.id === 'string' || typeof rec.id === 'number' ? String(rec.id).trim() : ''
-    if (!ID.test(id)) return bad(id === '' ? "missing 'id'" : `'${id}' is not a vulnerability ID`)
-    const entry: IgnoreEntry = {
-      id,
-      reason: typeof rec.reason === 'string' ? rec.reason.trim() : '',
-      source: `${input} ${where}`,
-    }
-    if (rec.until !== undefined && rec.until !== null) {
-      // YAML reads an unquoted 2025-06-30 as a string with the core schema; accept Date too.
-      const until = rec.until instanceof Date ? rec.until.toISOString().slice(0, 10) : String(rec.until)
-      if (!validDate(until)) return bad(`until '${until}' is not a date YYYY-MM-DD`)
-      entry.until = until
-    }
-    if (rec.package !== undefined && rec.package !== null) {
-      if (typeof rec.package !== 'string' || rec.package.trim() === '')
-        return bad("'package' must be a package name")
-      entry.package = rec.package.trim()
-    }
-    entries.push(entry)
+    else entries.push(checked)
   })
   return { entries, problems }
+}
+
+const show = (v: unknown): string =>
+  v instanceof Date
+    ? v.toISOString().slice(0, 10)
+    : typeof v === 'string' || typeof v === 'number'
+      ? String(v)
+      : JSON.stringify(v)
+
+/** A YAML `until`: undefined when absent, false when not a date. YAML may read it as a Date. */
+function yamlUntil(v: unknown): string | undefined | false {
+  if (v === undefined || v === null) return undefined
+  const until = show(v)
+  return validDate(until) ? until : false
+}
+
+/** A YAML `package`: undefined when absent, false when not a name. */
+function yamlPackage(v: unknown): string | undefined | false {
+  if (v === undefined || v === null) return undefined
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : false
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** One YAML item of an ignore file as an entry, or what is wrong with it. */
+function yamlEntry(item: unknown, source: string): IgnoreEntry | string {
+  if (!isMapping(item)) return 'not a mapping'
+  const rec = item
+  const unknown = Object.keys(rec).filter((k) => !['id', 'until', 'package', 'reason'].includes(k))
+  if (unknown.length > 0) return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`
+  const id = typeof rec.id === 'string' || typeof rec.id === 'number' ? String(rec.id).trim() : ''
+  if (!ID.test(id)) return id === '' ? "missing 'id'" : `'${id}' is not a vulnerability ID`
+  const entry: IgnoreEntry = {
+    id,
+    reason: typeof rec.reason === 'string' ? rec.reason.trim() : '',
+    source,
+  }
+  const until = yamlUntil(rec.until)
+  if (until === false) return `until '${show(rec.until)}' is not a date YYYY-MM-DD`
+  if (until !== undefined) entry.until = until
+  const pkg = yamlPackage(rec.package)
+  if (pkg === false) return "'package' must be a package name"
+  if (pkg !== undefined) entry.package = pkg
+  return entry
 }
 
 export type Disposition =

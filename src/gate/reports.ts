@@ -140,65 +140,85 @@ function topN(items: Evaluated[], n: number, keep: (e: Evaluated) => boolean): F
 /** The gate's summary section (order 20), kept well under the 1 MiB summary limit. */
 export function gateSection(v: Verdict, facts: GateFacts, limitBytes = 400_000): string {
   const multi = facts.platforms.length > 1 || facts.platforms.some((p) => p.platform !== '')
-  const out: string[] = ['### Scan gate', '']
-  out.push('| | |', '|---|---|')
-  out.push(
-    `| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${facts.policy.onlyFixable ? ', only fixable' : ''}) |`,
-  )
-  out.push(`| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`)
-  out.push(`| Counts | ${countsText(facts)} |`)
-  out.push(`| Image | \`${cell(facts.imageRef)}\` |`)
-  if (multi) {
-    for (const p of facts.platforms) {
-      out.push(
-        `| Platform ${cell(p.platform || 'image')} | \`${p.digest}\`: ${p.status}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`,
-      )
-    }
+  const out: string[] = ['### Scan gate', '', ...factRows(v, facts, multi), '', ...severityRows(v)]
+  const notes = countNotes(v)
+  if (notes.length > 0) out.push('', `_${notes.join('; ')}._`)
+  out.push(...topFindingRows(v, multi), ...ignoreRows(v, facts))
+  return truncateSection(out.join('\n'), limitBytes)
+}
+
+function factRows(v: Verdict, facts: GateFacts, multi: boolean): string[] {
+  const fixable = facts.policy.onlyFixable ? ', only fixable' : ''
+  const rows = [
+    '| | |',
+    '|---|---|',
+    `| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${fixable}) |`,
+    `| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`,
+    `| Counts | ${countsText(facts)} |`,
+    `| Image | \`${cell(facts.imageRef)}\` |`,
+  ]
+  if (!multi) return rows
+  for (const p of facts.platforms) {
+    rows.push(
+      `| Platform ${cell(p.platform || 'image')} | \`${p.digest}\`: ${p.status}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`,
+    )
   }
-  out.push('')
-  out.push('| Severity | Counted | Ignored |', '|---|---:|---:|')
-  for (const s of SEVERITIES) out.push(`| ${SEV_LABEL[s]} | ${v.counts[s]} | ${v.ignoredCounts[s]} |`)
-  out.push(`| **Total** | **${v.total}** | **${v.ignored}** |`)
+  return rows
+}
+
+function severityRows(v: Verdict): string[] {
+  const rows = ['| Severity | Counted | Ignored |', '|---|---:|---:|']
+  for (const s of SEVERITIES) rows.push(`| ${SEV_LABEL[s]} | ${v.counts[s]} | ${v.ignoredCounts[s]} |`)
+  rows.push(`| **Total** | **${v.total}** | **${v.ignored}** |`)
+  return rows
+}
+
+function countNotes(v: Verdict): string[] {
   const notFixable = v.results.reduce((n, r) => n + (r.disposition === 'not-fixable' ? 1 : 0), 0)
   const inactive = v.results.reduce((n, r) => n + (r.disposition === 'inactive' ? 1 : 0), 0)
   const notes: string[] = []
   if (notFixable > 0) notes.push(`${notFixable} without a fix not counted (only-fixable)`)
   if (inactive > 0) notes.push(`${inactive} suppressed or closed in Inspector not counted`)
   notes.push(...fixUnknownNotes(v))
-  if (notes.length > 0) out.push('', `_${notes.join('; ')}._`)
+  return notes
+}
 
+function topFindingRows(v: Verdict, multi: boolean): string[] {
   const top = topN(v.results, MAX_ROWS, (e) => e.disposition === 'counted')
-  if (top.length > 0) {
-    out.push(
-      '',
-      `#### Top findings${v.total > top.length ? ` (${top.length} of ${v.total}; the report file and the SARIF hold all)` : ''}`,
-      '',
-    )
-    const head = ['ID', 'Package', 'Installed → fixed', 'Severity', 'Score', 'Fix', 'Exploit']
-    if (multi) head.push('Platform')
-    out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`)
-    for (const f of top) out.push(findingRow(f, multi))
-  }
+  if (top.length === 0) return []
+  const of =
+    v.total > top.length ? ` (${top.length} of ${v.total}; the report file and the SARIF hold all)` : ''
+  const head = ['ID', 'Package', 'Installed → fixed', 'Severity', 'Score', 'Fix', 'Exploit']
+  if (multi) head.push('Platform')
+  return [
+    '',
+    `#### Top findings${of}`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...top.map((f) => findingRow(f, multi)),
+  ]
+}
 
+function ignoreRows(v: Verdict, facts: GateFacts): string[] {
   const entries = facts.policy.ignore
-  if (entries.length > 0) {
-    out.push('', '#### Ignore entries', '', '| Entry | Reason | Expires | Matched |', '|---|---|---|---:|')
-    entries.slice(0, MAX_IGNORED_ROWS).forEach((e, i) => {
-      const expired = e.until !== undefined && e.until < facts.today
-      out.push(
-        `| \`${cell(entryText(e))}\` | ${cell(e.reason) || '–'} | ${e.until ? `${e.until}${expired ? ' **expired: no longer ignores**' : ''}` : 'never'} | ${v.matches[i] ?? 0} |`,
-      )
-    })
-    if (entries.length > MAX_IGNORED_ROWS)
-      out.push('', `_…and ${entries.length - MAX_IGNORED_ROWS} more entries._`)
-  }
-  let text = out.join('\n')
-  if (Buffer.byteLength(text) > limitBytes) {
-    const note = '\n\n> Section truncated to fit the job summary; the report file holds every finding.'
-    text = text.slice(0, limitBytes - note.length)
-    text = text.slice(0, text.lastIndexOf('\n')) + note
-  }
-  return text
+  if (entries.length === 0) return []
+  const rows = ['', '#### Ignore entries', '', '| Entry | Reason | Expires | Matched |', '|---|---|---|---:|']
+  entries.slice(0, MAX_IGNORED_ROWS).forEach((e, i) => {
+    const expired = e.until !== undefined && e.until < facts.today
+    const expires = e.until ? `${e.until}${expired ? ' **expired: no longer ignores**' : ''}` : 'never'
+    rows.push(`| \`${cell(entryText(e))}\` | ${cell(e.reason) || '–'} | ${expires} | ${v.matches[i] ?? 0} |`)
+  })
+  if (entries.length > MAX_IGNORED_ROWS)
+    rows.push('', `_…and ${entries.length - MAX_IGNORED_ROWS} more entries._`)
+  return rows
+}
+
+function truncateSection(text: string, limitBytes: number): string {
+  if (Buffer.byteLength(text) <= limitBytes) return text
+  const note = '\n\n> Section truncated to fit the job summary; the report file holds every finding.'
+  const cut = text.slice(0, limitBytes - note.length)
+  return cut.slice(0, cut.lastIndexOf('\n')) + note
 }
 
 function countsText(facts: GateFacts): string {
@@ -267,8 +287,18 @@ export function* reportChunks(
   gate: GateState,
   message: string,
 ): Generator<string> {
+  // Built as text, a finding a line: 50,000 findings without one giant intermediate object.
+  yield JSON.stringify(reportHead(v, facts, gate, message), null, 2).replace(/\n}$/, ',\n  "findings": [')
+  const rows = v?.results ?? []
+  for (let i = 0; i < rows.length; i++) {
+    yield `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(reportRow(rows[i] as Evaluated, facts.policy))}`
+  }
+  yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n'
+}
+
+function reportHead(v: Verdict | undefined, facts: GateFacts, gate: GateState, message: string): object {
   const policy = facts.policy
-  const head = {
+  return {
     version: 1,
     image: facts.imageRef,
     digest: facts.digest,
@@ -294,40 +324,36 @@ export function* reportChunks(
     ignored: v?.ignored ?? null,
     highestSeverity: v?.highest ?? null,
   }
-  // Built as text, a finding a line: 50,000 findings without one giant intermediate object.
-  yield JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "findings": [')
-  const rows = v?.results ?? []
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as Evaluated
-    const f = r.finding
-    const row: Record<string, unknown> = {
-      id: f.id,
-      severity: f.severity,
-      rawSeverity: f.rawSeverity,
-      package: f.package,
-      version: f.version,
-      fixedIn: f.fixedIn,
-      packages: f.packages,
-      score: f.score ?? null,
-      fixAvailable: f.fixAvailable,
-      exploitAvailable: f.exploitAvailable,
-      status: f.status,
-      source: f.source,
-      platform: f.platform,
-      imageDigest: f.imageDigest,
-      url: vulnUrl(f),
-      disposition: r.disposition,
-      counted: r.disposition === 'counted',
-      blocking: r.blocking,
-      key: f.key,
-    }
-    if (r.ignoredBy !== undefined) {
-      const e = policy.ignore[r.ignoredBy]
-      row.ignoredBy = e
-        ? { id: e.id, source: e.source, reason: e.reason, until: e.until ?? null, package: e.package ?? null }
-        : null
-    }
-    yield `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(row)}`
+}
+
+function reportRow(r: Evaluated, policy: Policy): Record<string, unknown> {
+  const f = r.finding
+  const row: Record<string, unknown> = {
+    id: f.id,
+    severity: f.severity,
+    rawSeverity: f.rawSeverity,
+    package: f.package,
+    version: f.version,
+    fixedIn: f.fixedIn,
+    packages: f.packages,
+    score: f.score ?? null,
+    fixAvailable: f.fixAvailable,
+    exploitAvailable: f.exploitAvailable,
+    status: f.status,
+    source: f.source,
+    platform: f.platform,
+    imageDigest: f.imageDigest,
+    url: vulnUrl(f),
+    disposition: r.disposition,
+    counted: r.disposition === 'counted',
+    blocking: r.blocking,
+    key: f.key,
   }
-  yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n'
+  if (r.ignoredBy !== undefined) {
+    const e = policy.ignore[r.ignoredBy]
+    row.ignoredBy = e
+      ? { id: e.id, source: e.source, reason: e.reason, until: e.until ?? null, package: e.package ?? null }
+      : null
+  }
+  return row
 }

@@ -7,9 +7,8 @@ import { errorName } from '../errors.js'
 import type { Clock, Sleep } from '../retry.js'
 import { normalizePolicyText } from './policy.js'
 import type { PreviewResult } from './preview.js'
-import type { CreateRepositoryRequest, RegistryScanning } from './settings.js'
-import { registryScanningOnce, type RegistryScanningRead } from '../ecr.js'
-import { ecrSdk } from '../sdk.js'
+import type { CreateRepositoryRequest } from './settings.js'
+import { ecrSdk, type EcrSdk } from '../sdk.js'
 
 export type RepositoryOrigin = 'created' | 'concurrent'
 
@@ -83,20 +82,6 @@ export async function putLifecyclePolicy(
   await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, registryId, lifecyclePolicyText }))
 }
 
-/** The caller's registry scanning configuration; 'denied' when the role may not read it. */
-export async function getRegistryScanning(
-  ecr: ECRClient,
-  read: RegistryScanningRead = registryScanningOnce(ecr),
-): Promise<RegistryScanning | 'denied'> {
-  try {
-    const out = await read()
-    return out.scanningConfiguration ?? {}
-  } catch (err) {
-    if (errorName(err) === 'AccessDeniedException') return 'denied'
-    throw err
-  }
-}
-
 export type PreviewOutcome =
   | { status: 'COMPLETE'; results: PreviewResult[] }
   | { status: 'FAILED' | 'EXPIRED' | 'TIMEOUT' | 'REPLACED'; detail: string }
@@ -110,6 +95,18 @@ export interface PreviewOptions {
   pollMs: number
 }
 
+/** One preview run: the repository, the policy, and its bounded wait. */
+interface PreviewRun {
+  ecr: ECRClient
+  sdk: EcrSdk
+  repositoryName: string
+  registryId: string
+  lifecyclePolicyText: string
+  /** Sleeps one poll interval; false when that would pass the budget. */
+  wait: () => Promise<boolean>
+  timeout: (what: string) => PreviewOutcome
+}
+
 /**
  * StartLifecyclePolicyPreview with the policy text, then GetLifecyclePolicyPreview until it leaves
  * IN_PROGRESS (bounded by `timeoutMs`), every page of results.
@@ -121,37 +118,52 @@ export async function runLifecyclePreview(
   lifecyclePolicyText: string,
   opts: PreviewOptions,
 ): Promise<PreviewOutcome> {
-  const { StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand } = await ecrSdk()
   const started = opts.clock()
-  const timeout = (what: string): PreviewOutcome => ({
-    status: 'TIMEOUT',
-    detail: `${what} after ${Math.round((opts.clock() - started) / 1000)} s`,
-  })
-  const wait = async (): Promise<boolean> => {
-    if (opts.clock() - started + opts.pollMs > opts.timeoutMs) return false
-    await opts.sleep(opts.pollMs)
-    return true
+  const run: PreviewRun = {
+    ecr,
+    sdk: await ecrSdk(),
+    repositoryName,
+    registryId,
+    lifecyclePolicyText,
+    wait: async () => {
+      if (opts.clock() - started + opts.pollMs > opts.timeoutMs) return false
+      await opts.sleep(opts.pollMs)
+      return true
+    },
+    timeout: (what) => ({
+      status: 'TIMEOUT',
+      detail: `${what} after ${Math.round((opts.clock() - started) / 1000)} s`,
+    }),
   }
+  const startFailure = await startPreview(run)
+  return startFailure ?? awaitPreview(run)
+}
 
-  // Only one preview runs per repository at a time: another job's may be under way.
+/** Starts the preview; only one runs per repository at a time, another job's may be under way. */
+async function startPreview(run: PreviewRun): Promise<PreviewOutcome | undefined> {
+  const { repositoryName, registryId, lifecyclePolicyText } = run
   for (;;) {
     try {
-      await ecr.send(
-        new StartLifecyclePolicyPreviewCommand({ repositoryName, registryId, lifecyclePolicyText }),
+      await run.ecr.send(
+        new run.sdk.StartLifecyclePolicyPreviewCommand({ repositoryName, registryId, lifecyclePolicyText }),
       )
-      break
+      return undefined
     } catch (err) {
       if (errorName(err) !== 'LifecyclePolicyPreviewInProgressException') throw err
-      if (!(await wait())) return timeout('another preview of this repository was still running')
+      if (!(await run.wait())) return run.timeout('another preview of this repository was still running')
     }
   }
+}
 
-  const wanted = normalizePolicyText(lifecyclePolicyText)
+/** Polls until the preview of this policy ends, then reads every page of it. */
+async function awaitPreview(run: PreviewRun): Promise<PreviewOutcome> {
+  const { repositoryName, registryId } = run
+  const wanted = normalizePolicyText(run.lifecyclePolicyText)
   for (;;) {
     let out
     try {
-      out = await ecr.send(
-        new GetLifecyclePolicyPreviewCommand({ repositoryName, registryId, maxResults: 100 }),
+      out = await run.ecr.send(
+        new run.sdk.GetLifecyclePolicyPreviewCommand({ repositoryName, registryId, maxResults: 100 }),
       )
     } catch (err) {
       if (errorName(err) !== 'LifecyclePolicyPreviewNotFoundException') throw err
@@ -165,22 +177,30 @@ export async function runLifecyclePreview(
       return { status, detail: `ECR reports the preview ${status}` }
     }
     if (status === 'COMPLETE' && out) {
-      const results: PreviewResult[] = [...(out.previewResults ?? [])]
-      let token = out.nextToken
-      while (token) {
-        const page = await ecr.send(
-          new GetLifecyclePolicyPreviewCommand({
-            repositoryName,
-            registryId,
-            maxResults: 100,
-            nextToken: token,
-          }),
-        )
-        results.push(...(page.previewResults ?? []))
-        token = page.nextToken
-      }
-      return { status: 'COMPLETE', results }
+      return { status: 'COMPLETE', results: await allResults(run, out.previewResults, out.nextToken) }
     }
-    if (!(await wait())) return timeout('the preview was still in progress')
+    if (!(await run.wait())) return run.timeout('the preview was still in progress')
   }
+}
+
+async function allResults(
+  run: PreviewRun,
+  first: PreviewResult[] | undefined,
+  nextToken: string | undefined,
+): Promise<PreviewResult[]> {
+  const results: PreviewResult[] = [...(first ?? [])]
+  let token = nextToken
+  while (token) {
+    const page = await run.ecr.send(
+      new run.sdk.GetLifecyclePolicyPreviewCommand({
+        repositoryName: run.repositoryName,
+        registryId: run.registryId,
+        maxResults: 100,
+        nextToken: token,
+      }),
+    )
+    results.push(...(page.previewResults ?? []))
+    token = page.nextToken
+  }
+  return results
 }

@@ -8,23 +8,32 @@ import * as core from '../core.js'
 import { explainEcrError, findRepository } from '../ecr.js'
 import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
-import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
+import { repositoryArn } from '../partition.js'
+import type { ScanningConfiguration } from '../scanning.js'
+import {
+  stageResult,
+  type Annotation,
+  type AfterPush,
+  type PreflightContext,
+  type StageContext,
+  type StageResult,
+} from '../stage.js'
 import {
   createRepositoryCall,
   getLifecyclePolicy,
-  getRegistryScanning,
   putLifecyclePolicy,
   runLifecyclePreview,
+  type CreatedRepository,
   type RepositoryOrigin,
 } from './aws.js'
 import { checkLifecyclePolicy, samePolicy, type LifecyclePolicy } from './policy.js'
 import { summarizePreview } from './preview.js'
-import { governanceSection, type PolicyState, type PreviewState } from './section.js'
+import { governanceSection, type GovernanceReport, type PolicyState, type PreviewState } from './section.js'
 import {
   createRepositoryRequest,
   describeEncryption,
   describeMutability,
-  enhancedCoverage,
+  coveragePhrase,
   reusedTags,
   settingsDifferences,
 } from './settings.js'
@@ -69,17 +78,14 @@ export async function prepareGovernance(ctx: PreflightContext): Promise<Governan
   return { lifecyclePolicy: { file: label, policy: checked.policy, text: checked.text } }
 }
 
-/** How each repository object push.ts got from createRepository came to be. */
-const origins = new WeakMap<Repository, RepositoryOrigin>()
-
 /** Called when the repository does not exist and 'create-repository' is true. */
 export async function createRepository(
   inputs: Inputs,
   ecr: ECRClient,
   registryId: string,
   env: NodeJS.ProcessEnv,
-): Promise<Repository> {
-  const arn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`
+): Promise<CreatedRepository> {
+  const arn = repositoryArn(inputs.region, registryId, inputs.repository)
   const request = createRepositoryRequest(inputs, registryId, env)
   let created
   try {
@@ -89,7 +95,6 @@ export async function createRepository(
   } catch (err) {
     throw explainCreateError(err, inputs, arn)
   }
-  origins.set(created.repository, created.origin)
   if (created.origin === 'concurrent') {
     core.info(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`)
   } else {
@@ -105,7 +110,7 @@ export async function createRepository(
         `Grant ecr:TagResource on ${arn} to tag repositories with the workflow that created them.`,
     )
   }
-  return created.repository
+  return created
 }
 
 function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
@@ -139,73 +144,101 @@ function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
   return explainEcrError('ecr:CreateRepository', err, arn)
 }
 
+/** What governance needs from the push, by name. */
+export interface GovernanceDeps extends AfterPush {
+  /** How the repository came to be: found, or created by this run (or another job meanwhile). */
+  origin: RepositoryOrigin | 'existing'
+  /** The run's scanning configuration (shared with the gate). */
+  scanning: ScanningConfiguration
+}
+
+type GovernanceRun = StageContext & GovernanceDeps
+
 /** After the push: lifecycle policy as code, preview, governance section of the summary. */
-export async function runGovernance(ctx: StageContext, plan: GovernancePlan): Promise<StageOutcome> {
-  const { inputs, pushed } = ctx
+export async function runGovernance(
+  context: StageContext,
+  plan: GovernancePlan,
+  deps: GovernanceDeps,
+): Promise<StageResult> {
+  const ctx: GovernanceRun = { ...context, ...deps }
+  const { inputs, pushed, origin } = ctx
   // undefined: the role may not call DescribeRepositories (push.ts warned already).
   const repo = pushed.repository
-  const origin = (repo && origins.get(repo)) ?? 'existing'
-  const repositoryArn =
-    repo?.repositoryArn ?? `arn:aws:ecr:${inputs.region}:${pushed.registryId}:repository/${inputs.repository}`
+  const arn = repo?.repositoryArn ?? repositoryArn(inputs.region, pushed.registryId, inputs.repository)
 
   // Settings of an existing repository are reported, never changed.
   const differences =
     repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : []
-  if (differences.length > 0) {
-    core.notice(
-      `Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
-        'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
-    )
-  }
-
-  const [enhanced, lifecycle] = await Promise.all([
-    scanningCoverage(ctx),
-    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, repositoryArn) : undefined,
+  const [{ coverage }, lifecycle] = await Promise.all([
+    ctx.scanning.coverage(),
+    plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
   ])
-
   // Tags that move to this image and that the repository lets move: honest about what is known
   // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
   const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : []
+
+  const section = governanceSection({
+    repository: inputs.repository,
+    origin,
+    ...repositorySettings(repo),
+    enhanced: coveragePhrase(coverage),
+    differences,
+    policy: lifecycle?.policy ?? { kind: 'none' },
+    preview: lifecycle?.preview ?? { kind: 'skipped' },
+    movingTags,
+  })
+  return stageResult({
+    outputs: { 'scan-coverage': coverage.kind },
+    sections: { governance: section },
+    annotations: governanceAnnotations(ctx, differences, movingTags),
+    ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
+  })
+}
+
+/** The repository's settings as the summary shows them; unknown when it could not be read. */
+function repositorySettings(
+  repo: Repository | undefined,
+): Pick<GovernanceReport, 'scanOnPush' | 'mutability' | 'encryption'> {
+  if (!repo) {
+    const unknown = 'unknown (ecr:DescribeRepositories denied)'
+    return { scanOnPush: unknown, mutability: unknown, encryption: unknown }
+  }
+  return {
+    scanOnPush: repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off',
+    mutability: describeMutability(repo),
+    encryption: describeEncryption(repo),
+  }
+}
+
+/** A notice when the repository differs from the inputs; a warning for tags that move. */
+function governanceAnnotations(
+  ctx: GovernanceRun,
+  differences: string[],
+  movingTags: string[],
+): Annotation[] {
+  const { inputs, pushed } = ctx
+  const annotations: Annotation[] = []
+  if (differences.length > 0) {
+    annotations.push({
+      level: 'notice',
+      message:
+        `Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
+        'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
+    })
+  }
+  const repo = pushed.repository
   if (repo && movingTags.length > 0) {
     const one = movingTags.length === 1
     const list = movingTags.map((t) => `'${t}'`).join(', ')
-    core.warning(
-      `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
+    annotations.push({
+      level: 'warning',
+      message:
+        `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
         `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
         `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
-    )
+    })
   }
-
-  const unknown = 'unknown (ecr:DescribeRepositories denied)'
-  ctx.report.add(
-    30,
-    governanceSection({
-      repository: inputs.repository,
-      origin,
-      scanOnPush: repo ? (repo.imageScanningConfiguration?.scanOnPush === true ? 'on' : 'off') : unknown,
-      mutability: repo ? describeMutability(repo) : unknown,
-      encryption: repo ? describeEncryption(repo) : unknown,
-      enhanced,
-      differences,
-      policy: lifecycle?.policy ?? { kind: 'none' },
-      preview: lifecycle?.preview ?? { kind: 'skipped' },
-      movingTags,
-    }),
-  )
-  return lifecycle?.failure ? { failure: lifecycle.failure } : {}
-}
-
-async function scanningCoverage(ctx: StageContext): Promise<string> {
-  const { pushed, inputs } = ctx
-  // GetRegistryScanningConfiguration reads the caller's own registry only.
-  if (pushed.registryId !== pushed.identity.account)
-    return enhancedCoverage('other-registry', inputs.repository)
-  try {
-    return enhancedCoverage(await getRegistryScanning(pushed.ecr, pushed.registryScanning), inputs.repository)
-  } catch (err) {
-    core.debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`)
-    return `unknown (${errorName(err) || errorMessage(err)})`
-  }
+  return annotations
 }
 
 interface LifecycleResult {
@@ -215,7 +248,7 @@ interface LifecycleResult {
 }
 
 async function applyLifecyclePolicy(
-  ctx: StageContext,
+  ctx: GovernanceRun,
   desired: NonNullable<GovernancePlan['lifecyclePolicy']>,
   repositoryArn: string,
 ): Promise<LifecycleResult> {
@@ -229,7 +262,7 @@ async function applyLifecyclePolicy(
 
   let current: string | undefined
   try {
-    current = await getLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId)
+    current = await getLifecyclePolicy(ctx.ecr, inputs.repository, pushed.registryId)
   } catch (err) {
     const e = explainEcrError('ecr:GetLifecyclePolicy', err, repositoryArn)
     return failed('the current policy could not be read', e.message)
@@ -241,7 +274,7 @@ async function applyLifecyclePolicy(
     state = { kind: 'unchanged', file }
   } else {
     try {
-      await putLifecyclePolicy(pushed.ecr, inputs.repository, pushed.registryId, text)
+      await putLifecyclePolicy(ctx.ecr, inputs.repository, pushed.registryId, text)
     } catch (err) {
       const name = errorName(err)
       if (name === 'InvalidParameterException' || name === 'ValidationException') {
@@ -261,7 +294,7 @@ async function applyLifecyclePolicy(
 
   let preview: PreviewState
   try {
-    const outcome = await runLifecyclePreview(pushed.ecr, inputs.repository, pushed.registryId, text, {
+    const outcome = await runLifecyclePreview(ctx.ecr, inputs.repository, pushed.registryId, text, {
       sleep: ctx.sleep,
       clock: ctx.clock,
       timeoutMs: PREVIEW_TIMEOUT_MS,

@@ -64,6 +64,19 @@ const show = (v: unknown): string => {
 
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1
 
+/** Reports a problem at a place in the file (`rule 2 (rulePriority 5), field 'selection'`). */
+type At = (where: string, message: string) => void
+/** Reports a problem in one field of the rule being checked. */
+type Field = (path: string, message: string) => void
+
+/** What the checks of single rules leave for the checks across rules. */
+interface RulesSeen {
+  /** rulePriority → the rules (1-based) that use it. */
+  byPriority: Map<number, number[]>
+  /** The rules with tagStatus "any". */
+  anyRules: { index: number; priority: number | undefined }[]
+}
+
 /**
  * Parses and validates a lifecycle policy file. `label` names the file in messages. Each problem is
  * one line: `lifecycle-policy <file>: rule <n> (rulePriority <p>), field '<path>': <what> <expected>`.
@@ -71,16 +84,44 @@ const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Numb
  */
 export function checkLifecyclePolicy(raw: string, label: string): PolicyCheck {
   const problems: string[] = []
-  const at = (where: string, message: string): void => {
+  const at: At = (where, message) => {
     problems.push(`Invalid input 'lifecycle-policy' (${label}): ${where}: ${message}`)
   }
+  const parsed = parsePolicy(raw, label, at)
+  if (parsed.kind === 'invalid') return { ok: false, problems: parsed.problems ?? problems }
+
+  const seen: RulesSeen = { byPriority: new Map(), anyRules: [] }
+  parsed.rules.forEach((rule: unknown, i) => checkRule(rule, i, at, seen))
+  checkAcrossRules(seen, at)
+  if (problems.length > 0) return { ok: false, problems }
+
+  const text = policyText(raw)
+  if (text === undefined) {
+    return {
+      ok: false,
+      problems: [
+        `Invalid input 'lifecycle-policy' (${label}): the policy is ${raw.length} characters; ECR accepts at most ${POLICY_TEXT_MAX}. Remove rules or descriptions.`,
+      ],
+    }
+  }
+  return { ok: true, policy: parsed.doc as unknown as LifecyclePolicy, text }
+}
+
+/** The document and its rules, or why there is nothing to check rule by rule. */
+function parsePolicy(
+  raw: string,
+  label: string,
+  at: At,
+):
+  | { kind: 'parsed'; doc: Record<string, unknown>; rules: unknown[] }
+  | { kind: 'invalid'; problems?: string[] } {
   let doc: unknown
   try {
     doc = JSON.parse(raw.replace(/^\uFEFF/, ''))
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     return {
-      ok: false,
+      kind: 'invalid',
       problems: [
         `Invalid input 'lifecycle-policy' (${label}): not valid JSON (${why}). Expected an ECR lifecycle policy: {"rules": [...]}.`,
       ],
@@ -88,7 +129,7 @@ export function checkLifecyclePolicy(raw: string, label: string): PolicyCheck {
   }
   if (!isObject(doc)) {
     at('top level', `${show(doc)} is not an object. Expected {"rules": [...]}.`)
-    return { ok: false, problems }
+    return { kind: 'invalid' }
   }
   for (const key of Object.keys(doc)) {
     if (!TOP_KEYS.includes(key))
@@ -100,130 +141,149 @@ export function checkLifecyclePolicy(raw: string, label: string): PolicyCheck {
       "field 'rules'",
       `${rules === undefined ? 'missing' : show(rules)}. Expected a non-empty list of rules.`,
     )
-    return { ok: false, problems }
+    return { kind: 'invalid' }
+  }
+  return { kind: 'parsed', doc, rules }
+}
+
+function checkRule(rule: unknown, i: number, at: At, seen: RulesSeen): void {
+  const priority = isObject(rule) && isPositiveInt(rule.rulePriority) ? rule.rulePriority : undefined
+  const name = `rule ${i + 1}${priority !== undefined ? ` (rulePriority ${priority})` : ''}`
+  const field: Field = (path, message) => at(`${name}, field '${path}'`, message)
+  if (!isObject(rule)) {
+    at(name, `${show(rule)} is not an object. Expected {"rulePriority", "selection", "action"}.`)
+    return
+  }
+  unknownKeys(rule, RULE_KEYS, '', `Expected only ${RULE_KEYS.join(', ')}.`, field)
+
+  const p = rule.rulePriority
+  if (checkPriority(p, field)) seen.byPriority.set(p, [...(seen.byPriority.get(p) ?? []), i + 1])
+
+  if (rule.description !== undefined && typeof rule.description !== 'string') {
+    field('description', `${show(rule.description)}. Expected a string.`)
   }
 
-  const byPriority = new Map<number, number[]>()
-  const anyRules: { index: number; priority: number | undefined }[] = []
-  rules.forEach((rule: unknown, i) => {
-    const priority = isObject(rule) && isPositiveInt(rule.rulePriority) ? rule.rulePriority : undefined
-    const name = `rule ${i + 1}${priority !== undefined ? ` (rulePriority ${priority})` : ''}`
-    const field = (path: string, message: string): void => at(`${name}, field '${path}'`, message)
-    if (!isObject(rule)) {
-      at(name, `${show(rule)} is not an object. Expected {"rulePriority", "selection", "action"}.`)
-      return
+  const sel = rule.selection
+  if (!isObject(sel)) {
+    field(
+      'selection',
+      `${sel === undefined ? 'missing' : show(sel)}. Expected {"tagStatus", "countType", "countNumber", ...}.`,
+    )
+  } else {
+    checkSelection(sel, field)
+    if (sel.tagStatus === 'any') {
+      seen.anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined })
     }
-    for (const key of Object.keys(rule)) {
-      if (!RULE_KEYS.includes(key)) field(key, `unknown field. Expected only ${RULE_KEYS.join(', ')}.`)
-    }
+  }
+  checkAction(rule.action, field)
+}
 
-    // rulePriority
-    const p = rule.rulePriority
-    if (p === undefined)
-      field('rulePriority', `missing. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`)
-    else if (typeof p !== 'number' || !Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) {
-      field('rulePriority', `${show(p)}. Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`)
-    } else {
-      byPriority.set(p, [...(byPriority.get(p) ?? []), i + 1])
-    }
+function checkPriority(p: unknown, field: Field): p is number {
+  const expected = `Expected a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.`
+  if (p === undefined) field('rulePriority', `missing. ${expected}`)
+  else if (typeof p !== 'number' || !Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) {
+    field('rulePriority', `${show(p)}. ${expected}`)
+  } else return true
+  return false
+}
 
-    // description
-    if (rule.description !== undefined && typeof rule.description !== 'string') {
-      field('description', `${show(rule.description)}. Expected a string.`)
-    }
+function unknownKeys(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+  prefix: string,
+  expected: string,
+  field: Field,
+): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) field(`${prefix}${key}`, `unknown field. ${expected}`)
+  }
+}
 
-    // selection
-    const sel = rule.selection
-    if (!isObject(sel)) {
+function checkSelection(sel: Record<string, unknown>, field: Field): void {
+  unknownKeys(sel, SELECTION_KEYS, 'selection.', `Expected only ${SELECTION_KEYS.join(', ')}.`, field)
+  checkTagSelection(sel, field)
+  checkCount(sel, field)
+}
+
+/** tagStatus, and the prefix or pattern list that goes with it. */
+function checkTagSelection(sel: Record<string, unknown>, field: Field): void {
+  const status = sel.tagStatus
+  if (!TAG_STATUSES.includes(status as TagStatus)) {
+    field(
+      'selection.tagStatus',
+      `${status === undefined ? 'missing' : show(status)}. Expected one of "tagged", "untagged", "any".`,
+    )
+  }
+  const hasPrefix = sel.tagPrefixList !== undefined
+  const hasPattern = sel.tagPatternList !== undefined
+  if (status === 'tagged') {
+    if (!hasPrefix && !hasPattern) {
       field(
-        'selection',
-        `${sel === undefined ? 'missing' : show(sel)}. Expected {"tagStatus", "countType", "countNumber", ...}.`,
+        'selection.tagStatus',
+        `"tagged" needs "tagPrefixList" or "tagPatternList" (which tags the rule selects), e.g. "tagPrefixList": ["release-"].`,
       )
-    } else {
-      for (const key of Object.keys(sel)) {
-        if (!SELECTION_KEYS.includes(key)) {
-          field(`selection.${key}`, `unknown field. Expected only ${SELECTION_KEYS.join(', ')}.`)
-        }
-      }
-      const status = sel.tagStatus
-      if (!TAG_STATUSES.includes(status as TagStatus)) {
-        field(
-          'selection.tagStatus',
-          `${status === undefined ? 'missing' : show(status)}. Expected one of "tagged", "untagged", "any".`,
-        )
-      }
-      const hasPrefix = sel.tagPrefixList !== undefined
-      const hasPattern = sel.tagPatternList !== undefined
-      if (status === 'tagged') {
-        if (!hasPrefix && !hasPattern) {
-          field(
-            'selection.tagStatus',
-            `"tagged" needs "tagPrefixList" or "tagPatternList" (which tags the rule selects), e.g. "tagPrefixList": ["release-"].`,
-          )
-        } else if (hasPrefix && hasPattern) {
-          field(
-            'selection.tagPatternList',
-            `use either "tagPrefixList" or "tagPatternList" in one rule, not both.`,
-          )
-        }
-      } else if ((status === 'untagged' || status === 'any') && (hasPrefix || hasPattern)) {
-        const which = hasPrefix ? 'tagPrefixList' : 'tagPatternList'
-        field(
-          `selection.${which}`,
-          `not allowed with tagStatus "${status}". Remove it, or use tagStatus "tagged".`,
-        )
-      }
-      if (hasPrefix) checkTagList(sel.tagPrefixList, 'selection.tagPrefixList', false, field)
-      if (hasPattern) checkTagList(sel.tagPatternList, 'selection.tagPatternList', true, field)
-
-      const countType = sel.countType
-      if (!COUNT_TYPES.includes(countType as CountType)) {
-        field(
-          'selection.countType',
-          `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`,
-        )
-      }
-      if (countType === 'sinceImagePushed') {
-        if (sel.countUnit === undefined) {
-          field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`)
-        } else if (sel.countUnit !== 'days') {
-          field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`)
-        }
-      } else if (countType === 'imageCountMoreThan' && sel.countUnit !== undefined) {
-        field(
-          'selection.countUnit',
-          `not allowed with countType "imageCountMoreThan" (it counts images, not days). Remove it.`,
-        )
-      }
-      const n = sel.countNumber
-      if (!isPositiveInt(n)) {
-        field(
-          'selection.countNumber',
-          `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${
-            countType === 'sinceImagePushed' ? 'days' : 'images to keep'
-          }).`,
-        )
-      }
-      if (status === 'any') anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined })
+    } else if (hasPrefix && hasPattern) {
+      field(
+        'selection.tagPatternList',
+        `use either "tagPrefixList" or "tagPatternList" in one rule, not both.`,
+      )
     }
+  } else if ((status === 'untagged' || status === 'any') && (hasPrefix || hasPattern)) {
+    const which = hasPrefix ? 'tagPrefixList' : 'tagPatternList'
+    field(
+      `selection.${which}`,
+      `not allowed with tagStatus "${status}". Remove it, or use tagStatus "tagged".`,
+    )
+  }
+  if (hasPrefix) checkTagList(sel.tagPrefixList, 'selection.tagPrefixList', false, field)
+  if (hasPattern) checkTagList(sel.tagPatternList, 'selection.tagPatternList', true, field)
+}
 
-    // action
-    const action = rule.action
-    if (!isObject(action)) {
-      field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`)
-    } else {
-      for (const key of Object.keys(action)) {
-        if (!ACTION_KEYS.includes(key)) field(`action.${key}`, `unknown field. Expected only "type".`)
-      }
-      if (action.type !== 'expire') {
-        field(
-          'action.type',
-          `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`,
-        )
-      }
+/** countType, countUnit and countNumber. */
+function checkCount(sel: Record<string, unknown>, field: Field): void {
+  const countType = sel.countType
+  if (!COUNT_TYPES.includes(countType as CountType)) {
+    field(
+      'selection.countType',
+      `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`,
+    )
+  }
+  if (countType === 'sinceImagePushed') {
+    if (sel.countUnit === undefined) {
+      field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`)
+    } else if (sel.countUnit !== 'days') {
+      field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`)
     }
-  })
+  } else if (countType === 'imageCountMoreThan' && sel.countUnit !== undefined) {
+    field(
+      'selection.countUnit',
+      `not allowed with countType "imageCountMoreThan" (it counts images, not days). Remove it.`,
+    )
+  }
+  const n = sel.countNumber
+  if (!isPositiveInt(n)) {
+    field(
+      'selection.countNumber',
+      `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${
+        countType === 'sinceImagePushed' ? 'days' : 'images to keep'
+      }).`,
+    )
+  }
+}
 
+function checkAction(action: unknown, field: Field): void {
+  if (!isObject(action)) {
+    field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`)
+    return
+  }
+  unknownKeys(action, ACTION_KEYS, 'action.', 'Expected only "type".', field)
+  if (action.type !== 'expire') {
+    field('action.type', `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`)
+  }
+}
+
+/** One rule per rulePriority; at most one "any" rule, evaluated last. */
+function checkAcrossRules({ byPriority, anyRules }: RulesSeen, at: At): void {
   for (const [priority, where] of byPriority) {
     if (where.length > 1) {
       at(
@@ -248,18 +308,6 @@ export function checkLifecyclePolicy(raw: string, label: string): PolicyCheck {
       )
     }
   }
-  if (problems.length > 0) return { ok: false, problems }
-
-  const text = policyText(raw)
-  if (text === undefined) {
-    return {
-      ok: false,
-      problems: [
-        `Invalid input 'lifecycle-policy' (${label}): the policy is ${raw.length} characters; ECR accepts at most ${POLICY_TEXT_MAX}. Remove rules or descriptions.`,
-      ],
-    }
-  }
-  return { ok: true, policy: doc as unknown as LifecyclePolicy, text }
 }
 
 function checkTagList(

@@ -1,9 +1,11 @@
 /**
  * Repository settings: the CreateRepository request built from the inputs, how an existing
- * repository differs from them, whether enhanced scanning covers it, and which pushed tags move.
+ * repository differs from them, how its scanning coverage reads, and which pushed tags move.
  * Pure: no I/O.
  */
 import type { Inputs } from '../inputs.js'
+import { wildcardMatches } from '../registry.js'
+import type { Coverage } from '../scanning.js'
 
 /** The parts of ECR's Repository shape governance reads. */
 export interface RepositorySettings {
@@ -100,53 +102,29 @@ function kmsKeyMatches(actual: string | undefined, wanted: string): boolean {
   return id(actual) === id(wanted)
 }
 
-/** `*` wildcard match of the whole string (ECR's WILDCARD filters). */
-export function wildcardMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`)
-  return re.test(value)
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
-export interface RegistryScanning {
-  scanType?: string | undefined
-  rules?:
-    | {
-        scanFrequency?: string | undefined
-        repositoryFilters?: { filter?: string | undefined; filterType?: string | undefined }[] | undefined
-      }[]
-    | undefined
-}
-
-/** Whether the registry's enhanced scanning covers the repository, as one phrase. */
-export function enhancedCoverage(
-  config: RegistryScanning | 'denied' | 'other-registry',
-  repository: string,
-): string {
-  if (config === 'denied') return 'unknown (ecr:GetRegistryScanningConfiguration denied)'
-  if (config === 'other-registry') return 'unknown (the registry belongs to another account)'
-  if (config.scanType !== 'ENHANCED') return `no (registry scanning is ${config.scanType ?? 'BASIC'})`
-  for (const rule of config.rules ?? []) {
-    const match = (rule.repositoryFilters ?? []).find(
-      (f) =>
-        f.filter !== undefined &&
-        (f.filterType ?? 'WILDCARD') === 'WILDCARD' &&
-        wildcardMatch(f.filter, repository),
-    )
-    if (match && rule.scanFrequency !== undefined && rule.scanFrequency !== 'MANUAL') {
-      return `yes (${rule.scanFrequency}, filter \`${match.filter}\`)`
-    }
+/** Whether the registry's enhanced scanning covers the repository, as one phrase for the summary. */
+export function coveragePhrase(coverage: Coverage): string {
+  switch (coverage.kind) {
+    case 'UNKNOWN':
+      return `unknown (${coverage.short})`
+    case 'BASIC_SCAN_ON_PUSH':
+    case 'BASIC_MANUAL':
+      return `no (registry scanning is ${coverage.scanType})`
+    case 'CONTINUOUS_SCAN':
+    case 'SCAN_ON_PUSH':
+      return coverage.filter === undefined
+        ? `yes (${coverage.kind})`
+        : `yes (${coverage.kind}, filter \`${coverage.filter}\`)`
+    case 'NONE':
+      return 'no (ENHANCED, but no scan-on-push or continuous rule matches this repository: it is never scanned)'
   }
-  return 'no (ENHANCED, but no scan-on-push or continuous rule matches this repository: it is never scanned)'
 }
 
 /** Whether a tag can be moved to another image in a repository with these settings. */
 export function tagIsMutable(repo: RepositorySettings, tag: string): boolean {
   const mode = repo.imageTagMutability ?? 'MUTABLE'
   const excluded = (repo.imageTagMutabilityExclusionFilters ?? []).some(
-    (f) => f.filter !== undefined && wildcardMatch(f.filter, tag),
+    (f) => f.filter !== undefined && wildcardMatches(f.filter, tag),
   )
   if (mode === 'MUTABLE') return true
   if (mode === 'IMMUTABLE') return false

@@ -1,0 +1,144 @@
+/**
+ * The run after the input check: local checks of every stage, the push, then governance, the audit
+ * and the scan gate side by side. Loaded by main.ts only once the inputs are valid, so that a run
+ * that fails its input check never loads (or pays the start-up of) any of this.
+ */
+import * as core from './core.js'
+import { prepareAudit, runAudit, type AuditPlan } from './audit/index.js'
+import type { Docker } from './docker.js'
+import { createEcrClient } from './ecr.js'
+import { errorMessage } from './errors.js'
+import { prepareGate, runGate, type GatePlan } from './gate/index.js'
+import {
+  createRepository,
+  prepareGovernance,
+  runGovernance,
+  type GovernanceDeps,
+  type GovernancePlan,
+} from './governance/index.js'
+import type { Inputs } from './inputs.js'
+import {
+  localDocker,
+  localImageId,
+  pushImage,
+  pushStageResult,
+  sessionCredentials,
+  signIn,
+  type Defer,
+} from './push.js'
+import type { Report } from './report.js'
+import { realSleep } from './retry.js'
+import { scanningConfiguration } from './scanning.js'
+import { publish, stageResult, type AfterPush, type StageContext, type StageResult } from './stage.js'
+
+/**
+ * Everything after the input check. `defer` registers cleanups; `loginDone` runs those registered
+ * so far (the registry login is not needed past the push). Returns the stages' failures.
+ */
+export async function runPipeline(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  report: Report,
+  cleanups: { defer: Defer; loginDone: () => Promise<void> },
+): Promise<string[]> {
+  // Everything that can be checked locally is, before any network call.
+  const pre = { inputs, env }
+  const [governance, gate, audit] = await Promise.all([
+    prepareGovernance(pre),
+    prepareGate(pre),
+    prepareAudit(pre),
+  ])
+  const docker = localDocker(env)
+  const push = await pushStage(inputs, env, docker, cleanups.defer)
+  // The registry login is not needed past the push: a private docker config goes right away.
+  await cleanups.loginDone()
+  publish(pushStageResult(push.pushed, push.identity), report)
+  core.info(`Pushed ${push.pushed.imageRef}`)
+
+  const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep }
+  return afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report)
+}
+
+interface PushStage extends AfterPush {
+  origin: GovernanceDeps['origin']
+}
+
+/** The local image, who we act as, the ECR client, the push (creating the repository if asked). */
+async function pushStage(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  docker: Docker,
+  defer: Defer,
+): Promise<PushStage> {
+  const imageId = await localImageId(inputs, docker)
+  const identity = await signIn(inputs, env)
+  const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
+  const registryId = inputs.registryId ?? identity.account
+  let origin: PushStage['origin'] = 'existing'
+  const onMissingRepository = async () => {
+    const created = await createRepository(inputs, ecr, registryId, env)
+    origin = created.origin
+    return created.repository
+  }
+  const pushed = await pushImage(inputs, {
+    env,
+    defer,
+    ecr,
+    registryId,
+    docker,
+    imageId,
+    ...(inputs.createRepository ? { onMissingRepository } : {}),
+  })
+  return { identity, ecr, pushed, origin }
+}
+
+/**
+ * After the push, side by side: governance, the audit (reads the image locally) and the scan wait
+ * (idle polling). Publishes each result; returns the failures. A stage that throws fails the step
+ * but never hides another's verdict.
+ */
+async function afterPush(
+  ctx: StageContext,
+  plans: { governance: GovernancePlan; gate: GatePlan; audit: AuditPlan },
+  push: PushStage & { docker: Docker },
+  report: Report,
+): Promise<string[]> {
+  // Read at most once, for the gate and governance alike.
+  const scanning = scanningConfiguration({
+    ecr: push.ecr,
+    registryId: push.pushed.registryId,
+    account: push.identity.account,
+    region: ctx.inputs.region,
+    repository: ctx.inputs.repository,
+    repositoryScanOnPush: push.pushed.repository?.imageScanningConfiguration?.scanOnPush,
+  })
+  const results = await Promise.all([
+    settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, scanning })),
+    settle('The image audit', runAudit(ctx, plans.audit, push)),
+    // Fail closed: a gate that crashed has not passed anything.
+    settle(
+      'The scan gate',
+      runGate(ctx, plans.gate, { ...push, scanning }),
+      ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {},
+    ),
+  ])
+  const failures: string[] = []
+  for (const r of results) {
+    publish(r, report)
+    if (r.failure !== undefined) failures.push(r.failure)
+  }
+  return failures
+}
+
+/** The stage's result; a stage that throws becomes a failure (with `crashed`'s outputs). */
+async function settle(
+  title: string,
+  stage: Promise<StageResult>,
+  crashed: Partial<StageResult> = {},
+): Promise<StageResult> {
+  try {
+    return await stage
+  } catch (err) {
+    return stageResult({ ...crashed, failure: `${title} failed: ${errorMessage(err)}` })
+  }
+}
