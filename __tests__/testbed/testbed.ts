@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { buildImage, removeImage, type BuildImageOptions } from './docker.ts'
 import { pushPermissions, startEmulator, type Emulator, type Statement } from './emulator/index.ts'
 import { startRegistry, type Registry } from './registry.ts'
-import { runAction, type RunResult } from './runner.ts'
+import { runAction, type RunOptions, type RunResult } from './runner.ts'
 
 export interface TestbedOptions {
   account?: string
@@ -30,6 +30,8 @@ export interface TestbedOptions {
 export interface TestbedRunOptions {
   inputs?: Record<string, string>
   env?: Record<string, string>
+  event?: RunOptions['event']
+  githubToken?: string
   debug?: boolean
   home?: string
   timeoutMs?: number
@@ -114,6 +116,8 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
         env: { ...env, ...(o.env ?? {}) },
         ...(o.debug !== undefined ? { debug: o.debug } : {}),
         ...(o.home !== undefined ? { home: o.home } : {}),
+        ...(o.event !== undefined ? { event: o.event } : {}),
+        ...(o.githubToken !== undefined ? { githubToken: o.githubToken } : {}),
         timeoutMs: o.timeoutMs ?? 180_000,
       }),
     close: async () => {
