@@ -1,39 +1,32 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2787);
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 2787:
+/***/ 828:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/command.js
-var command = __nccwpck_require__(9635);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/file-command.js + 1 modules
-var file_command = __nccwpck_require__(7063);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/utils.js
-var utils = __nccwpck_require__(4679);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary = __nccwpck_require__(1170);
-;// CONCATENATED MODULE: ./src/core.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   C1: () => (/* binding */ setFailed),
+/* harmony export */   LK: () => (/* binding */ preloadOidc),
+/* harmony export */   LZ: () => (/* binding */ saveState),
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   Pq: () => (/* binding */ setSecret),
+/* harmony export */   V9: () => (/* binding */ getIDToken),
+/* harmony export */   Yz: () => (/* binding */ debug),
+/* harmony export */   _o: () => (/* binding */ isDebug),
+/* harmony export */   lm: () => (/* binding */ notice),
+/* harmony export */   pq: () => (/* binding */ info),
+/* harmony export */   uH: () => (/* binding */ setOutput),
+/* harmony export */   z: () => (/* reexport safe */ _node_modules_actions_core_lib_summary_js__WEBPACK_IMPORTED_MODULE_3__.z),
+/* harmony export */   z3: () => (/* binding */ error)
+/* harmony export */ });
+/* unused harmony exports getState, startGroup, endGroup */
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9635);
+/* harmony import */ var _node_modules_actions_core_lib_file_command_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7063);
+/* harmony import */ var _node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4679);
+/* harmony import */ var _node_modules_actions_core_lib_summary_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1170);
 /**
  * The parts of @actions/core this action uses, loaded without @actions/core's entry point.
  *
@@ -50,22 +43,22 @@ var summary = __nccwpck_require__(1170);
 
 function setSecret(secret) {
     if (secret !== '')
-        (0,command/* issueCommand */.L)('add-mask', {}, secret);
+        (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('add-mask', {}, secret);
 }
 function setOutput(name, value) {
     if (process.env.GITHUB_OUTPUT) {
-        (0,file_command/* issueFileCommand */.n)('OUTPUT', (0,file_command/* prepareKeyValueMessage */.v)(name, value));
+        (0,_node_modules_actions_core_lib_file_command_js__WEBPACK_IMPORTED_MODULE_2__/* .issueFileCommand */ .n)('OUTPUT', (0,_node_modules_actions_core_lib_file_command_js__WEBPACK_IMPORTED_MODULE_2__/* .prepareKeyValueMessage */ .v)(name, value));
         return;
     }
-    process.stdout.write(external_node_os_.EOL);
-    (0,command/* issueCommand */.L)('set-output', { name }, (0,utils/* toCommandValue */.E)(value));
+    process.stdout.write(node_os__WEBPACK_IMPORTED_MODULE_0__.EOL);
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('set-output', { name }, (0,_node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__/* .toCommandValue */ .E)(value));
 }
 function saveState(name, value) {
     if (process.env.GITHUB_STATE) {
-        (0,file_command/* issueFileCommand */.n)('STATE', (0,file_command/* prepareKeyValueMessage */.v)(name, value));
+        (0,_node_modules_actions_core_lib_file_command_js__WEBPACK_IMPORTED_MODULE_2__/* .issueFileCommand */ .n)('STATE', (0,_node_modules_actions_core_lib_file_command_js__WEBPACK_IMPORTED_MODULE_2__/* .prepareKeyValueMessage */ .v)(name, value));
         return;
     }
-    (0,command/* issueCommand */.L)('save-state', { name }, (0,utils/* toCommandValue */.E)(value));
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('save-state', { name }, (0,_node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__/* .toCommandValue */ .E)(value));
 }
 function getState(name) {
     return process.env[`STATE_${name}`] || '';
@@ -78,25 +71,25 @@ function isDebug() {
     return process.env.RUNNER_DEBUG === '1';
 }
 function debug(message) {
-    (0,command/* issueCommand */.L)('debug', {}, message);
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('debug', {}, message);
 }
 function error(message, properties = {}) {
-    (0,command/* issueCommand */.L)('error', (0,utils/* toCommandProperties */.k)(properties), message instanceof Error ? message.toString() : message);
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('error', (0,_node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__/* .toCommandProperties */ .k)(properties), message instanceof Error ? message.toString() : message);
 }
 function warning(message, properties = {}) {
-    (0,command/* issueCommand */.L)('warning', (0,utils/* toCommandProperties */.k)(properties), message instanceof Error ? message.toString() : message);
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('warning', (0,_node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__/* .toCommandProperties */ .k)(properties), message instanceof Error ? message.toString() : message);
 }
 function notice(message, properties = {}) {
-    (0,command/* issueCommand */.L)('notice', (0,utils/* toCommandProperties */.k)(properties), message instanceof Error ? message.toString() : message);
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issueCommand */ .L)('notice', (0,_node_modules_actions_core_lib_utils_js__WEBPACK_IMPORTED_MODULE_4__/* .toCommandProperties */ .k)(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
-    process.stdout.write(message + external_node_os_.EOL);
+    process.stdout.write(message + node_os__WEBPACK_IMPORTED_MODULE_0__.EOL);
 }
 function startGroup(name) {
-    (0,command/* issue */.s)('group', name);
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issue */ .s)('group', name);
 }
 function endGroup() {
-    (0,command/* issue */.s)('endgroup');
+    (0,_node_modules_actions_core_lib_command_js__WEBPACK_IMPORTED_MODULE_1__/* .issue */ .s)('endgroup');
 }
 async function group(name, fn) {
     startGroup(name);
@@ -119,12 +112,486 @@ function preloadOidc() {
 let full;
 /** The full package, loaded once (one import() site: one chunk in dist/). */
 function loadCore() {
-    full ??= __nccwpck_require__.e(/* import() */ 216).then(__nccwpck_require__.bind(__nccwpck_require__, 8216));
+    full ??= Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(216)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8216));
     return full;
 }
 
+
+/***/ }),
+
+/***/ 172:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Eg: () => (/* binding */ compareFindings),
+/* harmony export */   MT: () => (/* binding */ verdictLine),
+/* harmony export */   Tx: () => (/* binding */ gateSection),
+/* harmony export */   hk: () => (/* binding */ annotations),
+/* harmony export */   tj: () => (/* binding */ unavailableLine),
+/* harmony export */   vn: () => (/* binding */ reportChunks),
+/* harmony export */   wo: () => (/* binding */ countOutputs)
+/* harmony export */ });
+/* unused harmony export reportJson */
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(665);
+/* harmony import */ var _severity_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1012);
+/* harmony import */ var _sarif_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9270);
+/**
+ * What a reviewer reads: the job summary (verdict first), the `::error` annotations, the outputs
+ * and the full report JSON. Pure builders; the writes happen in index.ts.
+ */
+
+
+
+const SEV_LABEL = {
+    CRITICAL: 'Critical',
+    HIGH: 'High',
+    MEDIUM: 'Medium',
+    LOW: 'Low',
+    INFORMATIONAL: 'Informational',
+    UNDEFINED: 'Undefined',
+};
+/** Severity first, then score (highest first), then ID. */
+function compareFindings(a, b) {
+    return ((0,_severity_js__WEBPACK_IMPORTED_MODULE_0__/* .severityRank */ .qs)(b.severity) - (0,_severity_js__WEBPACK_IMPORTED_MODULE_0__/* .severityRank */ .qs)(a.severity) ||
+        (b.score ?? -1) - (a.score ?? -1) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+        (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
+}
+function thresholdText(t) {
+    return t === 'NONE' ? 'report only (severity-threshold: NONE)' : `at or above ${t}`;
+}
+function countList(v) {
+    return _severity_js__WEBPACK_IMPORTED_MODULE_0__/* .SEVERITIES */ .oC.filter((s) => v.counts[s] > 0)
+        .map((s) => `${v.counts[s]} ${s}`)
+        .join(', ');
+}
+/** The one-line verdict (summary order 0 and the log). */
+function verdictLine(v, facts) {
+    const t = facts.policy.threshold;
+    if (v.failed) {
+        const blocking = _severity_js__WEBPACK_IMPORTED_MODULE_0__/* .SEVERITIES */ .oC.filter((s) => v.counts[s] > 0 && (0,_severity_js__WEBPACK_IMPORTED_MODULE_0__/* .severityRank */ .qs)(s) >= (0,_severity_js__WEBPACK_IMPORTED_MODULE_0__/* .severityRank */ .qs)(t))
+            .map((s) => `${v.counts[s]} ${s}`)
+            .join(', ');
+        return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}`;
+    }
+    const what = v.total === 0
+        ? 'no counted findings'
+        : `${v.total} finding${v.total === 1 ? '' : 's'} (${countList(v)}), none ${thresholdText(t)}`;
+    return `✅ Scan gate passed: ${t === 'NONE' ? `${v.total} counted finding${v.total === 1 ? '' : 's'}, report only` : what}${v.ignored > 0 ? `; ${v.ignored} ignored` : ''}`;
+}
+function unavailableLine(status, message, failed) {
+    return `${failed ? '❌ Scan gate failed' : '⚠️ Scan gate could not decide'}: no trustworthy findings (${status}). ${message}`;
+}
+const MAX_ROWS = 100;
+const MAX_IGNORED_ROWS = 100;
+function scoreText(f) {
+    return f.score !== undefined ? f.score.toFixed(1) : '';
+}
+function idLink(f) {
+    const url = (0,_sarif_js__WEBPACK_IMPORTED_MODULE_1__/* .vulnUrl */ .zu)(f);
+    return url ? `[${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.id)}](${url.replace(/\)/g, '%29')})` : (0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.id);
+}
+function findingRow(f, multi) {
+    const fix = f.fixedIn ? ` → ${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.fixedIn)}` : '';
+    const cells = [
+        idLink(f),
+        (0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.package || '–'),
+        `${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.version || '–')}${fix}`,
+        f.severity +
+            (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.rawSeverity)})` : ''),
+        scoreText(f),
+        f.fixAvailable || '–',
+        f.exploitAvailable || '–',
+    ];
+    if (multi)
+        cells.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(f.platform));
+    return `| ${cells.join(' | ')} |`;
+}
+function entryText(e) {
+    return `${e.id}${e.package ? ` package=${e.package}` : ''}${e.until ? ` until=${e.until}` : ''}`;
+}
+/** Top-N by severity then score without sorting everything (50,000 findings). */
+function topN(items, n, keep) {
+    const picked = [];
+    for (const e of items) {
+        if (!keep(e))
+            continue;
+        picked.push(e.finding);
+        if (picked.length > n * 4) {
+            picked.sort(compareFindings);
+            picked.length = n;
+        }
+    }
+    picked.sort(compareFindings);
+    return picked.slice(0, n);
+}
+/** The gate's summary section (order 20), kept well under the 1 MiB summary limit. */
+function gateSection(v, facts, limitBytes = 400_000) {
+    const multi = facts.platforms.length > 1 || facts.platforms.some((p) => p.platform !== '');
+    const out = ['### Scan gate', ''];
+    out.push('| | |', '|---|---|');
+    out.push(`| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${facts.policy.onlyFixable ? ', only fixable' : ''}) |`);
+    out.push(`| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`);
+    out.push(`| Image | \`${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(facts.imageRef)}\` |`);
+    if (multi) {
+        for (const p of facts.platforms) {
+            out.push(`| Platform ${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(p.platform || 'image')} | \`${p.digest}\`: ${p.status}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`);
+        }
+    }
+    out.push('');
+    out.push('| Severity | Counted | Ignored |', '|---|---:|---:|');
+    for (const s of _severity_js__WEBPACK_IMPORTED_MODULE_0__/* .SEVERITIES */ .oC)
+        out.push(`| ${SEV_LABEL[s]} | ${v.counts[s]} | ${v.ignoredCounts[s]} |`);
+    out.push(`| **Total** | **${v.total}** | **${v.ignored}** |`);
+    const notFixable = v.results.reduce((n, r) => n + (r.disposition === 'not-fixable' ? 1 : 0), 0);
+    const inactive = v.results.reduce((n, r) => n + (r.disposition === 'inactive' ? 1 : 0), 0);
+    const notes = [];
+    if (notFixable > 0)
+        notes.push(`${notFixable} without a fix not counted (only-fixable)`);
+    if (inactive > 0)
+        notes.push(`${inactive} suppressed or closed in Inspector not counted`);
+    if (v.fixUnknown > 0)
+        notes.push(`${v.fixUnknown} basic-scan findings counted although only-fixable is on: basic scanning does not say whether a fix exists`);
+    if (notes.length > 0)
+        out.push('', `_${notes.join('; ')}._`);
+    const top = topN(v.results, MAX_ROWS, (e) => e.disposition === 'counted');
+    if (top.length > 0) {
+        out.push('', `#### Top findings${v.total > top.length ? ` (${top.length} of ${v.total}; the report file and the SARIF hold all)` : ''}`, '');
+        const head = ['ID', 'Package', 'Installed → fixed', 'Severity', 'Score', 'Fix', 'Exploit'];
+        if (multi)
+            head.push('Platform');
+        out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
+        for (const f of top)
+            out.push(findingRow(f, multi));
+    }
+    const entries = facts.policy.ignore;
+    if (entries.length > 0) {
+        out.push('', '#### Ignore entries', '', '| Entry | Reason | Expires | Matched |', '|---|---|---|---:|');
+        entries.slice(0, MAX_IGNORED_ROWS).forEach((e, i) => {
+            const expired = e.until !== undefined && e.until < facts.today;
+            out.push(`| \`${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(entryText(e))}\` | ${(0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .cell */ .H)(e.reason) || '–'} | ${e.until ? `${e.until}${expired ? ' **expired: no longer ignores**' : ''}` : 'never'} | ${v.matches[i] ?? 0} |`);
+        });
+        if (entries.length > MAX_IGNORED_ROWS)
+            out.push('', `_…and ${entries.length - MAX_IGNORED_ROWS} more entries._`);
+    }
+    let text = out.join('\n');
+    if (Buffer.byteLength(text) > limitBytes) {
+        const note = '\n\n> Section truncated to fit the job summary; the report file holds every finding.';
+        text = text.slice(0, limitBytes - note.length);
+        text = text.slice(0, text.lastIndexOf('\n')) + note;
+    }
+    return text;
+}
+/** `::error` annotations: one per blocking finding, capped, and one for the rest. */
+function annotations(v, imageRef, cap = 10) {
+    if (!v.failed)
+        return [];
+    const top = topN(v.results, cap, (e) => e.blocking);
+    const lines = top.map((f) => {
+        const pkg = f.package ? ` in ${f.package} ${f.version}`.trimEnd() : '';
+        const fix = f.fixedIn ? ` (fixed in ${f.fixedIn})` : f.fixAvailable === 'NO' ? ' (no fix yet)' : '';
+        const where = f.platform ? ` [${f.platform}]` : '';
+        return `${f.severity} ${f.id}${pkg}${fix}${where}: ${imageRef}`;
+    });
+    if (v.blocking > top.length)
+        lines.push(`…and ${v.blocking - top.length} more blocking findings (see the job summary and the report file)`);
+    return lines;
+}
+/** The outputs from `findings-critical` to `highest-severity` for a verdict. */
+function countOutputs(v) {
+    const out = {};
+    for (const s of _severity_js__WEBPACK_IMPORTED_MODULE_0__/* .SEVERITIES */ .oC)
+        out[`findings-${s.toLowerCase()}`] = String(v.counts[s]);
+    out['findings-total'] = String(v.total);
+    out['findings-ignored'] = String(v.ignored);
+    out.findings = JSON.stringify(v.counts);
+    out['highest-severity'] = v.highest;
+    return out;
+}
+/** The report file: every finding with what became of it. */
+function reportJson(v, facts, gate, message) {
+    return [...reportChunks(v, facts, gate, message)].join('');
+}
+/** The report file in chunks (a finding each), for writing without holding it whole. */
+function* reportChunks(v, facts, gate, message) {
+    const policy = facts.policy;
+    const head = {
+        version: 1,
+        image: facts.imageRef,
+        digest: facts.digest,
+        scanType: facts.scanType,
+        scanStatus: facts.scanStatus,
+        gate,
+        message,
+        platforms: facts.platforms,
+        policy: {
+            severityThreshold: policy.threshold,
+            onlyFixable: policy.onlyFixable,
+            ignore: policy.ignore.map((e, i) => ({
+                ...e,
+                expired: e.until !== undefined && e.until < facts.today,
+                matched: v?.matches[i] ?? 0,
+            })),
+        },
+        counts: v?.counts ?? null,
+        ignoredCounts: v?.ignoredCounts ?? null,
+        total: v?.total ?? null,
+        ignored: v?.ignored ?? null,
+        highestSeverity: v?.highest ?? null,
+    };
+    // Built as text, a finding a line: 50,000 findings without one giant intermediate object.
+    yield JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "findings": [');
+    const rows = v?.results ?? [];
+    for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        const f = r.finding;
+        const row = {
+            id: f.id,
+            severity: f.severity,
+            rawSeverity: f.rawSeverity,
+            package: f.package,
+            version: f.version,
+            fixedIn: f.fixedIn,
+            score: f.score ?? null,
+            fixAvailable: f.fixAvailable,
+            exploitAvailable: f.exploitAvailable,
+            status: f.status,
+            source: f.source,
+            platform: f.platform,
+            imageDigest: f.imageDigest,
+            url: (0,_sarif_js__WEBPACK_IMPORTED_MODULE_1__/* .vulnUrl */ .zu)(f),
+            disposition: r.disposition,
+            counted: r.disposition === 'counted',
+            blocking: r.blocking,
+            key: f.key,
+        };
+        if (r.ignoredBy !== undefined) {
+            const e = policy.ignore[r.ignoredBy];
+            row.ignoredBy = e
+                ? { id: e.id, source: e.source, reason: e.reason, until: e.until ?? null, package: e.package ?? null }
+                : null;
+        }
+        yield `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(row)}`;
+    }
+    yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n';
+}
+
+
+/***/ }),
+
+/***/ 9270:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gP: () => (/* binding */ sarifChunks),
+/* harmony export */   zu: () => (/* binding */ vulnUrl)
+/* harmony export */ });
+/* unused harmony exports securitySeverity, buildSarif */
+/** Code scanning's bands: critical > 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9. */
+const BANDS = {
+    CRITICAL: [9.0, 10.0, 9.5],
+    HIGH: [7.0, 8.9, 8.0],
+    MEDIUM: [4.0, 6.9, 5.5],
+    LOW: [0.1, 3.9, 2.0],
+    INFORMATIONAL: [0.0, 0.0, 0.0],
+    UNDEFINED: [0.0, 0.0, 0.0],
+};
+/** The CVSS score when it agrees with the gate's severity, else the middle of that severity's band. */
+function securitySeverity(severity, score) {
+    const [lo, hi, mid] = BANDS[severity];
+    const s = score !== undefined && score >= lo && score <= hi + 0.05 ? score : mid;
+    return s.toFixed(1);
+}
+function level(s) {
+    if (s === 'CRITICAL' || s === 'HIGH')
+        return 'error';
+    if (s === 'MEDIUM')
+        return 'warning';
+    return 'note';
+}
+function vulnUrl(f) {
+    if (f.url)
+        return f.url;
+    if (/^CVE-\d+-\d+$/i.test(f.id))
+        return `https://nvd.nist.gov/vuln/detail/${f.id.toUpperCase()}`;
+    if (/^GHSA-/i.test(f.id))
+        return `https://github.com/advisories/${f.id}`;
+    return '';
+}
+const ruleId = (id) => id.replace(/\s+/g, '_');
+function ruleJson(f) {
+    const url = vulnUrl(f);
+    const about = (f.description || f.title || f.id).slice(0, 600);
+    const rule = {
+        id: ruleId(f.id),
+        name: ruleId(f.id),
+        shortDescription: { text: `${f.id} (${f.severity})` },
+        fullDescription: { text: about },
+        help: { text: `${about}${url ? ` More: ${url}` : ''}` },
+        defaultConfiguration: { level: level(f.severity) },
+        properties: {
+            'security-severity': securitySeverity(f.severity, f.score),
+            tags: ['security', 'vulnerability', 'container', f.severity.toLowerCase()],
+        },
+    };
+    if (url)
+        rule.helpUri = url;
+    return JSON.stringify(rule);
+}
+/**
+ * The SARIF document as JSON text. Built piece by piece (a result a line) so that 50,000 findings do
+ * not need one giant object tree next to the text.
+ */
+function buildSarif(verdict, ctx) {
+    return [...sarifChunks(verdict, ctx)].join('');
+}
+/** The SARIF text in chunks (a rule or a result each), for writing without holding it whole. */
+function* sarifChunks(verdict, ctx) {
+    const rules = new Map();
+    const ruleFindings = [];
+    // One result per vulnerability and package; platforms of a multi-platform image are merged.
+    const results = new Map();
+    const platformsOf = new Map();
+    for (const r of verdict.results) {
+        if (r.disposition !== 'counted')
+            continue;
+        const f = r.finding;
+        if (!rules.has(f.id)) {
+            rules.set(f.id, ruleFindings.length);
+            ruleFindings.push(f);
+        }
+        const key = `${f.id}\u0000${f.package}\u0000${f.version}`;
+        if (!results.has(key))
+            results.set(key, f);
+        if (f.platform) {
+            const list = platformsOf.get(key);
+            if (!list)
+                platformsOf.set(key, [f.platform]);
+            else if (!list.includes(f.platform))
+                list.push(f.platform);
+        }
+    }
+    const artifact = JSON.stringify({ uri: ctx.artifactUri });
+    const driver = {
+        name: 'ecr-supply-chain',
+        informationUri: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html',
+        version: ctx.toolVersion,
+    };
+    yield `{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver).slice(0, -1)},"rules":[\n`;
+    for (let i = 0; i < ruleFindings.length; i++)
+        yield (i === 0 ? '' : ',\n') + ruleJson(ruleFindings[i]);
+    const category = JSON.stringify({ id: `ecr-scan/${ctx.imageRef.replace(/@.*$/, '')}/` });
+    // The image is the one logical location every result points at (by index 0).
+    const logical = JSON.stringify([{ name: ctx.imageRef, fullyQualifiedName: ctx.imageRef, kind: 'module' }]);
+    yield `\n]}},"automationDetails":${category},"logicalLocations":${logical},"results":[\n`;
+    let first = true;
+    for (const [key, f] of results) {
+        const platforms = platformsOf.get(key);
+        const where = platforms ? ` (${platforms.sort().join(', ')})` : '';
+        const pkg = f.package ? `${f.package} ${f.version}`.trim() : 'the image';
+        const fix = f.fixedIn ? `; fixed in ${f.fixedIn}` : '';
+        const q = JSON.stringify;
+        const props = `{"package":${q(f.package)},"installedVersion":${q(f.version)},"fixedVersion":${q(f.fixedIn)},"severity":"${f.severity}"` +
+            (f.score !== undefined ? `,"score":${f.score}` : '') +
+            (f.fixAvailable ? `,"fixAvailable":${q(f.fixAvailable)}` : '') +
+            (f.exploitAvailable ? `,"exploitAvailable":${q(f.exploitAvailable)}` : '') +
+            '}';
+        yield ((first ? '' : ',\n') +
+            `{"ruleId":${JSON.stringify(ruleId(f.id))},"ruleIndex":${rules.get(f.id) ?? 0},"level":"${level(f.severity)}",` +
+            `"message":${JSON.stringify({ text: `${f.id} (${f.severity}) in ${pkg}${fix}${where}` })},` +
+            `"locations":[{"physicalLocation":{"artifactLocation":${artifact},"region":{"startLine":1}},` +
+            `"logicalLocations":[{"index":0}]}],` +
+            `"partialFingerprints":${JSON.stringify({ 'ecrFinding/v1': `${f.id}:${f.package}:${f.version}` })},` +
+            `"properties":${props}}`);
+        first = false;
+    }
+    yield '\n]}]}\n';
+}
+
+
+/***/ }),
+
+/***/ 1099:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fs: () => (/* binding */ digestWithoutFindings),
+/* harmony export */   V6: () => (/* binding */ digestOfVerdict)
+/* harmony export */ });
+/* unused harmony export MAX_BLOCKING_LISTED */
+/* harmony import */ var _gate_reports_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(172);
+/* harmony import */ var _gate_sarif_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9270);
+
+
+/** More than this many blocking rows help nobody in a comment: the job summary and the report hold all. */
+const MAX_BLOCKING_LISTED = 50;
+/** The digest of a decided gate. */
+function digestOfVerdict(v, threshold) {
+    // The most severe few without sorting every finding (a gate may see 50,000).
+    const blocking = [];
+    for (const r of v.results) {
+        if (!r.blocking)
+            continue;
+        blocking.push(r.finding);
+        if (blocking.length > MAX_BLOCKING_LISTED * 4) {
+            blocking.sort(_gate_reports_js__WEBPACK_IMPORTED_MODULE_0__/* .compareFindings */ .Eg);
+            blocking.length = MAX_BLOCKING_LISTED;
+        }
+    }
+    blocking.sort(_gate_reports_js__WEBPACK_IMPORTED_MODULE_0__/* .compareFindings */ .Eg);
+    return {
+        gate: v.failed ? 'failed' : 'passed',
+        threshold,
+        counts: { ...v.counts },
+        ignored: v.ignored,
+        blocking: blocking.slice(0, MAX_BLOCKING_LISTED).map((f) => ({
+            id: f.id,
+            severity: f.severity,
+            package: f.package,
+            version: f.version,
+            fixedIn: f.fixedIn,
+            url: (0,_gate_sarif_js__WEBPACK_IMPORTED_MODULE_1__/* .vulnUrl */ .zu)(f),
+            platform: f.platform,
+        })),
+        blockingTotal: v.blocking,
+    };
+}
+/** The digest of a gate that decided nothing: skipped, unavailable, or failed without findings. */
+function digestWithoutFindings(gate, threshold, reason = '') {
+    return { gate, threshold, blocking: [], blockingTotal: 0, ...(reason ? { reason } : {}) };
+}
+
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7267);
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 7267:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./src/core.ts
+var src_core = __nccwpck_require__(828);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -887,45 +1354,13 @@ function saveImage(docker, imageId) {
     return { stream: child.stdout, done };
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-/**
- * The job summary, assembled from sections each stage adds, written once at the end of the step
- * (also when it fails) so a reviewer reads one page instead of the log.
- */
-class Report {
-    sections = [];
-    /** Adds a section; lower `order` comes first (verdict 0, push 10, gate 20, governance 30, audit 40). */
-    add(order, markdown) {
-        this.sections.push({ order, markdown: markdown.trimEnd() });
-    }
-    get empty() {
-        return this.sections.length === 0;
-    }
-    /** The whole summary, kept under GitHub's 1 MiB limit for one step's summary. */
-    markdown(limitBytes = 1024 * 1024 - 4096) {
-        const text = [...this.sections]
-            .sort((a, b) => a.order - b.order)
-            .map((s) => s.markdown)
-            .join('\n\n');
-        if (Buffer.byteLength(text) <= limitBytes)
-            return `${text}\n`;
-        const note = '\n\n> Summary truncated to fit GitHub’s 1 MiB limit; the report files hold everything.\n';
-        let cut = text.slice(0, limitBytes - Buffer.byteLength(note));
-        while (Buffer.byteLength(cut) > limitBytes - Buffer.byteLength(note))
-            cut = cut.slice(0, -1024);
-        return cut.slice(0, cut.lastIndexOf('\n')) + note;
-    }
-}
-/** Escapes text for a markdown table cell. */
-function cell(text) {
-    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
+// EXTERNAL MODULE: ./src/report.ts
+var src_report = __nccwpck_require__(665);
 ;// CONCATENATED MODULE: ./src/audit/summary.ts
 /** The audit's job-summary section. Pure: everything it prints is already redacted. */
 
 
-const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
+const code = (s) => `\`${(0,src_report/* cell */.H)(s).replace(/`/g, "'")}\``;
 function auditMarkdown(r, exported, auditFile) {
     const out = ['### Image audit', ''];
     const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown';
@@ -936,11 +1371,11 @@ function auditMarkdown(r, exported, auditFile) {
     if (r.warnings.length > 0 || (exported?.refused.length ?? 0) > 0) {
         out.push('', '**Warnings**', '');
         for (const w of r.warnings)
-            out.push(`- ${cell(w)}`);
+            out.push(`- ${(0,src_report/* cell */.H)(w)}`);
         if (exported && exported.refused.length > 0) {
             out.push(`- Filesystem export refused ${exported.refusedCount} entr${exported.refusedCount === 1 ? 'y' : 'ies'}:`);
             for (const x of exported.refused.slice(0, 20))
-                out.push(`  - layer ${x.layer}: ${code(x.path)}: ${cell(x.reason)}`);
+                out.push(`  - layer ${x.layer}: ${code(x.path)}: ${(0,src_report/* cell */.H)(x.reason)}`);
         }
     }
     out.push('', '| # | Size | Made by |', '|---:|---:|---|');
@@ -1036,7 +1471,7 @@ async function runAudit(ctx, plan) {
         if (masked.has(v))
             return;
         masked.add(v);
-        setSecret(v);
+        src_core/* setSecret */.Pq(v);
     };
     const notes = [];
     let facts;
@@ -1090,7 +1525,7 @@ async function runAudit(ctx, plan) {
     let exportFailure;
     if (plan.exportDir !== undefined) {
         try {
-            exported = await group(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
+            exported = await src_core/* group */.Os(`Exporting the image's filesystem to ${plan.exportDir}`, async () => {
                 // The tar reader loads only when an export is asked for (cold start).
                 const { exportSavedImage } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(669)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8669));
                 const saved = saveImage(pushed.docker, pushed.imageId);
@@ -1104,7 +1539,7 @@ async function runAudit(ctx, plan) {
                 if (history !== undefined && history.length > 0)
                     result = analyze({ ...facts, history }, mask);
                 for (const r of out.result.refused.slice(0, 50))
-                    warning(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`);
+                    src_core/* warning */.$e(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`);
                 return out.result;
             });
         }
@@ -1119,14 +1554,14 @@ async function runAudit(ctx, plan) {
         auditFile = file;
     }
     catch (err) {
-        warning(`Could not write the audit file ${file}: ${errorMessage(err)}`);
+        src_core/* warning */.$e(`Could not write the audit file ${file}: ${errorMessage(err)}`);
     }
     if (result.image.size !== undefined)
-        setOutput('image-size', String(result.image.size));
-    setOutput('layer-count', String(result.image.layerCount));
-    setOutput('secrets-found', String(result.secrets.length));
+        src_core/* setOutput */.uH('image-size', String(result.image.size));
+    src_core/* setOutput */.uH('layer-count', String(result.image.layerCount));
+    src_core/* setOutput */.uH('secrets-found', String(result.secrets.length));
     if (auditFile)
-        setOutput('audit-file', auditFile);
+        src_core/* setOutput */.uH('audit-file', auditFile);
     ctx.report.add(40, auditMarkdown(result, exported, auditFile));
     logResult(result, exported);
     const failures = [];
@@ -1135,7 +1570,7 @@ async function runAudit(ctx, plan) {
         if (inputs.failOnSecrets)
             failures.push(message);
         else
-            warning(message);
+            src_core/* warning */.$e(message);
     }
     if (exportFailure)
         failures.push(exportFailure);
@@ -1146,54 +1581,21 @@ function auditJson(result, exported) {
 }
 function logResult(r, exported) {
     const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown size';
-    info(`Audit: ${r.image.layerCount} layers, ${size}, user '${r.config.user || '(not set)'}', ${r.secrets.length} credential(s) found`);
+    src_core/* info */.pq(`Audit: ${r.image.layerCount} layers, ${size}, user '${r.config.user || '(not set)'}', ${r.secrets.length} credential(s) found`);
     for (const w of r.warnings)
-        warning(w);
+        src_core/* warning */.$e(w);
     if (exported) {
-        info(`Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +
+        src_core/* info */.pq(`Exported ${exported.files} files, ${exported.dirs} directories, ${exported.symlinks} symlinks, ${exported.hardlinks} hard links ` +
             `(${formatBytes(exported.bytes)}) to ${exported.dir}; ${exported.refusedCount} entries refused.`);
     }
 }
 
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./src/version.ts
-/**
- * The action's version: package.json's `version`, the one place it is written. ncc inlines the JSON
- * at bundle time, so dist/ carries it and nothing reads package.json at run time. The SARIF driver
- * version (and anything else that names the release) comes from here.
- */
-
-const VERSION = package_namespaceObject.rE;
-
-;// CONCATENATED MODULE: ./src/severity.ts
-/**
- * Severities as an ordered type: ECR's six `FindingSeverity` values, highest first, and the
- * threshold that adds NONE. The one place that ranks, parses and normalises them; inputs, findings,
- * the policy and the reports import it. Pure.
- */
-/** ECR's finding severities, highest first. */
-const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'];
-const THRESHOLDS = [...SEVERITIES, 'NONE'];
-const SEVERITY_SET = new Set(SEVERITIES);
-/** A scanner's severity text as one of the six; anything else (UNTRIAGED, new values, '') is UNDEFINED. */
-function normaliseSeverity(raw) {
-    const up = (raw ?? '').trim().toUpperCase();
-    return SEVERITY_SET.has(up) ? up : 'UNDEFINED';
-}
-/** Rank: CRITICAL 5 … UNDEFINED 0. */
-function severityRank(s) {
-    return SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
-}
-/** The severity of a rank (inverse of severityRank). */
-function severityOfRank(rank) {
-    return SEVERITIES[SEVERITIES.length - 1 - rank];
-}
-/** Does a counted finding at `s` fail the gate at `threshold`? */
-function atOrAbove(s, threshold) {
-    return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
-}
-
+// EXTERNAL MODULE: ./src/version.ts + 1 modules
+var version = __nccwpck_require__(1013);
+// EXTERNAL MODULE: ./src/github/digest.ts
+var github_digest = __nccwpck_require__(1099);
+// EXTERNAL MODULE: ./src/severity.ts
+var severity = __nccwpck_require__(1012);
 ;// CONCATENATED MODULE: ./src/gate/findings.ts
 
 const num = (v) => {
@@ -1215,7 +1617,7 @@ function fromBasic(f, image) {
         key: `${id}|${pkg}|${version}`,
         id,
         source: 'basic',
-        severity: normaliseSeverity(f.severity),
+        severity: (0,severity/* normaliseSeverity */.s4)(f.severity),
         rawSeverity: f.severity ?? '',
         status: 'ACTIVE',
         package: pkg,
@@ -1252,7 +1654,7 @@ function fromEnhanced(f, image) {
             key: packages.length > 1 || !f.findingArn ? `${base}|${pkg}|${version}|${i}` : base,
             id,
             source: 'enhanced',
-            severity: normaliseSeverity(f.severity),
+            severity: (0,severity/* normaliseSeverity */.s4)(f.severity),
             rawSeverity: f.severity ?? '',
             status: (f.status ?? 'ACTIVE').toUpperCase(),
             package: pkg,
@@ -1499,18 +1901,8 @@ function registryScanningOnce(client) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * "Full jitter" backoff (AWS Architecture Blog): a uniform delay in [ceiling/2, ceiling] where
- * ceiling = min(cap, base * 2^attempt). The lower half-floor keeps retries from hammering at once.
- */
-function backoffDelay(attempt, opts) {
-    const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, attempt));
-    const r = (opts.random ?? Math.random)();
-    return Math.round(ceiling / 2 + (ceiling / 2) * r);
-}
-
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
 ;// CONCATENATED MODULE: ./src/gate/status.ts
 /**
  * The scan wait as an explicit state machine. Pure: the loop in wait.ts does the calls and feeds
@@ -1618,7 +2010,7 @@ function nextStep(prev, obs, now, cfg) {
     // Wait at least one second per call just made, so the average stays at one call a second.
     const spacing = Math.max(1, obs.calls) * cfg.msPerCall;
     const backoff = () => {
-        const delay = Math.max(spacing, backoffDelay(state.attempt, {
+        const delay = Math.max(spacing, (0,retry/* backoffDelay */.E)(state.attempt, {
             baseMs: cfg.baseDelayMs,
             capMs: cfg.capDelayMs,
             ...(cfg.random ? { random: cfg.random } : {}),
@@ -2139,7 +2531,7 @@ function isExpired(e, today) {
 }
 /** Does a counted finding at `s` fail the gate at `threshold`? */
 function blocks(s, threshold) {
-    return atOrAbove(s, threshold);
+    return (0,severity/* atOrAbove */.kU)(s, threshold);
 }
 /** The verdict. `today` is YYYY-MM-DD (UTC). */
 function evaluate(findings, policy, today) {
@@ -2195,7 +2587,7 @@ function evaluate(findings, policy, today) {
         }
         counts[f.severity] += 1;
         total += 1;
-        const rank = severityRank(f.severity);
+        const rank = (0,severity/* severityRank */.qs)(f.severity);
         if (rank > highestRank)
             highestRank = rank;
         const b = blocks(f.severity, policy.threshold);
@@ -2203,7 +2595,7 @@ function evaluate(findings, policy, today) {
             blocking += 1;
         results[n] = { finding: f, disposition: 'counted', blocking: b };
     }
-    const highest = highestRank < 0 ? 'NONE' : severityOfRank(highestRank);
+    const highest = highestRank < 0 ? 'NONE' : (0,severity/* severityOfRank */.V6)(highestRank);
     return {
         results,
         counts,
@@ -2220,370 +2612,10 @@ function evaluate(findings, policy, today) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/gate/sarif.ts
-/** Code scanning's bands: critical > 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9. */
-const BANDS = {
-    CRITICAL: [9.0, 10.0, 9.5],
-    HIGH: [7.0, 8.9, 8.0],
-    MEDIUM: [4.0, 6.9, 5.5],
-    LOW: [0.1, 3.9, 2.0],
-    INFORMATIONAL: [0.0, 0.0, 0.0],
-    UNDEFINED: [0.0, 0.0, 0.0],
-};
-/** The CVSS score when it agrees with the gate's severity, else the middle of that severity's band. */
-function securitySeverity(severity, score) {
-    const [lo, hi, mid] = BANDS[severity];
-    const s = score !== undefined && score >= lo && score <= hi + 0.05 ? score : mid;
-    return s.toFixed(1);
-}
-function level(s) {
-    if (s === 'CRITICAL' || s === 'HIGH')
-        return 'error';
-    if (s === 'MEDIUM')
-        return 'warning';
-    return 'note';
-}
-function vulnUrl(f) {
-    if (f.url)
-        return f.url;
-    if (/^CVE-\d+-\d+$/i.test(f.id))
-        return `https://nvd.nist.gov/vuln/detail/${f.id.toUpperCase()}`;
-    if (/^GHSA-/i.test(f.id))
-        return `https://github.com/advisories/${f.id}`;
-    return '';
-}
-const ruleId = (id) => id.replace(/\s+/g, '_');
-function ruleJson(f) {
-    const url = vulnUrl(f);
-    const about = (f.description || f.title || f.id).slice(0, 600);
-    const rule = {
-        id: ruleId(f.id),
-        name: ruleId(f.id),
-        shortDescription: { text: `${f.id} (${f.severity})` },
-        fullDescription: { text: about },
-        help: { text: `${about}${url ? ` More: ${url}` : ''}` },
-        defaultConfiguration: { level: level(f.severity) },
-        properties: {
-            'security-severity': securitySeverity(f.severity, f.score),
-            tags: ['security', 'vulnerability', 'container', f.severity.toLowerCase()],
-        },
-    };
-    if (url)
-        rule.helpUri = url;
-    return JSON.stringify(rule);
-}
-/**
- * The SARIF document as JSON text. Built piece by piece (a result a line) so that 50,000 findings do
- * not need one giant object tree next to the text.
- */
-function buildSarif(verdict, ctx) {
-    return [...sarifChunks(verdict, ctx)].join('');
-}
-/** The SARIF text in chunks (a rule or a result each), for writing without holding it whole. */
-function* sarifChunks(verdict, ctx) {
-    const rules = new Map();
-    const ruleFindings = [];
-    // One result per vulnerability and package; platforms of a multi-platform image are merged.
-    const results = new Map();
-    const platformsOf = new Map();
-    for (const r of verdict.results) {
-        if (r.disposition !== 'counted')
-            continue;
-        const f = r.finding;
-        if (!rules.has(f.id)) {
-            rules.set(f.id, ruleFindings.length);
-            ruleFindings.push(f);
-        }
-        const key = `${f.id}\u0000${f.package}\u0000${f.version}`;
-        if (!results.has(key))
-            results.set(key, f);
-        if (f.platform) {
-            const list = platformsOf.get(key);
-            if (!list)
-                platformsOf.set(key, [f.platform]);
-            else if (!list.includes(f.platform))
-                list.push(f.platform);
-        }
-    }
-    const artifact = JSON.stringify({ uri: ctx.artifactUri });
-    const driver = {
-        name: 'ecr-supply-chain',
-        informationUri: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html',
-        version: ctx.toolVersion,
-    };
-    yield `{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver).slice(0, -1)},"rules":[\n`;
-    for (let i = 0; i < ruleFindings.length; i++)
-        yield (i === 0 ? '' : ',\n') + ruleJson(ruleFindings[i]);
-    const category = JSON.stringify({ id: `ecr-scan/${ctx.imageRef.replace(/@.*$/, '')}/` });
-    // The image is the one logical location every result points at (by index 0).
-    const logical = JSON.stringify([{ name: ctx.imageRef, fullyQualifiedName: ctx.imageRef, kind: 'module' }]);
-    yield `\n]}},"automationDetails":${category},"logicalLocations":${logical},"results":[\n`;
-    let first = true;
-    for (const [key, f] of results) {
-        const platforms = platformsOf.get(key);
-        const where = platforms ? ` (${platforms.sort().join(', ')})` : '';
-        const pkg = f.package ? `${f.package} ${f.version}`.trim() : 'the image';
-        const fix = f.fixedIn ? `; fixed in ${f.fixedIn}` : '';
-        const q = JSON.stringify;
-        const props = `{"package":${q(f.package)},"installedVersion":${q(f.version)},"fixedVersion":${q(f.fixedIn)},"severity":"${f.severity}"` +
-            (f.score !== undefined ? `,"score":${f.score}` : '') +
-            (f.fixAvailable ? `,"fixAvailable":${q(f.fixAvailable)}` : '') +
-            (f.exploitAvailable ? `,"exploitAvailable":${q(f.exploitAvailable)}` : '') +
-            '}';
-        yield ((first ? '' : ',\n') +
-            `{"ruleId":${JSON.stringify(ruleId(f.id))},"ruleIndex":${rules.get(f.id) ?? 0},"level":"${level(f.severity)}",` +
-            `"message":${JSON.stringify({ text: `${f.id} (${f.severity}) in ${pkg}${fix}${where}` })},` +
-            `"locations":[{"physicalLocation":{"artifactLocation":${artifact},"region":{"startLine":1}},` +
-            `"logicalLocations":[{"index":0}]}],` +
-            `"partialFingerprints":${JSON.stringify({ 'ecrFinding/v1': `${f.id}:${f.package}:${f.version}` })},` +
-            `"properties":${props}}`);
-        first = false;
-    }
-    yield '\n]}]}\n';
-}
-
-;// CONCATENATED MODULE: ./src/gate/reports.ts
-/**
- * What a reviewer reads: the job summary (verdict first), the `::error` annotations, the outputs
- * and the full report JSON. Pure builders; the writes happen in index.ts.
- */
-
-
-
-const SEV_LABEL = {
-    CRITICAL: 'Critical',
-    HIGH: 'High',
-    MEDIUM: 'Medium',
-    LOW: 'Low',
-    INFORMATIONAL: 'Informational',
-    UNDEFINED: 'Undefined',
-};
-/** Severity first, then score (highest first), then ID. */
-function compareFindings(a, b) {
-    return (severityRank(b.severity) - severityRank(a.severity) ||
-        (b.score ?? -1) - (a.score ?? -1) ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
-        (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
-}
-function thresholdText(t) {
-    return t === 'NONE' ? 'report only (severity-threshold: NONE)' : `at or above ${t}`;
-}
-function countList(v) {
-    return SEVERITIES.filter((s) => v.counts[s] > 0)
-        .map((s) => `${v.counts[s]} ${s}`)
-        .join(', ');
-}
-/** The one-line verdict (summary order 0 and the log). */
-function verdictLine(v, facts) {
-    const t = facts.policy.threshold;
-    if (v.failed) {
-        const blocking = SEVERITIES.filter((s) => v.counts[s] > 0 && severityRank(s) >= severityRank(t))
-            .map((s) => `${v.counts[s]} ${s}`)
-            .join(', ');
-        return `❌ Scan gate failed: ${v.blocking} finding${v.blocking === 1 ? '' : 's'} ${thresholdText(t)} (${blocking}) in ${facts.imageRef}`;
-    }
-    const what = v.total === 0
-        ? 'no counted findings'
-        : `${v.total} finding${v.total === 1 ? '' : 's'} (${countList(v)}), none ${thresholdText(t)}`;
-    return `✅ Scan gate passed: ${t === 'NONE' ? `${v.total} counted finding${v.total === 1 ? '' : 's'}, report only` : what}${v.ignored > 0 ? `; ${v.ignored} ignored` : ''}`;
-}
-function unavailableLine(status, message, failed) {
-    return `${failed ? '❌ Scan gate failed' : '⚠️ Scan gate could not decide'}: no trustworthy findings (${status}). ${message}`;
-}
-const MAX_ROWS = 100;
-const MAX_IGNORED_ROWS = 100;
-function scoreText(f) {
-    return f.score !== undefined ? f.score.toFixed(1) : '';
-}
-function idLink(f) {
-    const url = vulnUrl(f);
-    return url ? `[${cell(f.id)}](${url.replace(/\)/g, '%29')})` : cell(f.id);
-}
-function findingRow(f, multi) {
-    const fix = f.fixedIn ? ` → ${cell(f.fixedIn)}` : '';
-    const cells = [
-        idLink(f),
-        cell(f.package || '–'),
-        `${cell(f.version || '–')}${fix}`,
-        f.severity +
-            (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${cell(f.rawSeverity)})` : ''),
-        scoreText(f),
-        f.fixAvailable || '–',
-        f.exploitAvailable || '–',
-    ];
-    if (multi)
-        cells.push(cell(f.platform));
-    return `| ${cells.join(' | ')} |`;
-}
-function entryText(e) {
-    return `${e.id}${e.package ? ` package=${e.package}` : ''}${e.until ? ` until=${e.until}` : ''}`;
-}
-/** Top-N by severity then score without sorting everything (50,000 findings). */
-function topN(items, n, keep) {
-    const picked = [];
-    for (const e of items) {
-        if (!keep(e))
-            continue;
-        picked.push(e.finding);
-        if (picked.length > n * 4) {
-            picked.sort(compareFindings);
-            picked.length = n;
-        }
-    }
-    picked.sort(compareFindings);
-    return picked.slice(0, n);
-}
-/** The gate's summary section (order 20), kept well under the 1 MiB summary limit. */
-function gateSection(v, facts, limitBytes = 400_000) {
-    const multi = facts.platforms.length > 1 || facts.platforms.some((p) => p.platform !== '');
-    const out = ['### Scan gate', ''];
-    out.push('| | |', '|---|---|');
-    out.push(`| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${facts.policy.onlyFixable ? ', only fixable' : ''}) |`);
-    out.push(`| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`);
-    out.push(`| Image | \`${cell(facts.imageRef)}\` |`);
-    if (multi) {
-        for (const p of facts.platforms) {
-            out.push(`| Platform ${cell(p.platform || 'image')} | \`${p.digest}\`: ${p.status}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`);
-        }
-    }
-    out.push('');
-    out.push('| Severity | Counted | Ignored |', '|---|---:|---:|');
-    for (const s of SEVERITIES)
-        out.push(`| ${SEV_LABEL[s]} | ${v.counts[s]} | ${v.ignoredCounts[s]} |`);
-    out.push(`| **Total** | **${v.total}** | **${v.ignored}** |`);
-    const notFixable = v.results.reduce((n, r) => n + (r.disposition === 'not-fixable' ? 1 : 0), 0);
-    const inactive = v.results.reduce((n, r) => n + (r.disposition === 'inactive' ? 1 : 0), 0);
-    const notes = [];
-    if (notFixable > 0)
-        notes.push(`${notFixable} without a fix not counted (only-fixable)`);
-    if (inactive > 0)
-        notes.push(`${inactive} suppressed or closed in Inspector not counted`);
-    if (v.fixUnknown > 0)
-        notes.push(`${v.fixUnknown} basic-scan findings counted although only-fixable is on: basic scanning does not say whether a fix exists`);
-    if (notes.length > 0)
-        out.push('', `_${notes.join('; ')}._`);
-    const top = topN(v.results, MAX_ROWS, (e) => e.disposition === 'counted');
-    if (top.length > 0) {
-        out.push('', `#### Top findings${v.total > top.length ? ` (${top.length} of ${v.total}; the report file and the SARIF hold all)` : ''}`, '');
-        const head = ['ID', 'Package', 'Installed → fixed', 'Severity', 'Score', 'Fix', 'Exploit'];
-        if (multi)
-            head.push('Platform');
-        out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
-        for (const f of top)
-            out.push(findingRow(f, multi));
-    }
-    const entries = facts.policy.ignore;
-    if (entries.length > 0) {
-        out.push('', '#### Ignore entries', '', '| Entry | Reason | Expires | Matched |', '|---|---|---|---:|');
-        entries.slice(0, MAX_IGNORED_ROWS).forEach((e, i) => {
-            const expired = e.until !== undefined && e.until < facts.today;
-            out.push(`| \`${cell(entryText(e))}\` | ${cell(e.reason) || '–'} | ${e.until ? `${e.until}${expired ? ' **expired: no longer ignores**' : ''}` : 'never'} | ${v.matches[i] ?? 0} |`);
-        });
-        if (entries.length > MAX_IGNORED_ROWS)
-            out.push('', `_…and ${entries.length - MAX_IGNORED_ROWS} more entries._`);
-    }
-    let text = out.join('\n');
-    if (Buffer.byteLength(text) > limitBytes) {
-        const note = '\n\n> Section truncated to fit the job summary; the report file holds every finding.';
-        text = text.slice(0, limitBytes - note.length);
-        text = text.slice(0, text.lastIndexOf('\n')) + note;
-    }
-    return text;
-}
-/** `::error` annotations: one per blocking finding, capped, and one for the rest. */
-function annotations(v, imageRef, cap = 10) {
-    if (!v.failed)
-        return [];
-    const top = topN(v.results, cap, (e) => e.blocking);
-    const lines = top.map((f) => {
-        const pkg = f.package ? ` in ${f.package} ${f.version}`.trimEnd() : '';
-        const fix = f.fixedIn ? ` (fixed in ${f.fixedIn})` : f.fixAvailable === 'NO' ? ' (no fix yet)' : '';
-        const where = f.platform ? ` [${f.platform}]` : '';
-        return `${f.severity} ${f.id}${pkg}${fix}${where}: ${imageRef}`;
-    });
-    if (v.blocking > top.length)
-        lines.push(`…and ${v.blocking - top.length} more blocking findings (see the job summary and the report file)`);
-    return lines;
-}
-/** The outputs from `findings-critical` to `highest-severity` for a verdict. */
-function countOutputs(v) {
-    const out = {};
-    for (const s of SEVERITIES)
-        out[`findings-${s.toLowerCase()}`] = String(v.counts[s]);
-    out['findings-total'] = String(v.total);
-    out['findings-ignored'] = String(v.ignored);
-    out.findings = JSON.stringify(v.counts);
-    out['highest-severity'] = v.highest;
-    return out;
-}
-/** The report file: every finding with what became of it. */
-function reportJson(v, facts, gate, message) {
-    return [...reportChunks(v, facts, gate, message)].join('');
-}
-/** The report file in chunks (a finding each), for writing without holding it whole. */
-function* reportChunks(v, facts, gate, message) {
-    const policy = facts.policy;
-    const head = {
-        version: 1,
-        image: facts.imageRef,
-        digest: facts.digest,
-        scanType: facts.scanType,
-        scanStatus: facts.scanStatus,
-        gate,
-        message,
-        platforms: facts.platforms,
-        policy: {
-            severityThreshold: policy.threshold,
-            onlyFixable: policy.onlyFixable,
-            ignore: policy.ignore.map((e, i) => ({
-                ...e,
-                expired: e.until !== undefined && e.until < facts.today,
-                matched: v?.matches[i] ?? 0,
-            })),
-        },
-        counts: v?.counts ?? null,
-        ignoredCounts: v?.ignoredCounts ?? null,
-        total: v?.total ?? null,
-        ignored: v?.ignored ?? null,
-        highestSeverity: v?.highest ?? null,
-    };
-    // Built as text, a finding a line: 50,000 findings without one giant intermediate object.
-    yield JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "findings": [');
-    const rows = v?.results ?? [];
-    for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        const f = r.finding;
-        const row = {
-            id: f.id,
-            severity: f.severity,
-            rawSeverity: f.rawSeverity,
-            package: f.package,
-            version: f.version,
-            fixedIn: f.fixedIn,
-            score: f.score ?? null,
-            fixAvailable: f.fixAvailable,
-            exploitAvailable: f.exploitAvailable,
-            status: f.status,
-            source: f.source,
-            platform: f.platform,
-            imageDigest: f.imageDigest,
-            url: vulnUrl(f),
-            disposition: r.disposition,
-            counted: r.disposition === 'counted',
-            blocking: r.blocking,
-            key: f.key,
-        };
-        if (r.ignoredBy !== undefined) {
-            const e = policy.ignore[r.ignoredBy];
-            row.ignoredBy = e
-                ? { id: e.id, source: e.source, reason: e.reason, until: e.until ?? null, package: e.package ?? null }
-                : null;
-        }
-        yield `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(row)}`;
-    }
-    yield rows.length > 0 ? '\n  ]\n}\n' : ']\n}\n';
-}
-
+// EXTERNAL MODULE: ./src/gate/reports.ts
+var reports = __nccwpck_require__(172);
+// EXTERNAL MODULE: ./src/gate/sarif.ts
+var sarif = __nccwpck_require__(9270);
 ;// CONCATENATED MODULE: ./src/gate/wait.ts
 
 
@@ -2686,6 +2718,7 @@ async function waitForFindings(deps, target, cfg, opts) {
 
 
 
+
 const REPORT_FILE = 'ecr-scan-report.json';
 async function prepareGate(ctx) {
     const { inputs } = ctx;
@@ -2720,10 +2753,10 @@ async function prepareGate(ctx) {
 /** Waits for the findings of the pushed digest, decides, reports. */
 async function runGate(ctx, plan, tuning = {}) {
     if (!plan.enabled) {
-        setOutput('gate', 'skipped');
-        setOutput('scan-status', 'SKIPPED');
-        info('Scan gate skipped (wait-for-scan: false)');
-        return {};
+        src_core/* setOutput */.uH('gate', 'skipped');
+        src_core/* setOutput */.uH('scan-status', 'SKIPPED');
+        src_core/* info */.pq('Scan gate skipped (wait-for-scan: false)');
+        return { digest: (0,github_digest/* digestWithoutFindings */.Fs)('skipped', plan.policy.threshold) };
     }
     const { inputs, pushed } = ctx;
     const startedAt = ctx.clock();
@@ -2739,20 +2772,20 @@ async function runGate(ctx, plan, tuning = {}) {
         return unavailable(ctx, plan, 'NONE', 'NOT_CONFIGURED', mode.message, [], startedAt);
     }
     if (mode.kind === 'unknown')
-        warning(`${mode.why}; waiting for findings anyway.`);
+        src_core/* warning */.$e(`${mode.why}; waiting for findings anyway.`);
     else
-        info(`Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`);
+        src_core/* info */.pq(`Scanning: ${mode.kind === 'basic' ? `BASIC (${mode.scanOnPush ? 'scan on push' : 'manual: starting a scan'})` : `ENHANCED (${mode.frequency})`}`);
     // 2. What to gate: the image, or each platform image of an index.
     let targets;
     try {
         targets = await scanTargets(api, pushed.digest);
     }
     catch (err) {
-        warning(`Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`);
+        src_core/* warning */.$e(`Could not read the pushed manifest to find its platform images (${errorMessage(err)}); gating the pushed digest itself.`);
         targets = [{ digest: pushed.digest, platform: '' }];
     }
     if (targets.length > 1 || targets[0]?.platform) {
-        info(`Image index: gating ${targets.length} platform image(s): ${targets.map((t) => t.platform).join(', ')}`);
+        src_core/* info */.pq(`Image index: gating ${targets.length} platform image(s): ${targets.map((t) => t.platform).join(', ')}`);
     }
     // 3. Wait for settled findings, each platform side by side (the call budget is shared).
     const cfg = {
@@ -2765,8 +2798,8 @@ async function runGate(ctx, plan, tuning = {}) {
         api,
         clock: ctx.clock,
         sleep: ctx.sleep,
-        log: info,
-        warn: (l) => warning(l),
+        log: src_core/* info */.pq,
+        warn: (l) => src_core/* warning */.$e(l),
     };
     const startScanNow = mode.kind === 'basic' && !mode.scanOnPush;
     const results = await Promise.all(targets.map((t) => waitForFindings(deps, t, cfg, { startScanNow })));
@@ -2775,10 +2808,10 @@ async function runGate(ctx, plan, tuning = {}) {
     const failed = results.findIndex((r) => r.kind === 'failed');
     if (failed >= 0) {
         const r = results[failed];
-        setOutput('scan-type', scanType);
-        setOutput('gate', 'failed');
+        src_core/* setOutput */.uH('scan-type', scanType);
+        src_core/* setOutput */.uH('gate', 'failed');
         ctx.report.add(0, `### ❌ Scan gate failed\n\n${r.message}`);
-        return { failure: r.message };
+        return { failure: r.message, digest: (0,github_digest/* digestWithoutFindings */.Fs)('failed', plan.policy.threshold, r.message) };
     }
     const bad = results.findIndex((r) => r.kind === 'unavailable');
     if (bad >= 0) {
@@ -2820,7 +2853,7 @@ async function discoverMode(ctx, api) {
     const problems = [registry, repo].flatMap((r) => (r.ok ? [] : [r]));
     if (problems.length > 0) {
         const denied = problems.some((p) => p.denied);
-        warning(`Could not read the scanning configuration (${problems.map((p) => p.message).join('; ')}).` +
+        src_core/* warning */.$e(`Could not read the scanning configuration (${problems.map((p) => p.message).join('; ')}).` +
             (denied
                 ? ' Grant ecr:GetRegistryScanningConfiguration and ecr:BatchGetRepositoryScanningConfiguration to let the gate know the scan mode before waiting.'
                 : ''));
@@ -2887,16 +2920,16 @@ async function writeFile(file, chunks) {
         return true;
     }
     catch (err) {
-        warning(`Could not write ${file}: ${errorMessage(err)}`);
+        src_core/* warning */.$e(`Could not write ${file}: ${errorMessage(err)}`);
         return false;
     }
 }
 async function unavailable(ctx, plan, scanType, status, message, platforms, startedAt) {
     const fail = ctx.inputs.onScanUnavailable === 'fail';
     const gate = fail ? 'failed' : 'unavailable';
-    setOutput('scan-type', scanType);
-    setOutput('scan-status', status);
-    setOutput('gate', gate);
+    src_core/* setOutput */.uH('scan-type', scanType);
+    src_core/* setOutput */.uH('scan-status', status);
+    src_core/* setOutput */.uH('gate', gate);
     const facts = {
         imageRef: ctx.pushed.imageRef,
         digest: ctx.pushed.digest,
@@ -2909,9 +2942,9 @@ async function unavailable(ctx, plan, scanType, status, message, platforms, star
     };
     // No SARIF: an empty one would tell code scanning "0 findings".
     const { report } = reportPaths(ctx);
-    if (await writeFile(report, reportChunks(undefined, facts, gate, message)))
-        setOutput('report-file', report);
-    const line = unavailableLine(status, message, fail);
+    if (await writeFile(report, (0,reports/* reportChunks */.vn)(undefined, facts, gate, message)))
+        src_core/* setOutput */.uH('report-file', report);
+    const line = (0,reports/* unavailableLine */.tj)(status, message, fail);
     ctx.report.add(0, `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`);
     ctx.report.add(20, [
         '### Scan gate',
@@ -2922,41 +2955,43 @@ async function unavailable(ctx, plan, scanType, status, message, platforms, star
         `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
         `| Image | \`${ctx.pushed.imageRef}\` |`,
     ].join('\n'));
+    const digest = (0,github_digest/* digestWithoutFindings */.Fs)(gate, plan.policy.threshold, `${status}: ${message}`);
     if (fail)
-        return { failure: `Scan gate: ${status}: ${message}` };
-    warning(`Scan gate unavailable (${status}): ${message}`);
-    return {};
+        return { failure: `Scan gate: ${status}: ${message}`, digest };
+    src_core/* warning */.$e(`Scan gate unavailable (${status}): ${message}`);
+    return { digest };
 }
 async function decide(ctx, verdict, facts) {
     const gate = verdict.failed ? 'failed' : 'passed';
-    setOutput('scan-type', facts.scanType);
-    setOutput('scan-status', facts.scanStatus);
-    for (const [k, v] of Object.entries(countOutputs(verdict)))
-        setOutput(k, v);
-    setOutput('gate', gate);
+    src_core/* setOutput */.uH('scan-type', facts.scanType);
+    src_core/* setOutput */.uH('scan-status', facts.scanStatus);
+    for (const [k, v] of Object.entries((0,reports/* countOutputs */.wo)(verdict)))
+        src_core/* setOutput */.uH(k, v);
+    src_core/* setOutput */.uH('gate', gate);
     for (const e of verdict.expired) {
-        warning(`Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`);
+        src_core/* warning */.$e(`Ignore entry '${e.id}' (${e.source}) expired on ${e.until ?? ''}: it no longer ignores anything. Fix the finding, or renew the entry with a new until= date.`);
     }
     for (const e of verdict.unused)
-        notice(`Ignore entry '${e.id}' (${e.source}) matched no finding of ${facts.imageRef}: remove it if it is no longer needed.`);
+        src_core/* notice */.lm(`Ignore entry '${e.id}' (${e.source}) matched no finding of ${facts.imageRef}: remove it if it is no longer needed.`);
     const paths = reportPaths(ctx);
     const [sarifOk, reportOk] = await Promise.all([
         paths.sarif
-            ? writeFile(paths.sarif, sarifChunks(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: VERSION }))
+            ? writeFile(paths.sarif, (0,sarif/* sarifChunks */.gP)(verdict, { imageRef: facts.imageRef, artifactUri: 'Dockerfile', toolVersion: version/* VERSION */.x }))
             : Promise.resolve(false),
-        writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
+        writeFile(paths.report, (0,reports/* reportChunks */.vn)(verdict, facts, gate, '')),
     ]);
     if (sarifOk && paths.sarif)
-        setOutput('sarif-file', paths.sarif);
+        src_core/* setOutput */.uH('sarif-file', paths.sarif);
     if (reportOk)
-        setOutput('report-file', paths.report);
-    const line = verdictLine(verdict, facts);
-    info(line);
+        src_core/* setOutput */.uH('report-file', paths.report);
+    const line = (0,reports/* verdictLine */.MT)(verdict, facts);
+    src_core/* info */.pq(line);
     ctx.report.add(0, `### ${line}`);
-    ctx.report.add(20, gateSection(verdict, facts));
-    for (const a of annotations(verdict, facts.imageRef))
-        error(a, { title: 'Vulnerability blocks the image' });
-    return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {};
+    ctx.report.add(20, (0,reports/* gateSection */.Tx)(verdict, facts));
+    for (const a of (0,reports/* annotations */.hk)(verdict, facts.imageRef))
+        src_core/* error */.z3(a, { title: 'Vulnerability blocks the image' });
+    const digest = (0,github_digest/* digestOfVerdict */.V6)(verdict, facts.policy.threshold);
+    return verdict.failed ? { failure: line.replace(/^❌ /, ''), digest } : { digest };
 }
 
 ;// CONCATENATED MODULE: ./src/governance/policy.ts
@@ -3430,21 +3465,21 @@ const ORIGIN = {
     existing: 'existing (settings reported, not changed)',
 };
 function governanceSection(r) {
-    const code = (s) => `\`${cell(s)}\``;
+    const code = (s) => `\`${(0,src_report/* cell */.H)(s)}\``;
     const lines = [
         '### Repository governance',
         '',
         '| | |',
         '|---|---|',
         `| Repository | ${code(r.repository)}: ${ORIGIN[r.origin]} |`,
-        `| Scan on push | ${r.scanOnPush === 'off' ? '**off**' : cell(r.scanOnPush)} |`,
-        `| Tag mutability | ${cell(r.mutability)} |`,
-        `| Encryption | ${cell(r.encryption)} |`,
-        `| Enhanced scanning covers it | ${cell(r.enhanced)} |`,
+        `| Scan on push | ${r.scanOnPush === 'off' ? '**off**' : (0,src_report/* cell */.H)(r.scanOnPush)} |`,
+        `| Tag mutability | ${(0,src_report/* cell */.H)(r.mutability)} |`,
+        `| Encryption | ${(0,src_report/* cell */.H)(r.encryption)} |`,
+        `| Enhanced scanning covers it | ${(0,src_report/* cell */.H)(r.enhanced)} |`,
         `| Lifecycle policy | ${policyCell(r.policy)} |`,
     ];
     if (r.differences.length > 0) {
-        lines.push('', `> The repository differs from the inputs (not changed by this action): ${r.differences.map(cell).join('; ')}.`);
+        lines.push('', `> The repository differs from the inputs (not changed by this action): ${r.differences.map(src_report/* cell */.H).join('; ')}.`);
     }
     if (r.movingTags.length > 0) {
         lines.push('', `> Mutable tag${r.movingTags.length === 1 ? '' : 's'} ${r.movingTags.map(code).join(', ')} ` +
@@ -3461,18 +3496,18 @@ function policyCell(p) {
         case 'none':
             return 'not managed by this step (no `lifecycle-policy` input)';
         case 'applied':
-            return `applied from \`${cell(p.file)}\` (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`;
+            return `applied from \`${(0,src_report/* cell */.H)(p.file)}\` (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`;
         case 'unchanged':
-            return `unchanged: the repository already has \`${cell(p.file)}\``;
+            return `unchanged: the repository already has \`${(0,src_report/* cell */.H)(p.file)}\``;
         case 'failed':
-            return `**not applied** (\`${cell(p.file)}\`): ${cell(p.reason)}`;
+            return `**not applied** (\`${(0,src_report/* cell */.H)(p.file)}\`): ${(0,src_report/* cell */.H)(p.reason)}`;
     }
 }
 function previewMarkdown(p) {
     if (p.kind === 'skipped')
         return undefined;
     if (p.kind === 'unavailable')
-        return `**Lifecycle preview:** unavailable: ${cell(p.reason)}`;
+        return `**Lifecycle preview:** unavailable: ${(0,src_report/* cell */.H)(p.reason)}`;
     const { summary } = p;
     const lines = [
         `**Lifecycle preview:** ${summary.total === 0 ? 'nothing would expire now' : `${summary.total} image${summary.total === 1 ? '' : 's'} would expire now`}`,
@@ -3481,11 +3516,11 @@ function previewMarkdown(p) {
         '|---|---|---|---|',
     ];
     for (const rule of summary.rules) {
-        const shown = rule.tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``);
+        const shown = rule.tags.slice(0, MAX_TAGS).map((t) => `\`${(0,src_report/* cell */.H)(t)}\``);
         if (rule.tags.length > MAX_TAGS)
             shown.push(`… and ${rule.tags.length - MAX_TAGS} more`);
         const count = rule.untagged > 0 ? `${rule.count} (${rule.untagged} untagged)` : String(rule.count);
-        lines.push(`| ${rule.rulePriority} | ${cell(rule.description)} | ${count} | ${shown.join(', ') || '–'} |`);
+        lines.push(`| ${rule.rulePriority} | ${(0,src_report/* cell */.H)(rule.description)} | ${count} | ${shown.join(', ') || '–'} |`);
     }
     return lines.join('\n');
 }
@@ -3672,7 +3707,7 @@ async function prepareGovernance(ctx) {
     const checked = checkLifecyclePolicy(raw, label);
     if (!checked.ok)
         throw new InputError(checked.problems);
-    debug(`lifecycle policy ${label}: ${checked.policy.rules.length} rule(s), valid`);
+    src_core/* debug */.Yz(`lifecycle policy ${label}: ${checked.policy.rules.length} rule(s), valid`);
     return { lifecyclePolicy: { file: label, policy: checked.policy, text: checked.text } };
 }
 /** How each repository object push.ts got from createRepository came to be. */
@@ -3690,15 +3725,15 @@ async function createRepository(inputs, ecr, registryId, env) {
     }
     origins.set(created.repository, created.origin);
     if (created.origin === 'concurrent') {
-        info(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`);
+        src_core/* info */.pq(`Repository ${inputs.repository} was created by another job meanwhile: using it as it is`);
     }
     else {
         const enc = request.encryptionConfiguration;
-        info(`Created repository ${inputs.repository} in registry ${registryId} (scan-on-push on, tags ${request.imageTagMutability}, ` +
+        src_core/* info */.pq(`Created repository ${inputs.repository} in registry ${registryId} (scan-on-push on, tags ${request.imageTagMutability}, ` +
             `encryption ${enc.encryptionType}${enc.kmsKey ? ` ${enc.kmsKey}` : ''})`);
     }
     if (created.untagged) {
-        warning(`Created repository ${inputs.repository} without the created-by tags: ecr:TagResource was denied. ` +
+        src_core/* warning */.$e(`Created repository ${inputs.repository} without the created-by tags: ecr:TagResource was denied. ` +
             `Grant ecr:TagResource on ${arn} to tag repositories with the workflow that created them.`);
     }
     return created.repository;
@@ -3735,7 +3770,7 @@ async function runGovernance(ctx, plan) {
     // Settings of an existing repository are reported, never changed.
     const differences = repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : [];
     if (differences.length > 0) {
-        notice(`Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
+        src_core/* notice */.lm(`Repository ${inputs.repository} exists with other settings than the inputs ask for: ${differences.join('; ')}. ` +
             'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.');
     }
     const [enhanced, lifecycle] = await Promise.all([
@@ -3748,7 +3783,7 @@ async function runGovernance(ctx, plan) {
     if (repo && movingTags.length > 0) {
         const one = movingTags.length === 1;
         const list = movingTags.map((t) => `'${t}'`).join(', ');
-        warning(`Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
+        src_core/* warning */.$e(`Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
             `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
             `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`);
     }
@@ -3776,7 +3811,7 @@ async function scanningCoverage(ctx) {
         return enhancedCoverage(await getRegistryScanning(pushed.ecr, pushed.registryScanning), inputs.repository);
     }
     catch (err) {
-        debug(`GetRegistryScanningConfiguration: ${errorMessage(err)}`);
+        src_core/* debug */.Yz(`GetRegistryScanningConfiguration: ${errorMessage(err)}`);
         return `unknown (${errorName(err) || errorMessage(err)})`;
     }
 }
@@ -3798,7 +3833,7 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
     }
     let state;
     if (samePolicy(current, text)) {
-        info(`Lifecycle policy of ${inputs.repository} unchanged (${file})`);
+        src_core/* info */.pq(`Lifecycle policy of ${inputs.repository} unchanged (${file})`);
         state = { kind: 'unchanged', file };
     }
     else {
@@ -3813,7 +3848,7 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
             const e = explainEcrError('ecr:PutLifecyclePolicy', err, repositoryArn);
             return failed('it could not be written', e.message);
         }
-        info(`Applied lifecycle policy ${file} to ${inputs.repository}${current === undefined ? '' : ' (replaced a different policy)'}`);
+        src_core/* info */.pq(`Applied lifecycle policy ${file} to ${inputs.repository}${current === undefined ? '' : ' (replaced a different policy)'}`);
         state = { kind: 'applied', file, replaced: current !== undefined };
     }
     let preview;
@@ -3826,11 +3861,11 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
         });
         if (outcome.status === 'COMPLETE') {
             preview = { kind: 'done', summary: summarizePreview(policy, outcome.results) };
-            info(`Lifecycle preview: ${preview.summary.total} image(s) would expire`);
+            src_core/* info */.pq(`Lifecycle preview: ${preview.summary.total} image(s) would expire`);
         }
         else {
             preview = { kind: 'unavailable', reason: outcome.detail };
-            warning(`Lifecycle preview of ${inputs.repository} unavailable: ${outcome.detail}.`);
+            src_core/* warning */.$e(`Lifecycle preview of ${inputs.repository} unavailable: ${outcome.detail}.`);
         }
     }
     catch (err) {
@@ -3839,12 +3874,13 @@ async function applyLifecyclePolicy(ctx, desired, repositoryArn) {
             ? 'ecr:StartLifecyclePolicyPreview / ecr:GetLifecyclePolicyPreview denied'
             : `${name ? `${name}: ` : ''}${errorMessage(err)}`;
         preview = { kind: 'unavailable', reason };
-        warning(`Lifecycle preview of ${inputs.repository} unavailable: ${reason}. The policy itself is ${state.kind}.`);
+        src_core/* warning */.$e(`Lifecycle preview of ${inputs.repository} unavailable: ${reason}. The policy itself is ${state.kind}.`);
     }
     return { policy: state, preview };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -3983,13 +4019,22 @@ function parseInputs(get, env = {}) {
     const waitForScan = bool('wait-for-scan', true);
     const scanTimeoutSeconds = int('scan-timeout-seconds', 900, 1, 21600);
     const scanSettleSeconds = int('scan-settle-seconds', 20, 0, 3600);
-    const severityThreshold = oneOf('severity-threshold', 'HIGH', THRESHOLDS);
+    const severityThreshold = oneOf('severity-threshold', 'HIGH', severity/* THRESHOLDS */.Rm);
     const ignore = get('ignore');
     const ignoreFile = filePath('ignore-file');
     const onlyFixable = bool('only-fixable', false);
     const onScanUnavailable = oneOf('on-scan-unavailable', 'fail', ['fail', 'warn']);
     const sarifFile = filePath('sarif-file');
     const summary = bool('summary', true);
+    const prComment = bool('pr-comment', false);
+    // Checked only when used; never echoed in an error: it is a credential.
+    const githubToken = raw('github-token');
+    if (prComment && /[^\x21-\x7e]/.test(githubToken)) {
+        problems.push("Invalid input 'github-token': it holds whitespace or control characters. Expected a GitHub token, e.g. ${{ github.token }}.");
+    }
+    else if (prComment && githubToken === '') {
+        problems.push("Missing input 'github-token': 'pr-comment: true' needs a token with pull-requests: write, e.g. github-token: ${{ github.token }} (the default).");
+    }
     // --- Audit ---
     const audit = bool('audit', true);
     const failOnSecrets = bool('fail-on-secrets', true);
@@ -4017,6 +4062,8 @@ function parseInputs(get, env = {}) {
         onlyFixable,
         onScanUnavailable,
         summary,
+        prComment,
+        githubToken,
         audit,
         failOnSecrets,
     };
@@ -4036,9 +4083,18 @@ function parseInputs(get, env = {}) {
         inputs.exportFilesystem = exportFilesystem;
     return inputs;
 }
+/** Inputs that hold credentials: masked in the log the moment they are read. */
+const SECRET_INPUTS = new Set(['github-token']);
 /** Reads the action's inputs from the runner's INPUT_* environment. */
 function getInputs(env = process.env) {
-    const get = (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+    const get = (name) => {
+        const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+        if (SECRET_INPUTS.has(name)) {
+            (0,src_core/* setSecret */.Pq)(value);
+            (0,src_core/* setSecret */.Pq)(value.trim());
+        }
+        return value;
+    };
     return parseInputs(get, env);
 }
 
@@ -4210,7 +4266,7 @@ function requireOidc(env) {
 }
 /** A fresh OIDC token; @actions/core masks it before returning. */
 async function getIdToken(audience) {
-    return getIDToken(audience);
+    return src_core/* getIDToken */.V9(audience);
 }
 
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -4220,11 +4276,11 @@ const KEYS = {
     dockerConfig: 'docker-config',
     privateConfig: 'private-config',
 };
-function state_saveState(state) {
+function saveState(state) {
     for (const [field, key] of Object.entries(KEYS)) {
         const value = state[field];
         if (value !== undefined)
-            saveState(key, value);
+            src_core/* saveState */.LZ(key, value);
     }
 }
 function loadState() {
@@ -4300,7 +4356,7 @@ async function newStsClient(region) {
 }
 /** AssumeRoleWithWebIdentity with GitHub's OIDC token, retried on transient failures only. */
 async function assumeRoleWithOidc(opts) {
-    const sleep = opts.sleep ?? realSleep;
+    const sleep = opts.sleep ?? retry/* realSleep */.u;
     const clock = opts.clock ?? Date.now;
     const maxAttempts = opts.maxAttempts ?? 6;
     const budgetMs = opts.budgetMs ?? 60_000;
@@ -4309,7 +4365,7 @@ async function assumeRoleWithOidc(opts) {
     const { AssumeRoleWithWebIdentityCommand } = await stsSdk();
     /** Waits before the next attempt, or says the budget is spent. */
     const backoffOrGiveUp = async (attempt, err) => {
-        const delay = backoffDelay(attempt - 1, { baseMs: 1000, capMs: 10_000, ...pick(opts.random) });
+        const delay = (0,retry/* backoffDelay */.E)(attempt - 1, { baseMs: 1000, capMs: 10_000, ...pick(opts.random) });
         if (attempt >= maxAttempts || clock() - started + delay > budgetMs)
             return false;
         opts.log?.(`AssumeRoleWithWebIdentity attempt ${attempt} failed (${errorName(err) || 'error'}: ${errorMessage(err)}); ` +
@@ -4439,7 +4495,7 @@ async function pushImage(inputs, deps) {
     const baseDocker = new Docker(stringEnv(env));
     // Loading the OIDC client and the AWS SDK overlaps with the local image check (a child process).
     if (inputs.roleToAssume !== undefined)
-        preloadOidc();
+        src_core/* preloadOidc */.LK();
     preloadSdks();
     // A missing local image is found before any network call: nothing happens at all.
     const imageId = await baseDocker.imageId(inputs.image);
@@ -4447,22 +4503,22 @@ async function pushImage(inputs, deps) {
         throw new ActionError(`Local image '${inputs.image}' not found. Build or pull it in an earlier step (docker build -t ${inputs.image} .), ` +
             `on the same runner, before this one.`);
     }
-    debug(`local image ${inputs.image} = ${imageId}`);
+    src_core/* debug */.Yz(`local image ${inputs.image} = ${imageId}`);
     const identity = await resolveIdentity(inputs, env);
     checkAllowedAccount(identity, inputs.allowedAccountIds);
-    info(`Acting as ${identity.arn} (account ${identity.account})`);
+    src_core/* info */.pq(`Acting as ${identity.arn} (account ${identity.account})`);
     const registryId = inputs.registryId ?? identity.account;
     const repositoryArn = `arn:aws:ecr:${inputs.region}:${registryId}:repository/${inputs.repository}`;
     const ecr = await createEcrClient(inputs.region, identity.credentials);
     const [auth, existing] = await Promise.all([
-        getAuthorization(ecr, setSecret).catch((err) => {
+        getAuthorization(ecr, src_core/* setSecret */.Pq).catch((err) => {
             throw explainEcrError('ecr:GetAuthorizationToken', err, '*');
         }),
         findRepository(ecr, inputs.repository, registryId).catch((err) => {
             // Checking first gives a clear error before the push, but the push itself does not need the
             // permission: without it, warn and let the registry have the last word.
             if (errorName(err) === 'AccessDeniedException') {
-                warning(`Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
+                src_core/* warning */.$e(`Could not check that repository '${inputs.repository}' exists: ecr:DescribeRepositories is not allowed ` +
                     `on ${repositoryArn}. Pushing anyway; grant it for clearer errors and the repository's settings.`);
                 return null;
             }
@@ -4483,11 +4539,11 @@ async function pushImage(inputs, deps) {
     let docker;
     if (inputs.keepLogin) {
         docker = baseDocker;
-        state_saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) });
+        saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) });
     }
     else {
         const dir = await createPrivateConfig(env.RUNNER_TEMP || (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8161, 23))).tmpdir());
-        state_saveState({ privateConfig: dir });
+        saveState({ privateConfig: dir });
         defer(() => removeDir(dir));
         docker = new Docker(await privateDockerEnv(env, dir));
     }
@@ -4507,7 +4563,7 @@ async function pushImage(inputs, deps) {
         if (login.status === 'rejected')
             throw login.reason;
         await tagging;
-        info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`);
+        src_core/* info */.pq(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`);
         for (const target of targets) {
             const r = await docker.push(target);
             if (r.code !== 0)
@@ -4553,7 +4609,7 @@ async function pushImage(inputs, deps) {
 }
 async function resolveIdentity(inputs, env) {
     if (inputs.roleToAssume === undefined) {
-        info('No role-to-assume: using the credentials in the environment (default AWS credential chain)');
+        src_core/* info */.pq('No role-to-assume: using the credentials in the environment (default AWS credential chain)');
         return callerIdentity(inputs.region);
     }
     requireOidc(env);
@@ -4564,8 +4620,8 @@ async function resolveIdentity(inputs, env) {
         region: inputs.region,
         audience: inputs.audience,
         getToken: getIdToken,
-        mask: setSecret,
-        log: info,
+        mask: src_core/* setSecret */.Pq,
+        log: src_core/* info */.pq,
     });
 }
 function stringEnv(env) {
@@ -4589,7 +4645,7 @@ function stringEnv(env) {
 /** The action: orchestration only. Every decision lives in a module of its own. */
 async function run(env = process.env) {
     const deferred = [];
-    const report = new Report();
+    const report = new src_report/* Report */.p();
     let inputs;
     try {
         inputs = getInputs(env);
@@ -4615,7 +4671,7 @@ async function run(env = process.env) {
         report.add(10, pushSection(pushed));
         // After the push, side by side: governance, the audit (reads the image locally) and the scan
         // wait (idle polling). A stage that throws fails the step but never hides another's verdict.
-        const ctx = { inputs, pushed, report, env, clock: Date.now, sleep: realSleep };
+        const ctx = { inputs, pushed, report, env, clock: Date.now, sleep: retry/* realSleep */.u };
         const stages = [
             ['Repository governance', runGovernance(ctx, governance)],
             ['The image audit', runAudit(ctx, audit)],
@@ -4629,11 +4685,18 @@ async function run(env = process.env) {
         });
         // Fail closed: a gate that crashed has not passed anything.
         if (settled[2]?.status === 'rejected' && inputs.waitForScan)
-            setOutput('gate', 'failed');
+            src_core/* setOutput */.uH('gate', 'failed');
         if (failures.length > 0) {
             process.exitCode = 1;
             for (const f of failures)
-                error(f);
+                src_core/* error */.z3(f);
+        }
+        // pr-comment: the verdict on the pull request (loaded only then). Never throws, never fails the step.
+        if (inputs.prComment) {
+            const gateRun = settled[2];
+            const digest = gateRun?.status === 'fulfilled' ? gateRun.value.digest : undefined;
+            const { writePrComment } = await __nccwpck_require__.e(/* import() */ 196).then(__nccwpck_require__.bind(__nccwpck_require__, 3815));
+            await writePrComment({ inputs, env, pushed, gate: digest, stepFailed: failures.length > 0 });
         }
     }
     catch (err) {
@@ -4642,44 +4705,44 @@ async function run(env = process.env) {
     finally {
         await runDeferred(deferred);
         if (inputs?.summary && !report.empty) {
-            await summary/* summary */.z
+            await src_core/* summary */.z
                 .addRaw(report.markdown())
                 .write()
-                .catch((err) => warning(`Could not write the job summary: ${errorMessage(err)}`));
+                .catch((err) => src_core/* warning */.$e(`Could not write the job summary: ${errorMessage(err)}`));
         }
     }
 }
 /** Runs (once) and forgets the cleanups registered so far, newest first. Never throws. */
 async function runDeferred(deferred) {
     for (const fn of deferred.splice(0).reverse()) {
-        await fn().catch((err) => warning(`Cleanup failed: ${errorMessage(err)}`));
+        await fn().catch((err) => src_core/* warning */.$e(`Cleanup failed: ${errorMessage(err)}`));
     }
 }
 function fail(err) {
     if (err instanceof InputError) {
         for (const problem of err.problems)
-            error(problem);
+            src_core/* error */.z3(problem);
         process.exitCode = 1;
         return;
     }
-    setFailed(errorMessage(err));
+    src_core/* setFailed */.C1(errorMessage(err));
 }
 function debugInputs(inputs) {
-    if (!isDebug())
+    if (!src_core/* isDebug */._o())
         return;
     for (const [k, v] of Object.entries(inputs))
-        debug(`input ${k} = ${JSON.stringify(v)}`);
+        src_core/* debug */.Yz(`input ${k} = ${k === 'githubToken' ? '***' : JSON.stringify(v)}`);
 }
 function setPushOutputs(p) {
-    setOutput('registry', p.registry);
-    setOutput('repository-uri', p.repositoryUri);
-    setOutput('image-uri', p.imageUri);
-    setOutput('image-digest', p.digest);
-    setOutput('image-ref', p.imageRef);
-    setOutput('tags', p.tags.join(','));
-    setOutput('aws-account-id', p.identity.account);
-    setOutput('token-expires-at', p.tokenExpiresAt.toISOString());
-    info(`Pushed ${p.imageRef}`);
+    src_core/* setOutput */.uH('registry', p.registry);
+    src_core/* setOutput */.uH('repository-uri', p.repositoryUri);
+    src_core/* setOutput */.uH('image-uri', p.imageUri);
+    src_core/* setOutput */.uH('image-digest', p.digest);
+    src_core/* setOutput */.uH('image-ref', p.imageRef);
+    src_core/* setOutput */.uH('tags', p.tags.join(','));
+    src_core/* setOutput */.uH('aws-account-id', p.identity.account);
+    src_core/* setOutput */.uH('token-expires-at', p.tokenExpiresAt.toISOString());
+    src_core/* info */.pq(`Pushed ${p.imageRef}`);
 }
 function pushSection(p) {
     return [
@@ -4687,12 +4750,140 @@ function pushSection(p) {
         '',
         '| | |',
         '|---|---|',
-        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-        `| Pushed as | \`${cell(p.identity.arn)}\` |`,
+        `| Image (deploy this) | \`${(0,src_report/* cell */.H)(p.imageRef)}\` |`,
+        `| Tags | ${p.tags.map((t) => `\`${(0,src_report/* cell */.H)(t)}\``).join(', ')} |`,
+        `| Registry | \`${(0,src_report/* cell */.H)(p.registry)}\` (account ${p.registryId}) |`,
+        `| Pushed as | \`${(0,src_report/* cell */.H)(p.identity.arn)}\` |`,
     ].join('\n');
 }
+
+
+/***/ }),
+
+/***/ 665:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ cell),
+/* harmony export */   p: () => (/* binding */ Report)
+/* harmony export */ });
+/**
+ * The job summary, assembled from sections each stage adds, written once at the end of the step
+ * (also when it fails) so a reviewer reads one page instead of the log.
+ */
+class Report {
+    sections = [];
+    /** Adds a section; lower `order` comes first (verdict 0, push 10, gate 20, governance 30, audit 40). */
+    add(order, markdown) {
+        this.sections.push({ order, markdown: markdown.trimEnd() });
+    }
+    get empty() {
+        return this.sections.length === 0;
+    }
+    /** The whole summary, kept under GitHub's 1 MiB limit for one step's summary. */
+    markdown(limitBytes = 1024 * 1024 - 4096) {
+        const text = [...this.sections]
+            .sort((a, b) => a.order - b.order)
+            .map((s) => s.markdown)
+            .join('\n\n');
+        if (Buffer.byteLength(text) <= limitBytes)
+            return `${text}\n`;
+        const note = '\n\n> Summary truncated to fit GitHub’s 1 MiB limit; the report files hold everything.\n';
+        let cut = text.slice(0, limitBytes - Buffer.byteLength(note));
+        while (Buffer.byteLength(cut) > limitBytes - Buffer.byteLength(note))
+            cut = cut.slice(0, -1024);
+        return cut.slice(0, cut.lastIndexOf('\n')) + note;
+    }
+}
+/** Escapes text for a markdown table cell. */
+function cell(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ backoffDelay),
+/* harmony export */   u: () => (/* binding */ realSleep)
+/* harmony export */ });
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * "Full jitter" backoff (AWS Architecture Blog): a uniform delay in [ceiling/2, ceiling] where
+ * ceiling = min(cap, base * 2^attempt). The lower half-floor keeps retries from hammering at once.
+ */
+function backoffDelay(attempt, opts) {
+    const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, attempt));
+    const r = (opts.random ?? Math.random)();
+    return Math.round(ceiling / 2 + (ceiling / 2) * r);
+}
+
+
+/***/ }),
+
+/***/ 1012:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rm: () => (/* binding */ THRESHOLDS),
+/* harmony export */   V6: () => (/* binding */ severityOfRank),
+/* harmony export */   kU: () => (/* binding */ atOrAbove),
+/* harmony export */   oC: () => (/* binding */ SEVERITIES),
+/* harmony export */   qs: () => (/* binding */ severityRank),
+/* harmony export */   s4: () => (/* binding */ normaliseSeverity)
+/* harmony export */ });
+/**
+ * Severities as an ordered type: ECR's six `FindingSeverity` values, highest first, and the
+ * threshold that adds NONE. The one place that ranks, parses and normalises them; inputs, findings,
+ * the policy and the reports import it. Pure.
+ */
+/** ECR's finding severities, highest first. */
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'];
+const THRESHOLDS = [...SEVERITIES, 'NONE'];
+const SEVERITY_SET = new Set(SEVERITIES);
+/** A scanner's severity text as one of the six; anything else (UNTRIAGED, new values, '') is UNDEFINED. */
+function normaliseSeverity(raw) {
+    const up = (raw ?? '').trim().toUpperCase();
+    return SEVERITY_SET.has(up) ? up : 'UNDEFINED';
+}
+/** Rank: CRITICAL 5 … UNDEFINED 0. */
+function severityRank(s) {
+    return SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
+}
+/** The severity of a rank (inverse of severityRank). */
+function severityOfRank(rank) {
+    return SEVERITIES[SEVERITIES.length - 1 - rank];
+}
+/** Does a counted finding at `s` fail the gate at `threshold`? */
+function atOrAbove(s, threshold) {
+    return threshold !== 'NONE' && severityRank(s) >= severityRank(threshold);
+}
+
+
+/***/ }),
+
+/***/ 1013:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  x: () => (/* binding */ VERSION)
+});
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/version.ts
+/**
+ * The action's version: package.json's `version`, the one place it is written. ncc inlines the JSON
+ * at bundle time, so dist/ carries it and nothing reads package.json at run time. The SARIF driver
+ * version (and anything else that names the release) comes from here.
+ */
+
+const VERSION = package_namespaceObject.rE;
 
 
 /***/ }),

@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { setSecret } from './core.js'
 import { InputError } from './errors.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
@@ -37,6 +38,10 @@ export interface Inputs {
   /** Absolute path for the SARIF file; undefined: none. */
   sarifFile?: string
   summary: boolean
+  /** Keep one comment with the verdict on the pull request (pull_request events only). */
+  prComment: boolean
+  /** Token for the pull request comment; masked when read. '' when unset. */
+  githubToken: string
   // Audit
   audit: boolean
   failOnSecrets: boolean
@@ -191,6 +196,18 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
   const onScanUnavailable = oneOf('on-scan-unavailable', 'fail', ['fail', 'warn'] as const)
   const sarifFile = filePath('sarif-file')
   const summary = bool('summary', true)
+  const prComment = bool('pr-comment', false)
+  // Checked only when used; never echoed in an error: it is a credential.
+  const githubToken = raw('github-token')
+  if (prComment && /[^\x21-\x7e]/.test(githubToken)) {
+    problems.push(
+      "Invalid input 'github-token': it holds whitespace or control characters. Expected a GitHub token, e.g. ${{ github.token }}.",
+    )
+  } else if (prComment && githubToken === '') {
+    problems.push(
+      "Missing input 'github-token': 'pr-comment: true' needs a token with pull-requests: write, e.g. github-token: ${{ github.token }} (the default).",
+    )
+  }
 
   // --- Audit ---
   const audit = bool('audit', true)
@@ -220,6 +237,8 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
     onlyFixable,
     onScanUnavailable,
     summary,
+    prComment,
+    githubToken,
     audit,
     failOnSecrets,
   }
@@ -233,8 +252,18 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
   return inputs
 }
 
+/** Inputs that hold credentials: masked in the log the moment they are read. */
+const SECRET_INPUTS = new Set(['github-token'])
+
 /** Reads the action's inputs from the runner's INPUT_* environment. */
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const get: InputGetter = (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+  const get: InputGetter = (name) => {
+    const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+    if (SECRET_INPUTS.has(name)) {
+      setSecret(value)
+      setSecret(value.trim())
+    }
+    return value
+  }
   return parseInputs(get, env)
 }

@@ -57,6 +57,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       process.exitCode = 1
       for (const f of failures) core.error(f)
     }
+    // pr-comment: the verdict on the pull request (loaded only then). Never throws, never fails the step.
+    if (inputs.prComment) {
+      const gateRun = settled[2]
+      const digest = gateRun?.status === 'fulfilled' ? gateRun.value.digest : undefined
+      const { writePrComment } = await import('./github/index.js')
+      await writePrComment({ inputs, env, pushed, gate: digest, stepFailed: failures.length > 0 })
+    }
   } catch (err) {
     fail(err)
   } finally {
@@ -88,7 +95,8 @@ function fail(err: unknown): void {
 
 function debugInputs(inputs: Inputs): void {
   if (!core.isDebug()) return
-  for (const [k, v] of Object.entries(inputs)) core.debug(`input ${k} = ${JSON.stringify(v)}`)
+  for (const [k, v] of Object.entries(inputs))
+    core.debug(`input ${k} = ${k === 'githubToken' ? '***' : JSON.stringify(v)}`)
 }
 
 function setPushOutputs(p: PushResult): void {

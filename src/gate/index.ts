@@ -9,6 +9,7 @@ import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
 import type { PreflightContext, StageContext, StageOutcome } from '../stage.js'
 import { VERSION } from '../version.js'
+import { digestOfVerdict, digestWithoutFindings } from '../github/digest.js'
 import {
   getRegistryConfig,
   getRepositoryConfig,
@@ -96,7 +97,7 @@ export async function runGate(
     core.setOutput('gate', 'skipped')
     core.setOutput('scan-status', 'SKIPPED')
     core.info('Scan gate skipped (wait-for-scan: false)')
-    return {}
+    return { digest: digestWithoutFindings('skipped', plan.policy.threshold) }
   }
   const { inputs, pushed } = ctx
   const startedAt = ctx.clock()
@@ -159,7 +160,7 @@ export async function runGate(
     core.setOutput('scan-type', scanType)
     core.setOutput('gate', 'failed')
     ctx.report.add(0, `### ❌ Scan gate failed\n\n${r.message}`)
-    return { failure: r.message }
+    return { failure: r.message, digest: digestWithoutFindings('failed', plan.policy.threshold, r.message) }
   }
   const bad = results.findIndex((r) => r.kind === 'unavailable')
   if (bad >= 0) {
@@ -318,9 +319,10 @@ async function unavailable(
       `| Image | \`${ctx.pushed.imageRef}\` |`,
     ].join('\n'),
   )
-  if (fail) return { failure: `Scan gate: ${status}: ${message}` }
+  const digest = digestWithoutFindings(gate, plan.policy.threshold, `${status}: ${message}`)
+  if (fail) return { failure: `Scan gate: ${status}: ${message}`, digest }
   core.warning(`Scan gate unavailable (${status}): ${message}`)
-  return {}
+  return { digest }
 }
 
 async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Promise<StageOutcome> {
@@ -359,5 +361,6 @@ async function decide(ctx: StageContext, verdict: Verdict, facts: GateFacts): Pr
   ctx.report.add(20, gateSection(verdict, facts))
   for (const a of annotations(verdict, facts.imageRef))
     core.error(a, { title: 'Vulnerability blocks the image' })
-  return verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}
+  const digest = digestOfVerdict(verdict, facts.policy.threshold)
+  return verdict.failed ? { failure: line.replace(/^❌ /, ''), digest } : { digest }
 }
