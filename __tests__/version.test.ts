@@ -56,14 +56,16 @@ describe('SARIF driver version from the bundled action', () => {
       inputs: {
         image: await tb.image(),
         'wait-for-scan': 'true',
-        'scan-timeout-seconds': '60',
+        // A blocking finding fails fast (a pass would wait out the 60 s fill-in floor): the SARIF
+        // is written either way.
+        'scan-timeout-seconds': '120',
         'scan-settle-seconds': '2',
-        'severity-threshold': 'CRITICAL',
+        'severity-threshold': 'HIGH',
         audit: 'false',
       },
     })
-    expect(r.code, r.log).toBe(0)
-    expect(r.outputs.gate).toBe('passed')
+    expect(r.code, r.log).toBe(1)
+    expect(r.outputs.gate).toBe('failed')
     const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
     expect(sarif.runs[0].tool.driver.name).toBe('ecr-supply-chain')
     expect(sarif.runs[0].tool.driver.version).toBe(pkg.version)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the test bed needs on this machine (README "Quick start", __tests__/testbed/README.md):
-#   1. docker.io, docker-registry, apache2-utils (the Docker engine and CLI, the CNCF registry, htpasswd)
+#   1. docker.io, docker-registry, apache2-utils (the Docker engine and CLI, the CNCF registry, htpasswd),
+#      chromium and fonts-noto-color-emoji (the rendered-summary tests)
 #   2. dockerd running (started here with the options a container without iptables needs)
 #   3. the ECR registry host names (__tests__/testbed/registry-hosts) on 127.0.0.1, in a marked
 #      block of /etc/hosts that this script alone writes
@@ -65,6 +66,10 @@ has docker || missing+=(docker.io)
 has dockerd || [[ " ${missing[*]} " == *" docker.io "* ]] || missing+=(docker.io)
 has docker-registry || missing+=(docker-registry)
 has htpasswd || missing+=(apache2-utils)
+# The rendered-summary tests (headless Chromium; GitHub's runners have Chrome) and an emoji font
+# (the verdict is an emoji; without the font the screenshot shows a box).
+has chromium || has chromium-browser || has google-chrome || [[ -n ${CHROMIUM_PATH:-} ]] || missing+=(chromium)
+[[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]] || missing+=(fonts-noto-color-emoji)
 daemon=0 denied=0
 if has docker; then
   if info_err=$(docker info 2>&1 >/dev/null); then daemon=1; elif [[ $info_err == *"permission denied"* ]]; then denied=1; fi
@@ -73,7 +78,7 @@ hosts=0
 [[ "$(current_block)" == "$(wanted_block)" ]] && hosts=1
 
 if ((${#missing[@]} == 0 && daemon == 1 && hosts == 1)); then
-  say "ready (docker $(docker info --format '{{.ServerVersion}}' 2>/dev/null), docker-registry, htpasswd, $(($(wanted_block | wc -l) - 2)) registry hosts in $HOSTS_FILE)"
+  say "ready (docker $(docker info --format '{{.ServerVersion}}' 2>/dev/null), docker-registry, htpasswd, chromium, $(($(wanted_block | wc -l) - 2)) registry hosts in $HOSTS_FILE)"
   exit 0
 fi
 

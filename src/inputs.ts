@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { setSecret } from './core.js'
 import { InputError } from './errors.js'
 import { budgetProblem } from './gate/decision.js'
 import { ARN_PARTITION, arn } from './partition.js'
@@ -39,6 +40,10 @@ export interface Inputs {
   /** Absolute path for the SARIF file; undefined: none. */
   sarifFile?: string
   summary: boolean
+  /** Keep one comment with the verdict on the pull request (pull_request events only). */
+  prComment: boolean
+  /** Token for the pull request comment; masked when read. '' when unset. */
+  githubToken: string
   // Audit
   audit: boolean
   failOnSecrets: boolean
@@ -300,6 +305,24 @@ function gateInputs(r: InputReader): GateInputs {
   }
 }
 
+type CommentInputs = Pick<Inputs, 'prComment' | 'githubToken'>
+
+function commentInputs(r: InputReader): CommentInputs {
+  const prComment = r.bool('pr-comment', false)
+  // Checked only when used; never echoed in an error: it is a credential.
+  const githubToken = r.raw('github-token')
+  if (prComment && /[^\x21-\x7e]/.test(githubToken)) {
+    r.missing(
+      "Invalid input 'github-token': it holds whitespace or control characters. Expected a GitHub token, e.g. ${{ github.token }}.",
+    )
+  } else if (prComment && githubToken === '') {
+    r.missing(
+      "Missing input 'github-token': 'pr-comment: true' needs a token with pull-requests: write, e.g. github-token: ${{ github.token }} (the default).",
+    )
+  }
+  return { prComment, githubToken }
+}
+
 type AuditInputs = Pick<Inputs, 'audit' | 'failOnSecrets' | 'exportFilesystem'>
 
 function auditInputs(r: InputReader): AuditInputs {
@@ -318,14 +341,25 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
     ...pushInputs(r),
     ...governanceInputs(r),
     ...gateInputs(r),
+    ...commentInputs(r),
     ...auditInputs(r),
   }
   if (r.problems.length > 0) throw new InputError(r.problems)
   return inputs
 }
 
+/** Inputs that hold credentials: masked in the log the moment they are read. */
+const SECRET_INPUTS = new Set(['github-token'])
+
 /** Reads the action's inputs from the runner's INPUT_* environment. */
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const get: InputGetter = (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+  const get: InputGetter = (name) => {
+    const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+    if (SECRET_INPUTS.has(name)) {
+      setSecret(value)
+      setSecret(value.trim())
+    }
+    return value
+  }
   return parseInputs(get, env)
 }

@@ -53,5 +53,6 @@ function fail(err: unknown): void {
 
 function debugInputs(inputs: Inputs): void {
   if (!core.isDebug()) return
-  for (const [k, v] of Object.entries(inputs)) core.debug(`input ${k} = ${JSON.stringify(v)}`)
+  for (const [k, v] of Object.entries(inputs))
+    core.debug(`input ${k} = ${k === 'githubToken' ? '***' : JSON.stringify(v)}`)
 }

@@ -127,6 +127,18 @@ async function afterPush(
     publish(r, report)
     if (r.failure !== undefined) failures.push(r.failure)
   }
+  // pr-comment: the verdict on the pull request (loaded only then). Never throws, never fails the step.
+  if (ctx.inputs.prComment) {
+    const { writePrComment } = await import('./github/index.js')
+    const gate = results[2].digest
+    await writePrComment({
+      inputs: ctx.inputs,
+      env: ctx.env,
+      pushed: push.pushed,
+      gate,
+      stepFailed: failures.length > 0,
+    })
+  }
   return failures
 }
 

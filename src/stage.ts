@@ -6,6 +6,7 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import * as core from './core.js'
+import type { GateDigest } from './github/digest.js'
 import type { Inputs } from './inputs.js'
 import { writeOutputs, type Outputs } from './outputs.js'
 import type { PushResult } from './push.js'
@@ -45,14 +46,20 @@ export interface StageResult {
   annotations: Annotation[]
   /** Set: the step fails with this one-line message. */
   failure?: string
+  /** The scan gate's verdict in brief (for the pull request comment); set by the gate only. */
+  digest?: GateDigest
 }
 
 /** A result with the parts given and nothing else. */
 export function stageResult(parts: Partial<StageResult> = {}): StageResult {
-  const { outputs = {}, sections = {}, annotations = [], failure } = parts
-  return failure === undefined
-    ? { outputs, sections, annotations }
-    : { outputs, sections, annotations, failure }
+  const { outputs = {}, sections = {}, annotations = [], failure, digest } = parts
+  return {
+    outputs,
+    sections,
+    annotations,
+    ...(failure === undefined ? {} : { failure }),
+    ...(digest === undefined ? {} : { digest }),
+  }
 }
 
 /** Writes a result: its outputs, its annotations, its summary sections (into `report`). */

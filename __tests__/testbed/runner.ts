@@ -95,9 +95,10 @@ export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 }
 
-/** Evaluates the `${{ github.* }}` expressions a default may hold, from the step's env. */
-export function evaluateDefault(value: string, env: Record<string, string>): string {
+/** Evaluates the `${{ github.* }}` expressions a default may hold, from the step's env and the job's token. */
+export function evaluateDefault(value: string, env: Record<string, string>, githubToken = ''): string {
   const contexts: Record<string, string | undefined> = {
+    'github.token': githubToken,
     'github.sha': env['GITHUB_SHA'],
     'github.ref': env['GITHUB_REF'],
     'github.ref_name': env['GITHUB_REF_NAME'],
@@ -258,6 +259,10 @@ export interface RunOptions {
   allowUnknownInputs?: boolean
   /** action.yml to read input defaults from; default <repo>/action.yml. */
   actionYml?: string
+  /** The event that triggered the run (GITHUB_EVENT_NAME and the GITHUB_EVENT_PATH payload); default a push to main. */
+  event?: { name: string; payload: unknown }
+  /** `${{ github.token }}`; default a fresh fake installation token (`ghs_…`) per run. */
+  githubToken?: string
 }
 
 export interface RunDirs {
@@ -514,11 +519,15 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
   })
   if (opts.debug === true) env['RUNNER_DEBUG'] = '1'
   Object.assign(env, opts.env ?? {})
+  if (opts.event !== undefined) env['GITHUB_EVENT_NAME'] = opts.event.name
   const stepEnv = withFiles(env, files)
-  fs.writeFileSync(
-    files.event,
-    `${JSON.stringify({ ref: stepEnv['GITHUB_REF'], after: stepEnv['GITHUB_SHA'], repository: { full_name: stepEnv['GITHUB_REPOSITORY'], name: 'widget', owner: { login: 'acme' } } })}\n`,
-  )
+  const payload = opts.event?.payload ?? {
+    ref: stepEnv['GITHUB_REF'],
+    after: stepEnv['GITHUB_SHA'],
+    repository: { full_name: stepEnv['GITHUB_REPOSITORY'], name: 'widget', owner: { login: 'acme' } },
+  }
+  fs.writeFileSync(files.event, `${JSON.stringify(payload)}\n`)
+  const githubToken = opts.githubToken ?? `ghs_${randomBytes(18).toString('hex')}`
 
   const declared = actionInputs(
     opts.actionYml ?? (actionDir ? path.join(actionDir, 'action.yml') : undefined),
@@ -530,7 +539,8 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
   }
   for (const input of declared) {
     const given = opts.inputs[input.name]
-    const value = given ?? (input.default === undefined ? '' : evaluateDefault(input.default, stepEnv))
+    const value =
+      given ?? (input.default === undefined ? '' : evaluateDefault(input.default, stepEnv, githubToken))
     stepEnv[inputEnvName(input.name)] = value
   }
   for (const name of unknown) stepEnv[inputEnvName(name)] = opts.inputs[name] ?? ''

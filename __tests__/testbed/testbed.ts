@@ -18,7 +18,7 @@ import {
   type Statement,
 } from './emulator/index.ts'
 import { startRegistry, type Registry } from './registry.ts'
-import { REPO_ROOT, runAction, type RunResult } from './runner.ts'
+import { REPO_ROOT, runAction, type RunOptions, type RunResult } from './runner.ts'
 
 export interface TestbedOptions {
   account?: string
@@ -41,6 +41,8 @@ export interface TestbedOptions {
 export interface TestbedRunOptions {
   inputs?: Record<string, string>
   env?: Record<string, string>
+  event?: RunOptions['event']
+  githubToken?: string
   debug?: boolean
   home?: string
   timeoutMs?: number
@@ -276,6 +278,8 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
         env: { ...env, ...(o.env ?? {}) },
         ...(o.debug !== undefined ? { debug: o.debug } : {}),
         ...(o.home !== undefined ? { home: o.home } : {}),
+        ...(o.event !== undefined ? { event: o.event } : {}),
+        ...(o.githubToken !== undefined ? { githubToken: o.githubToken } : {}),
         timeoutMs: o.timeoutMs ?? 180_000,
       }),
     close: async () => {

@@ -46,6 +46,7 @@ import { sarifChunks } from './sarif.js'
 import { defaultWaitConfig, type WaitConfig } from './status.js'
 import { waitForGate, type GateWaitResult, type PlatformResult } from './wait.js'
 import { VERSION } from '../version.js'
+import { digestOfVerdict, digestWithoutFindings } from '../github/digest.js'
 
 /** Parsed, validated gate configuration (ignore entries, …), built before any network call. */
 export interface GatePlan {
@@ -109,7 +110,10 @@ export async function runGate(
 ): Promise<StageResult> {
   if (!plan.enabled) {
     core.info('Scan gate skipped (wait-for-scan: false)')
-    return stageResult({ outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' } })
+    return stageResult({
+      outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' },
+      digest: digestWithoutFindings('skipped', plan.policy.threshold),
+    })
   }
   const ctx: GateRun = { ...context, ...deps }
   const { inputs, pushed } = ctx
@@ -352,10 +356,12 @@ async function unavailable(
       `| Image | \`${ctx.pushed.imageRef}\` |`,
     ].join('\n'),
   }
-  if (fail) return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}` })
+  const digest = digestWithoutFindings(gate, plan.policy.threshold, `${status}: ${message}`)
+  if (fail) return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}`, digest })
   return stageResult({
     outputs,
     sections,
+    digest,
     annotations: [{ level: 'warning', message: `Scan gate unavailable (${status}): ${message}` }],
   })
 }
@@ -396,6 +402,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
     outputs,
     sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
     annotations,
+    digest: digestOfVerdict(verdict, facts.policy.threshold),
     ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),
   })
 }
