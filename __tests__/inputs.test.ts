@@ -96,6 +96,10 @@ describe('parseInputs', () => {
     ['image-tag-mutability', 'FROZEN', 'one of MUTABLE, IMMUTABLE'],
     ['encryption', 'RSA', 'one of AES256, KMS'],
     ['kms-key', 'alias/x', "'encryption: KMS'"],
+    ['image-tag-mutability-exclusions', 'latest', "'image-tag-mutability: IMMUTABLE_WITH_EXCLUSION'"],
+    ['registry-scanning', 'always', 'one of report, continuous, on-push'],
+    ['registry-scanning-filter', 'acme/*', "'registry-scanning: continuous' or 'on-push'"],
+    ['registry-scanning-switch', 'true', "'registry-scanning: continuous' or 'on-push'"],
     ['wait-for-scan', 'maybe', 'true or false'],
     ['scan-timeout-seconds', '0', 'from 1 to 21600'],
     ['scan-settle-seconds', '-1', 'from 0 to 3600'],
@@ -119,6 +123,63 @@ describe('parseInputs', () => {
     ['tags', "Missing input 'tags'"],
   ])('requires %s', (name, message) => {
     expect(problems({ [name]: '' })[0]).toContain(message)
+  })
+
+  it('registry-scanning: the filter defaults to the repository, is checked as ECR checks it, and must match', () => {
+    expect(parse({ 'registry-scanning': 'continuous' })).toMatchObject({
+      registryScanning: 'continuous',
+      registryScanningFilter: 'acme/widget',
+      registryScanningSwitch: false,
+    })
+    expect(
+      parse({
+        'registry-scanning': 'on-push',
+        'registry-scanning-filter': '*',
+        'registry-scanning-switch': 'true',
+      }),
+    ).toMatchObject({
+      registryScanning: 'on-push',
+      registryScanningFilter: '*',
+      registryScanningSwitch: true,
+    })
+    expect(parse({}).registryScanning).toBe('report')
+    expect(problems({ 'registry-scanning': 'continuous', 'registry-scanning-filter': 'Acme/*' })).toEqual([
+      "Invalid input 'registry-scanning-filter': 'Acme/*'. Expected an ECR scanning filter: lowercase letters, digits, . _ - / and the wildcard *, e.g. acme/* or *.",
+    ])
+    expect(problems({ 'registry-scanning': 'continuous', 'registry-scanning-filter': 'other/*' })).toEqual([
+      "Invalid input 'registry-scanning-filter': 'other/*'. Expected a filter that matches the repository 'acme/widget' (e.g. acme/widget, or a wildcard such as *).",
+    ])
+  })
+
+  it('image-tag-mutability with exclusions: the filters, checked as ECR checks them', () => {
+    expect(
+      parse({
+        'image-tag-mutability': 'immutable_with_exclusion',
+        'image-tag-mutability-exclusions': 'latest\ndev-*',
+      }),
+    ).toMatchObject({
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusions: ['latest', 'dev-*'],
+    })
+    expect(problems({ 'image-tag-mutability': 'MUTABLE_WITH_EXCLUSION' })).toEqual([
+      "Missing input 'image-tag-mutability-exclusions': 'image-tag-mutability: MUTABLE_WITH_EXCLUSION' needs at least one wildcard tag filter, one a line (e.g. latest, dev-*).",
+    ])
+    expect(
+      problems({
+        'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+        'image-tag-mutability-exclusions': 'release/*',
+      }),
+    ).toEqual([
+      "Invalid input 'image-tag-mutability-exclusions': 'release/*'. Expected wildcard tag filters of 1-128 letters, digits, . _ - and *.",
+    ])
+    expect(
+      problems({
+        'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+        'image-tag-mutability-exclusions': 'a,b,c,d,e,f',
+      }),
+    ).toEqual([
+      "Invalid input 'image-tag-mutability-exclusions': '6 filters'. Expected at most 5 filters (ECR's limit).",
+    ])
   })
 
   it('requires a region from the input or the environment', () => {

@@ -3,6 +3,7 @@ import { setSecret } from './core.js'
 import { InputError } from './errors.js'
 import { budgetProblem } from './gate/decision.js'
 import { ARN_PARTITION, arn } from './partition.js'
+import { filterMatches } from './scanning.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
 export interface Inputs {
@@ -21,11 +22,19 @@ export interface Inputs {
   keepLogin: boolean
   // Repository governance
   createRepository: boolean
-  imageTagMutability: 'MUTABLE' | 'IMMUTABLE'
+  imageTagMutability: TagMutability
+  /** Wildcard tag filters exempt from the mutability setting (only with a `_WITH_EXCLUSION` value). */
+  imageTagMutabilityExclusions: string[]
   encryption: 'AES256' | 'KMS'
   kmsKey?: string
   /** Absolute path of the lifecycle policy file. */
   lifecyclePolicy?: string
+  /** `report`: only say how scanning covers the repository; else make ENHANCED scanning cover it. */
+  registryScanning: RegistryScanningMode
+  /** The WILDCARD filter `registry-scanning` adds (default: the repository name). */
+  registryScanningFilter: string
+  /** Allows switching a BASIC registry to ENHANCED. */
+  registryScanningSwitch: boolean
   // Scan gate
   waitForScan: boolean
   scanTimeoutSeconds: number
@@ -51,6 +60,17 @@ export interface Inputs {
   exportFilesystem?: string
 }
 
+export const TAG_MUTABILITIES = [
+  'MUTABLE',
+  'IMMUTABLE',
+  'IMMUTABLE_WITH_EXCLUSION',
+  'MUTABLE_WITH_EXCLUSION',
+] as const
+export type TagMutability = (typeof TAG_MUTABILITIES)[number]
+
+export const REGISTRY_SCANNING_MODES = ['report', 'continuous', 'on-push'] as const
+export type RegistryScanningMode = (typeof REGISTRY_SCANNING_MODES)[number]
+
 /** Reads one input's raw value ('' when unset), as `core.getInput` does. */
 export type InputGetter = (name: string) => string
 
@@ -74,6 +94,11 @@ export const TAG = /^[\w][\w.-]{0,127}$/
 const IMAGE_REF =
   /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
 const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{12,64}$/
+/** ECR's ScanningRepositoryFilterValue (aws-model), 1–255 characters. */
+export const SCANNING_FILTER = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/
+/** ECR's ImageTagMutabilityExclusionFilterValue (aws-model); at most 5 filters. */
+export const TAG_EXCLUSION_FILTER = /^[0-9a-zA-Z._*-]{1,128}$/
+export const MAX_TAG_EXCLUSIONS = 5
 
 /** Splits a list input on newlines and commas, trimming and dropping blanks. */
 export function splitList(raw: string): string[] {
@@ -241,12 +266,21 @@ function pushInputs(r: InputReader): PushInputs {
 
 type GovernanceInputs = Pick<
   Inputs,
-  'createRepository' | 'imageTagMutability' | 'encryption' | 'kmsKey' | 'lifecyclePolicy'
+  | 'createRepository'
+  | 'imageTagMutability'
+  | 'imageTagMutabilityExclusions'
+  | 'encryption'
+  | 'kmsKey'
+  | 'lifecyclePolicy'
+  | 'registryScanning'
+  | 'registryScanningFilter'
+  | 'registryScanningSwitch'
 >
 
-function governanceInputs(r: InputReader): GovernanceInputs {
+function governanceInputs(r: InputReader, repository: string): GovernanceInputs {
   const createRepository = r.bool('create-repository', false)
-  const imageTagMutability = r.oneOf('image-tag-mutability', 'MUTABLE', ['MUTABLE', 'IMMUTABLE'] as const)
+  const imageTagMutability = r.oneOf('image-tag-mutability', 'MUTABLE', TAG_MUTABILITIES)
+  const imageTagMutabilityExclusions = tagExclusions(r, imageTagMutability)
   const encryption = r.oneOf('encryption', 'AES256', ['AES256', 'KMS'] as const)
   const kmsKey = r.raw('kms-key')
   if (kmsKey !== '' && encryption !== 'KMS') {
@@ -256,10 +290,86 @@ function governanceInputs(r: InputReader): GovernanceInputs {
   return {
     createRepository,
     imageTagMutability,
+    imageTagMutabilityExclusions,
     encryption,
     ...optional('kmsKey', kmsKey),
     ...optional('lifecyclePolicy', lifecyclePolicy),
+    ...registryScanningInputs(r, repository),
   }
+}
+
+/** image-tag-mutability-exclusions: needed by, and only by, the `_WITH_EXCLUSION` settings. */
+function tagExclusions(r: InputReader, mutability: Inputs['imageTagMutability']): string[] {
+  const filters = [...new Set(splitList(r.verbatim('image-tag-mutability-exclusions')))]
+  const withExclusion = mutability.endsWith('_WITH_EXCLUSION')
+  if (withExclusion && filters.length === 0) {
+    r.missing(
+      `Missing input 'image-tag-mutability-exclusions': 'image-tag-mutability: ${mutability}' needs at least one wildcard tag filter, one a line (e.g. latest, dev-*).`,
+    )
+  } else if (!withExclusion && filters.length > 0) {
+    r.bad(
+      'image-tag-mutability-exclusions',
+      filters.join(', '),
+      "to be set only with 'image-tag-mutability: IMMUTABLE_WITH_EXCLUSION' or 'MUTABLE_WITH_EXCLUSION'",
+    )
+  }
+  for (const f of filters) {
+    if (!TAG_EXCLUSION_FILTER.test(f)) {
+      r.bad(
+        'image-tag-mutability-exclusions',
+        f,
+        'wildcard tag filters of 1-128 letters, digits, . _ - and *',
+      )
+    }
+  }
+  if (filters.length > MAX_TAG_EXCLUSIONS) {
+    r.bad(
+      'image-tag-mutability-exclusions',
+      `${filters.length} filters`,
+      `at most ${MAX_TAG_EXCLUSIONS} filters (ECR's limit)`,
+    )
+  }
+  return filters
+}
+
+type RegistryScanningInputs = Pick<
+  Inputs,
+  'registryScanning' | 'registryScanningFilter' | 'registryScanningSwitch'
+>
+
+function registryScanningInputs(r: InputReader, repository: string): RegistryScanningInputs {
+  const registryScanning = r.oneOf('registry-scanning', 'report', REGISTRY_SCANNING_MODES)
+  const given = r.raw('registry-scanning-filter')
+  const registryScanningSwitch = r.bool('registry-scanning-switch', false)
+  if (registryScanning === 'report') {
+    if (given !== '')
+      r.bad(
+        'registry-scanning-filter',
+        given,
+        "to be set only with 'registry-scanning: continuous' or 'on-push'",
+      )
+    if (registryScanningSwitch)
+      r.bad(
+        'registry-scanning-switch',
+        'true',
+        "to be set only with 'registry-scanning: continuous' or 'on-push'",
+      )
+  } else if (given !== '') {
+    if (given.length > 255 || !SCANNING_FILTER.test(given)) {
+      r.bad(
+        'registry-scanning-filter',
+        given,
+        'an ECR scanning filter: lowercase letters, digits, . _ - / and the wildcard *, e.g. acme/* or *',
+      )
+    } else if (repository !== '' && !filterMatches(given, repository)) {
+      r.bad(
+        'registry-scanning-filter',
+        given,
+        `a filter that matches the repository '${repository}' (e.g. ${repository}, or a wildcard such as *)`,
+      )
+    }
+  }
+  return { registryScanning, registryScanningFilter: given || repository, registryScanningSwitch }
 }
 
 type GateInputs = Pick<
@@ -336,10 +446,12 @@ function auditInputs(r: InputReader): AuditInputs {
 export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inputs {
   const r = new InputReader(get, env.GITHUB_WORKSPACE || process.cwd())
   // Section by section, in action.yml's order: the problems come out in that order too.
+  const credentials = credentialInputs(r, env)
+  const push = pushInputs(r)
   const inputs: Inputs = {
-    ...credentialInputs(r, env),
-    ...pushInputs(r),
-    ...governanceInputs(r),
+    ...credentials,
+    ...push,
+    ...governanceInputs(r, push.repository),
     ...gateInputs(r),
     ...commentInputs(r),
     ...auditInputs(r),

@@ -7,15 +7,18 @@ import * as core from './core.js'
 import { prepareAudit, runAudit, type AuditPlan } from './audit/index.js'
 import type { Docker } from './docker.js'
 import { createEcrClient } from './ecr.js'
-import { errorMessage } from './errors.js'
+import { ActionError, errorMessage } from './errors.js'
 import { prepareGate, runGate, type GatePlan } from './gate/index.js'
 import {
+  applyRegistryScanning,
   createRepository,
+  repositoryFromTemplate,
   prepareGovernance,
   runGovernance,
   type GovernanceDeps,
   type GovernancePlan,
 } from './governance/index.js'
+import { configurationAfter } from './governance/registry-scanning.js'
 import type { Inputs } from './inputs.js'
 import {
   localDocker,
@@ -28,7 +31,7 @@ import {
 } from './push.js'
 import type { Report } from './report.js'
 import { realSleep } from './retry.js'
-import { scanningConfiguration } from './scanning.js'
+import { decideCoverage, scanCoverageOutput, scanningConfiguration } from './scanning.js'
 import { publish, stageResult, type AfterPush, type StageContext, type StageResult } from './stage.js'
 
 /**
@@ -49,7 +52,7 @@ export async function runPipeline(
     prepareAudit(pre),
   ])
   const docker = localDocker(env)
-  const push = await pushStage(inputs, env, docker, cleanups.defer)
+  const push = await pushStage(inputs, env, docker, cleanups.defer, report)
   // The registry login is not needed past the push: a private docker config goes right away.
   await cleanups.loginDone()
   publish(pushStageResult(push.pushed, push.identity), report)
@@ -61,6 +64,8 @@ export async function runPipeline(
 
 interface PushStage extends AfterPush {
   origin: GovernanceDeps['origin']
+  template: GovernanceDeps['template']
+  registryScanning: GovernanceDeps['registryScanning']
 }
 
 /** The local image, who we act as, the ECR client, the push (creating the repository if asked). */
@@ -69,13 +74,35 @@ async function pushStage(
   env: NodeJS.ProcessEnv,
   docker: Docker,
   defer: Defer,
+  report: Report,
 ): Promise<PushStage> {
   const imageId = await localImageId(inputs, docker)
   const identity = await signIn(inputs, env)
   const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
   const registryId = inputs.registryId ?? identity.account
+  // registry-scanning before the push: what is pushed must land under the rule that scans it.
+  const registryScanning = await applyRegistryScanning(inputs, {
+    ecr,
+    region: inputs.region,
+    account: identity.account,
+    registryId,
+    sleep: realSleep,
+  })
+  if (registryScanning?.kind === 'failed') {
+    const { before } = registryScanning
+    const kind = decideCoverage({ registry: before }, inputs.repository, inputs.region).kind
+    publish(stageResult({ outputs: { 'scan-coverage': kind } }), report)
+    throw new ActionError(registryScanning.message)
+  }
   let origin: PushStage['origin'] = 'existing'
+  let template: PushStage['template']
   const onMissingRepository = async () => {
+    if (!inputs.createRepository) {
+      // A CREATE_ON_PUSH creation template may make ECR create it on push (else: the error).
+      template = await repositoryFromTemplate(inputs, ecr, registryId, identity.account)
+      origin = 'template'
+      return undefined
+    }
     const created = await createRepository(inputs, ecr, registryId, env)
     origin = created.origin
     return created.repository
@@ -87,9 +114,9 @@ async function pushStage(
     registryId,
     docker,
     imageId,
-    ...(inputs.createRepository ? { onMissingRepository } : {}),
+    onMissingRepository,
   })
-  return { identity, ecr, pushed, origin }
+  return { identity, ecr, pushed, origin, template, registryScanning }
 }
 
 /**
@@ -111,6 +138,7 @@ async function afterPush(
     region: ctx.inputs.region,
     repository: ctx.inputs.repository,
     repositoryScanOnPush: push.pushed.repository?.imageScanningConfiguration?.scanOnPush,
+    registry: push.registryScanning && configurationAfter(push.registryScanning),
   })
   const results = await Promise.all([
     settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, scanning })),
@@ -127,6 +155,7 @@ async function afterPush(
     publish(r, report)
     if (r.failure !== undefined) failures.push(r.failure)
   }
+  publish(stageResult({ outputs: await scanCoverageOutput(scanning) }), report)
   // pr-comment: the verdict on the pull request (loaded only then). Never throws, never fails the step.
   if (ctx.inputs.prComment) {
     const { writePrComment } = await import('./github/index.js')

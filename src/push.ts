@@ -43,7 +43,10 @@ import {
 export interface PushResult extends ImageRefs {
   /** Account that owns the registry. */
   registryId: string
-  /** The repository as DescribeRepositories shows it; undefined when that call is not allowed. */
+  /**
+   * The repository as DescribeRepositories shows it; undefined when that call is not allowed, or
+   * when the push itself created it (a CREATE_ON_PUSH template).
+   */
   repository: Repository | undefined
   digest: string
   tags: string[]
@@ -55,8 +58,11 @@ export interface PushResult extends ImageRefs {
 /** Runs `fn` when the step ends, success or failure. */
 export type Defer = (fn: () => Promise<void>) => void
 
-/** Hook for repository governance: called when the repository is missing; returns it or throws. */
-export type MissingRepository = () => Promise<Repository>
+/**
+ * Hook for repository governance: called when the repository is missing; returns it (created),
+ * undefined (the push will create it: a creation template), or throws.
+ */
+export type MissingRepository = () => Promise<Repository | undefined>
 
 export interface PushDeps {
   env: NodeJS.ProcessEnv
@@ -168,15 +174,18 @@ async function describeRepository(
   })
 }
 
-async function missingRepository(inputs: Inputs, deps: PushDeps): Promise<Repository> {
-  if (!deps.onMissingRepository) {
-    throw new ActionError(
-      `Repository '${inputs.repository}' does not exist in registry ${deps.registryId} (${inputs.region}). ` +
-        `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
-        `--image-scanning-configuration scanOnPush=true --region ${inputs.region}`,
-    )
-  }
+async function missingRepository(inputs: Inputs, deps: PushDeps): Promise<Repository | undefined> {
+  if (!deps.onMissingRepository) throw new ActionError(missingRepositoryMessage(inputs, deps.registryId))
   return deps.onMissingRepository()
+}
+
+/** The error for a repository that does not exist and that nothing will create. */
+export function missingRepositoryMessage(inputs: Inputs, registryId: string): string {
+  return (
+    `Repository '${inputs.repository}' does not exist in registry ${registryId} (${inputs.region}). ` +
+    `Set 'create-repository: true', or create it: aws ecr create-repository --repository-name ${inputs.repository} ` +
+    `--image-scanning-configuration scanOnPush=true --region ${inputs.region}`
+  )
 }
 
 /** The docker CLI to log in with: a private config that dies with the step, or the user's (keep-login). */

@@ -75,15 +75,104 @@ export function matchingRule(
   return undefined
 }
 
+/** The scan frequencies `registry-scanning` can ask for (MANUAL rules cover nothing). */
+export type CoveringFrequency = (typeof COVERING)[number]
+
+/** ECR's limits on PutRegistryScanningConfiguration (API model): rules, and filters per rule. */
+export const MAX_SCANNING_RULES = 2
+export const MAX_SCANNING_FILTERS = 100
+
+/**
+ * Whether ENHANCED scanning covers the repository at least as often as `frequency` asks: continuous
+ * scanning also scans on push, so it satisfies either.
+ */
+export function coveredWith(
+  config: RegistryConfig,
+  repository: string,
+  frequency: CoveringFrequency,
+): boolean {
+  if (config.scanType !== 'ENHANCED') return false
+  const match = matchingRule(config.rules, repository)
+  return (
+    match !== undefined && (frequency === 'SCAN_ON_PUSH' || match.rule.scanFrequency === 'CONTINUOUS_SCAN')
+  )
+}
+
+/** What adding a filter to the registry's scanning configuration comes to. */
+export type ScanningChange =
+  | { kind: 'covered' }
+  /** `next` is the whole configuration to write (a Put replaces all of it). */
+  | { kind: 'change'; next: RegistryConfig; switchesType: boolean; createsRule: boolean }
+  /** ECR's limits forbid it; `problem` says which and what to do. */
+  | { kind: 'limit'; problem: string }
+
+const copyRules = (rules: readonly RegistryRule[]): RegistryRule[] =>
+  rules.map((r) => ({
+    scanFrequency: r.scanFrequency,
+    repositoryFilters: r.repositoryFilters.map((f) => ({ filter: f.filter, filterType: f.filterType })),
+  }))
+
+/**
+ * The configuration with `filter` added to the rule of `frequency` (the rule created when absent),
+ * ENHANCED, and every other rule and filter exactly as it was, in its order. Nothing to do when
+ * the repository is already covered that often. Pure.
+ */
+export function addScanningFilter(
+  config: RegistryConfig,
+  repository: string,
+  frequency: CoveringFrequency,
+  filter: string,
+): ScanningChange {
+  if (coveredWith(config, repository, frequency)) return { kind: 'covered' }
+  const rules = copyRules(config.rules)
+  const rule = rules.find((r) => r.scanFrequency === frequency)
+  const added = { filter, filterType: 'WILDCARD' }
+  if (rule && !rule.repositoryFilters.some((f) => f.filter === filter)) {
+    if (rule.repositoryFilters.length >= MAX_SCANNING_FILTERS) {
+      return {
+        kind: 'limit',
+        problem:
+          `the registry's ${frequency} rule already has ${rule.repositoryFilters.length} filters, ECR's limit is ${MAX_SCANNING_FILTERS}. ` +
+          `Use a broader registry-scanning-filter that covers several repositories (e.g. '${broader(repository)}' or '*'), or remove filters that are no longer needed`,
+      }
+    }
+    rule.repositoryFilters.push(added)
+  } else if (!rule) {
+    if (rules.length >= MAX_SCANNING_RULES) {
+      return {
+        kind: 'limit',
+        problem:
+          `the registry already has ${rules.length} scanning rules (${rules.map((r) => r.scanFrequency).join(', ')}), ECR's limit is ${MAX_SCANNING_RULES} (one per scan frequency), so no ${frequency} rule can be added. ` +
+          `Use registry-scanning: ${frequency === 'CONTINUOUS_SCAN' ? 'on-push' : 'continuous'} (a rule that exists), or remove a rule`,
+      }
+    }
+    rules.push({ scanFrequency: frequency, repositoryFilters: [added] })
+  }
+  return {
+    kind: 'change',
+    next: { scanType: 'ENHANCED', rules },
+    switchesType: config.scanType !== 'ENHANCED',
+    createsRule: !rule,
+  }
+}
+
+/** `acme/widget` → `acme/*`; a name without a namespace → `*`. */
+function broader(repository: string): string {
+  const slash = repository.lastIndexOf('/')
+  return slash > 0 ? `${repository.slice(0, slash)}/*` : '*'
+}
+
+/** The AWS CLI command that writes `config` (put-registry-scanning-configuration replaces all of it). */
+export function putScanningCommand(config: RegistryConfig, region: string): string {
+  return `aws ecr put-registry-scanning-configuration --scan-type ${config.scanType} --rules '${JSON.stringify(copyRules(config.rules))}' --region ${region}`
+}
+
 /**
  * The command that puts the repository under enhanced scanning, keeping the registry's other
  * rules (put-registry-scanning-configuration replaces all of them).
  */
 export function enhancedFixCommand(registry: RegistryConfig, repository: string, region: string): string {
-  const rules = registry.rules.map((r) => ({
-    scanFrequency: r.scanFrequency,
-    repositoryFilters: r.repositoryFilters.map((f) => ({ filter: f.filter, filterType: f.filterType })),
-  }))
+  const rules = copyRules(registry.rules)
   const target =
     rules.find((r) => r.scanFrequency === 'CONTINUOUS_SCAN') ??
     rules.find((r) => r.scanFrequency === 'SCAN_ON_PUSH')
@@ -93,7 +182,7 @@ export function enhancedFixCommand(registry: RegistryConfig, repository: string,
       scanFrequency: 'SCAN_ON_PUSH',
       repositoryFilters: [{ filter: repository, filterType: 'WILDCARD' }],
     })
-  return `aws ecr put-registry-scanning-configuration --scan-type ENHANCED --rules '${JSON.stringify(rules)}' --region ${region}`
+  return putScanningCommand({ scanType: 'ENHANCED', rules }, region)
 }
 
 /** Where the answer comes from: the two configurations (undefined: not read, or unreadable). */
@@ -221,6 +310,12 @@ export interface ScanningSource {
   repository: string
   /** The repository's own scan-on-push flag (DescribeRepositories); undefined when unknown. */
   repositoryScanOnPush: boolean | undefined
+  /**
+   * The registry's configuration when this run already knows it (it wrote and verified it:
+   * `registry-scanning`); then it is not read again, and every stage sees the configuration as it
+   * is after the write.
+   */
+  registry?: RegistryConfig | undefined
 }
 
 /** The run's scanning configuration: `coverage()` reads and decides once, every caller gets that. */
@@ -247,7 +342,9 @@ async function readCoverage(source: ScanningSource): Promise<CoverageAnswer> {
       problems: [],
     }
   }
-  const registry = await getRegistryConfig(source)
+  const registry: Discovered<RegistryConfig> = source.registry
+    ? { ok: true, value: source.registry }
+    : await getRegistryConfig(source)
   if (!registry.ok) {
     const short = registry.denied
       ? 'ecr:GetRegistryScanningConfiguration denied'
@@ -262,4 +359,12 @@ async function readCoverage(source: ScanningSource): Promise<CoverageAnswer> {
     else problems.push(repo)
   }
   return { coverage: decideCoverage(facts, repository, region), problems }
+}
+
+/** The `scan-coverage` output, always set: from the run's one answer (UNKNOWN when unreadable). */
+export async function scanCoverageOutput(
+  scanning: ScanningConfiguration,
+): Promise<{ 'scan-coverage': CoverageKind }> {
+  const { coverage } = await scanning.coverage()
+  return { 'scan-coverage': coverage.kind }
 }

@@ -26,7 +26,7 @@ export function scanMode(coverage: Coverage, repository: string): ScanMode {
         kind: 'not-covered',
         message:
           `Repository '${repository}' is not covered by enhanced scanning: the registry uses Amazon Inspector (ENHANCED) and none of its scanning rules' filters matches the repository, so it will never be scanned. ` +
-          `Add it to a rule: ${coverage.fix}`,
+          `Set 'registry-scanning: continuous' (or 'on-push') to have this step add it, or add it to a rule yourself: ${coverage.fix}`,
       }
     case 'UNKNOWN':
       return { kind: 'unknown', why: coverage.why }

@@ -5,12 +5,15 @@
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import { errorName } from '../errors.js'
 import type { Clock, Sleep } from '../retry.js'
+import type { RegistryConfig } from '../scanning.js'
 import { normalizePolicyText } from './policy.js'
 import type { PreviewResult } from './preview.js'
 import type { CreateRepositoryRequest } from './settings.js'
+import type { CreationTemplate } from './templates.js'
 import { ecrSdk, type EcrSdk } from '../sdk.js'
 
-export type RepositoryOrigin = 'created' | 'concurrent'
+/** created: by this run; concurrent: by another job meanwhile; template: by ECR on push. */
+export type RepositoryOrigin = 'created' | 'concurrent' | 'template'
 
 export interface CreatedRepository {
   repository: Repository
@@ -203,4 +206,45 @@ async function allResults(
     token = page.nextToken
   }
   return results
+}
+
+/** PutRegistryScanningConfiguration: the whole configuration (it replaces every rule). */
+export async function putRegistryScanning(ecr: ECRClient, config: RegistryConfig): Promise<void> {
+  const { PutRegistryScanningConfigurationCommand } = await ecrSdk()
+  await ecr.send(
+    new PutRegistryScanningConfigurationCommand({
+      scanType: config.scanType as 'BASIC' | 'ENHANCED',
+      rules: config.rules.map((r) => ({
+        scanFrequency: r.scanFrequency as 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN' | 'MANUAL',
+        repositoryFilters: r.repositoryFilters.map((f) => ({
+          filter: f.filter,
+          filterType: f.filterType as 'WILDCARD',
+        })),
+      })),
+    }),
+  )
+}
+
+/** DescribeRepositoryCreationTemplates for these prefixes, every page (the caller's registry). */
+export async function describeCreationTemplates(
+  ecr: ECRClient,
+  prefixes: string[],
+): Promise<CreationTemplate[]> {
+  const { DescribeRepositoryCreationTemplatesCommand } = await ecrSdk()
+  const out: CreationTemplate[] = []
+  let nextToken: string | undefined
+  // A few prefixes match a few templates; a token that never ends is not followed for ever.
+  for (let pages = 0; pages < 10; pages++) {
+    const page = await ecr.send(
+      new DescribeRepositoryCreationTemplatesCommand({
+        prefixes,
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    )
+    out.push(...(page.repositoryCreationTemplates ?? []))
+    nextToken = page.nextToken
+    if (!nextToken) break
+  }
+  return out
 }

@@ -8,6 +8,7 @@ import * as core from '../core.js'
 import { explainEcrError, findRepository } from '../ecr.js'
 import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
+import { missingRepositoryMessage } from '../push.js'
 import { repositoryArn } from '../partition.js'
 import type { ScanningConfiguration } from '../scanning.js'
 import {
@@ -20,6 +21,7 @@ import {
 } from '../stage.js'
 import {
   createRepositoryCall,
+  describeCreationTemplates,
   getLifecyclePolicy,
   putLifecyclePolicy,
   runLifecyclePreview,
@@ -27,6 +29,20 @@ import {
   type RepositoryOrigin,
 } from './aws.js'
 import { checkLifecyclePolicy, samePolicy, type LifecyclePolicy } from './policy.js'
+import {
+  ensureRegistryScanning,
+  registryScanningWant,
+  type RegistryScanningDeps,
+  type RegistryScanningOutcome,
+} from './registry-scanning.js'
+import { registryScanningAnnotations, registryScanningReport } from './registry-scanning-report.js'
+import {
+  candidatePrefixes,
+  coveringTemplate,
+  describeTemplate,
+  templatePrefix,
+  type CreationTemplate,
+} from './templates.js'
 import { summarizePreview } from './preview.js'
 import { governanceSection, type GovernanceReport, type PolicyState, type PreviewState } from './section.js'
 import {
@@ -113,6 +129,44 @@ export async function createRepository(
   return created
 }
 
+/**
+ * Called when the repository does not exist and 'create-repository' is off: a CREATE_ON_PUSH
+ * repository creation template that covers the name means the push creates it (the template is
+ * returned); otherwise the error says what to do, and whether templates could be read at all.
+ */
+export async function repositoryFromTemplate(
+  inputs: Inputs,
+  ecr: ECRClient,
+  registryId: string,
+  account: string,
+): Promise<CreationTemplate> {
+  const missing = missingRepositoryMessage(inputs, registryId)
+  if (registryId !== account) {
+    // DescribeRepositoryCreationTemplates reads only the caller's own registry.
+    throw new ActionError(missing)
+  }
+  let templates: CreationTemplate[]
+  try {
+    templates = await describeCreationTemplates(ecr, candidatePrefixes(inputs.repository))
+  } catch (err) {
+    const why =
+      errorName(err) === 'AccessDeniedException'
+        ? `ecr:DescribeRepositoryCreationTemplates was denied (${errorMessage(err)}); grant it on "*" to push to repositories that ECR creates from a CREATE_ON_PUSH template`
+        : `${errorName(err) || 'Error'}: ${errorMessage(err)}`
+    throw new ActionError(
+      `${missing}. Whether a repository creation template would create it on push could not be checked: ${why}.`,
+    )
+  }
+  const template = coveringTemplate(templates, inputs.repository)
+  if (!template) throw new ActionError(missing)
+  const arn = repositoryArn(inputs.region, registryId, inputs.repository)
+  core.info(
+    `Repository ${inputs.repository} does not exist: ECR creates it on push from creation template ${templatePrefix(template)} ` +
+      `(${describeTemplate(template)}); the push needs ecr:CreateRepository on ${arn}`,
+  )
+  return template
+}
+
 function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
   const name = errorName(err)
   const msg = errorMessage(err)
@@ -144,12 +198,28 @@ function explainCreateError(err: unknown, inputs: Inputs, arn: string): Error {
   return explainEcrError('ecr:CreateRepository', err, arn)
 }
 
+/**
+ * `registry-scanning: continuous | on-push`, before the push; undefined with `report`. Never throws:
+ * a `failed` outcome carries the message the step fails with.
+ */
+export async function applyRegistryScanning(
+  inputs: Inputs,
+  deps: RegistryScanningDeps,
+): Promise<RegistryScanningOutcome | undefined> {
+  const want = registryScanningWant(inputs)
+  return want && ensureRegistryScanning(deps, want)
+}
+
 /** What governance needs from the push, by name. */
 export interface GovernanceDeps extends AfterPush {
-  /** How the repository came to be: found, or created by this run (or another job meanwhile). */
+  /** How the repository came to be: found, or created by this run (or another job meanwhile, or ECR on push). */
   origin: RepositoryOrigin | 'existing'
+  /** The creation template ECR created the repository from (origin `template`). */
+  template?: CreationTemplate | undefined
   /** The run's scanning configuration (shared with the gate). */
   scanning: ScanningConfiguration
+  /** What `registry-scanning` did before the push; undefined with `report`. */
+  registryScanning?: RegistryScanningOutcome | undefined
 }
 
 type GovernanceRun = StageContext & GovernanceDeps
@@ -162,8 +232,7 @@ export async function runGovernance(
 ): Promise<StageResult> {
   const ctx: GovernanceRun = { ...context, ...deps }
   const { inputs, pushed, origin } = ctx
-  // undefined: the role may not call DescribeRepositories (push.ts warned already).
-  const repo = pushed.repository
+  const repo = await repositoryNow(ctx)
   const arn = repo?.repositoryArn ?? repositoryArn(inputs.region, pushed.registryId, inputs.repository)
 
   // Settings of an existing repository are reported, never changed.
@@ -178,9 +247,7 @@ export async function runGovernance(
   const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : []
 
   const section = governanceSection({
-    repository: inputs.repository,
-    origin,
-    ...repositorySettings(repo),
+    ...reportOf(ctx, repo),
     enhanced: coveragePhrase(coverage),
     differences,
     policy: lifecycle?.policy ?? { kind: 'none' },
@@ -188,11 +255,42 @@ export async function runGovernance(
     movingTags,
   })
   return stageResult({
-    outputs: { 'scan-coverage': coverage.kind },
     sections: { governance: section },
-    annotations: governanceAnnotations(ctx, differences, movingTags),
+    annotations: [
+      ...registryScanningAnnotations(ctx.registryScanning, inputs.region),
+      ...governanceAnnotations(ctx, repo, differences, movingTags),
+    ],
     ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
   })
+}
+
+/** The parts of the section that come from the repository and the steps before the push. */
+function reportOf(
+  ctx: GovernanceRun,
+  repo: Repository | undefined,
+): Pick<
+  GovernanceReport,
+  'repository' | 'origin' | 'scanOnPush' | 'mutability' | 'encryption' | 'template' | 'registryScanning'
+> {
+  const { template, registryScanning } = ctx
+  return {
+    repository: ctx.inputs.repository,
+    origin: ctx.origin,
+    ...repositorySettings(repo),
+    ...(template
+      ? { template: { prefix: templatePrefix(template), settings: describeTemplate(template) } }
+      : {}),
+    ...(registryScanning ? { registryScanning: registryScanningReport(registryScanning) } : {}),
+  }
+}
+
+/**
+ * The repository as the push found it, or as ECR created it on push from a template (read now);
+ * undefined: the role may not call DescribeRepositories (push.ts warned already).
+ */
+async function repositoryNow(ctx: GovernanceRun): Promise<Repository | undefined> {
+  if (ctx.pushed.repository || ctx.origin !== 'template') return ctx.pushed.repository
+  return findRepository(ctx.ecr, ctx.inputs.repository, ctx.pushed.registryId).catch(() => undefined)
 }
 
 /** The repository's settings as the summary shows them; unknown when it could not be read. */
@@ -213,6 +311,7 @@ function repositorySettings(
 /** A notice when the repository differs from the inputs; a warning for tags that move. */
 function governanceAnnotations(
   ctx: GovernanceRun,
+  repo: Repository | undefined,
   differences: string[],
   movingTags: string[],
 ): Annotation[] {
@@ -226,7 +325,6 @@ function governanceAnnotations(
         'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
     })
   }
-  const repo = pushed.repository
   if (repo && movingTags.length > 0) {
     const one = movingTags.length === 1
     const list = movingTags.map((t) => `'${t}'`).join(', ')

@@ -2,6 +2,7 @@
 import { cell } from '../report.js'
 import type { PreviewSummary } from './preview.js'
 import type { RepositoryOrigin } from './aws.js'
+import { registryScanningMarkdown, type RegistryScanningReport } from './registry-scanning-report.js'
 
 export type PolicyState =
   | { kind: 'none' }
@@ -24,6 +25,10 @@ export interface GovernanceReport {
   policy: PolicyState
   preview: PreviewState
   movingTags: string[]
+  /** The creation template ECR created the repository from (origin `template`). */
+  template?: { prefix: string; settings: string }
+  /** What `registry-scanning` did (absent with `report`). */
+  registryScanning?: RegistryScanningReport
 }
 
 const MAX_TAGS = 20
@@ -31,6 +36,7 @@ const MAX_TAGS = 20
 const ORIGIN: Record<GovernanceReport['origin'], string> = {
   created: 'created by this run',
   concurrent: 'created by another job at the same time (this run found it already there)',
+  template: 'created by ECR on push from a repository creation template',
   existing: 'existing (settings reported, not changed)',
 }
 
@@ -41,13 +47,14 @@ export function governanceSection(r: GovernanceReport): string {
     '',
     '| | |',
     '|---|---|',
-    `| Repository | ${code(r.repository)}: ${ORIGIN[r.origin]} |`,
+    `| Repository | ${code(r.repository)}: ${origin(r)} |`,
     `| Scan on push | ${r.scanOnPush === 'off' ? '**off**' : cell(r.scanOnPush)} |`,
     `| Tag mutability | ${cell(r.mutability)} |`,
     `| Encryption | ${cell(r.encryption)} |`,
     `| Enhanced scanning covers it | ${cell(r.enhanced)} |`,
     `| Lifecycle policy | ${policyCell(r.policy)} |`,
   ]
+  if (r.registryScanning) lines.push('', registryScanningMarkdown(r.registryScanning))
   if (r.differences.length > 0) {
     lines.push(
       '',
@@ -65,6 +72,13 @@ export function governanceSection(r: GovernanceReport): string {
   const preview = previewMarkdown(r.preview)
   if (preview) lines.push('', preview)
   return lines.join('\n')
+}
+
+function origin(r: GovernanceReport): string {
+  if (r.origin === 'template' && r.template) {
+    return `created by ECR from template \`${cell(r.template.prefix)}\` (create on push): ${cell(r.template.settings)}`
+  }
+  return ORIGIN[r.origin]
 }
 
 function policyCell(p: PolicyState): string {

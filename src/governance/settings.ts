@@ -3,7 +3,7 @@
  * repository differs from them, how its scanning coverage reads, and which pushed tags move.
  * Pure: no I/O.
  */
-import type { Inputs } from '../inputs.js'
+import type { Inputs, TagMutability } from '../inputs.js'
 import { wildcardMatches } from '../registry.js'
 import type { Coverage } from '../scanning.js'
 
@@ -20,7 +20,8 @@ export interface RepositorySettings {
 export interface CreateRepositoryRequest {
   repositoryName: string
   registryId: string
-  imageTagMutability: 'MUTABLE' | 'IMMUTABLE'
+  imageTagMutability: TagMutability
+  imageTagMutabilityExclusionFilters?: { filter: string; filterType: 'WILDCARD' }[]
   imageScanningConfiguration: { scanOnPush: true }
   encryptionConfiguration: { encryptionType: 'AES256' | 'KMS'; kmsKey?: string }
   tags: { Key: string; Value: string }[]
@@ -57,6 +58,14 @@ export function createRepositoryRequest(
     repositoryName: inputs.repository,
     registryId,
     imageTagMutability: inputs.imageTagMutability,
+    ...(inputs.imageTagMutabilityExclusions.length > 0
+      ? {
+          imageTagMutabilityExclusionFilters: inputs.imageTagMutabilityExclusions.map((filter) => ({
+            filter,
+            filterType: 'WILDCARD' as const,
+          })),
+        }
+      : {}),
     imageScanningConfiguration: { scanOnPush: true },
     encryptionConfiguration: {
       encryptionType: inputs.encryption,

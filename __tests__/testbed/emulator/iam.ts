@@ -93,8 +93,17 @@ export function authorize(
 export interface PushPermissionOptions {
   /** ecr:GetRegistryScanningConfiguration, ecr:BatchGetRepositoryScanningConfiguration. Default true. */
   scanDiscovery?: boolean
-  /** ecr:CreateRepository, DescribeRepositories, Get/PutLifecyclePolicy. Default false. */
+  /**
+   * ecr:CreateRepository, DescribeRepositories, Get/PutLifecyclePolicy (and, on `*`,
+   * DescribeRepositoryCreationTemplates). Default false.
+   */
   governance?: boolean
+  /**
+   * `registry-scanning: continuous | on-push`: ecr:PutRegistryScanningConfiguration and what an
+   * ENHANCED write needs of Amazon Inspector (inspector2:Enable, inspector2:ListAccountPermissions).
+   * Default false.
+   */
+  registryScanning?: boolean
   /** Region in the repository ARN. Default `*`. */
   region?: string
 }
@@ -122,7 +131,15 @@ export function pushPermissions(
     registryActions.push('ecr:GetRegistryScanningConfiguration')
     repoActions.push('ecr:BatchGetRepositoryScanningConfiguration')
   }
+  if (options.registryScanning) {
+    registryActions.push(
+      'ecr:PutRegistryScanningConfiguration',
+      'inspector2:Enable',
+      'inspector2:ListAccountPermissions',
+    )
+  }
   if (options.governance) {
+    registryActions.push('ecr:DescribeRepositoryCreationTemplates')
     repoActions.push(
       'ecr:CreateRepository',
       'ecr:TagResource',

@@ -15,6 +15,7 @@ import { repositoryNotFound, type EcrContext, type EcrOperation } from './contex
 import { operations as governanceOperations } from './governance.ts'
 import { operations as imageOperations } from './images.ts'
 import { operations as repositoryOperations } from './repositories.ts'
+import { operations as registryScanningOperations } from './registry-scanning.ts'
 import { operations as scanOperations } from './scan.ts'
 import { operations as templateOperations } from './templates.ts'
 
@@ -30,6 +31,7 @@ export function defaultOperations(): Map<string, EcrOperation> {
       ...imageOperations,
       ...governanceOperations,
       ...scanOperations,
+      ...registryScanningOperations,
       ...templateOperations,
     }),
   )

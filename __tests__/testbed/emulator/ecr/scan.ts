@@ -1,6 +1,7 @@
 /**
  * ECR image scanning: DescribeImageScanFindings (basic and enhanced shapes, pages of 1–1000, default
- * 100), StartImageScan, GetRegistryScanningConfiguration, BatchGetRepositoryScanningConfiguration.
+ * 100), StartImageScan, BatchGetRepositoryScanningConfiguration. The registry's scanning
+ * configuration (Get/PutRegistryScanningConfiguration, its write log) is in `registry-scanning.ts`.
  *
  * Scenario state (set by tests):
  * - `emulator.state.ext.scan` = `{ registry?: {scanType, rules}, clock?: () => ms }`: the registry's
@@ -9,13 +10,22 @@
  * - `repo.ext.scan` = `{ scenario?, images?: {[digest]: scenario} }` (see ScanScenario): per
  *   repository, or per image digest (platform images of an index).
  * A scan starts when the scan API first sees the digest (scan on push, enhanced) or at StartImageScan
- * (basic, manual); a repository no enhanced rule covers is never scanned (ScanNotFound).
+ * (basic, manual); a repository no enhanced rule covers is never scanned (ScanNotFound). Enhanced
+ * scan on push scans what is pushed while the rule covers it: an image pushed before a
+ * PutRegistryScanningConfiguration added its repository to a SCAN_ON_PUSH rule is never scanned
+ * (continuous scanning picks up the images already there).
  */
 import { AwsError } from '../errors.ts'
 import { isIndexType } from '../registry-client.ts'
 import type { RepositoryRecord } from '../types.ts'
 import { decodeToken, encodeToken } from '../util.ts'
 import { operation, paginate, type EcrContext, type EcrOperation } from './context.ts'
+import {
+  currentRegistryScanning,
+  registryScanningAt,
+  type ReadBarrier,
+  type RegistryScanningWrite,
+} from './registry-scanning.ts'
 
 export interface ScanScenario {
   /** Seconds after the scan starts during which DescribeImageScanFindings answers ScanNotFound. */
@@ -55,6 +65,10 @@ export interface RegistryScanning {
 export interface ScanGlobalState {
   registry?: RegistryScanning
   clock?: () => number
+  /** The configuration before the first write, and every accepted write (registry-scanning.ts). */
+  seed?: RegistryScanning
+  writes?: RegistryScanningWrite[]
+  readBarrier?: ReadBarrier
 }
 
 export interface RepoScanState {
@@ -80,7 +94,10 @@ export function setRegistryScanning(
   emulator: { state: { ext: Record<string, unknown> } },
   config: RegistryScanning,
 ): void {
-  globalScan(emulator).registry = config
+  const s = globalScan(emulator)
+  s.registry = config
+  delete s.seed
+  delete s.writes
 }
 
 /** Test helper: the scenario of a repository (or of one digest in it). */
@@ -106,8 +123,11 @@ type Coverage =
       filters: { filter: string; filterType: string }[]
     }
 
-function coverage(ctx: EcrContext, repo: RepositoryRecord): Coverage {
-  const registry = globalScan(ctx).registry ?? { scanType: 'BASIC', rules: [] }
+function coverage(
+  ctx: EcrContext,
+  repo: RepositoryRecord,
+  registry: RegistryScanning = currentRegistryScanning(ctx),
+): Coverage {
   const order = ['CONTINUOUS_SCAN', 'SCAN_ON_PUSH', 'MANUAL']
   const rules = [...registry.rules].sort(
     (a, b) => order.indexOf(a.scanFrequency) - order.indexOf(b.scanFrequency),
@@ -126,6 +146,23 @@ function coverage(ctx: EcrContext, repo: RepositoryRecord): Coverage {
 }
 
 const now = (ctx: EcrContext): number => (globalScan(ctx).clock ?? Date.now)()
+
+/**
+ * Enhanced scan on push scans an image only if a rule covered its repository when it was pushed;
+ * continuous scanning scans whatever it covers now.
+ */
+function scannedOnPush(
+  ctx: EcrContext,
+  repo: RepositoryRecord,
+  digest: string,
+  now: Extract<Coverage, { type: 'ENHANCED' }>,
+): boolean {
+  if (now.frequency !== 'SCAN_ON_PUSH') return true
+  const pushedAt = ctx.state.imageFirstSeen.get(`${repo.account}/${repo.name}@${digest}`)
+  if (!pushedAt) return true
+  const then = coverage(ctx, repo, registryScanningAt(ctx, pushedAt))
+  return then.type === 'ENHANCED' && then.frequency !== undefined
+}
 
 interface ImageIdInput {
   imageDigest?: string
@@ -213,16 +250,6 @@ function misbehave(
 }
 
 export const operations: Record<string, EcrOperation> = {
-  GetRegistryScanningConfiguration: operation<Record<string, never>>({
-    handle(ctx) {
-      const registry = globalScan(ctx).registry ?? { scanType: 'BASIC', rules: [] }
-      return {
-        registryId: ctx.account,
-        scanningConfiguration: { scanType: registry.scanType, rules: registry.rules },
-      }
-    },
-  }),
-
   BatchGetRepositoryScanningConfiguration: operation<{ repositoryNames: string[] }>({
     handle(ctx, input) {
       const scanningConfigurations: Record<string, unknown>[] = []
@@ -300,7 +327,10 @@ export const operations: Record<string, EcrOperation> = {
       const state = repoScan(repo)
       const started = (state.started ??= {})
       const t = now(ctx)
-      const automatic = c.type === 'ENHANCED' ? c.frequency !== undefined : c.onPush
+      const automatic =
+        c.type === 'ENHANCED'
+          ? c.frequency !== undefined && scannedOnPush(ctx, repo, image.digest, c)
+          : c.onPush
       if (automatic) started[image.digest] ??= t
       const at = started[image.digest]
       if (at === undefined) throw scanNotFound(repo, image.digest)
