@@ -681,14 +681,55 @@ describe('settings report', () => {
     expect(md).toContain('| Scan on push | **off** |')
     expect(md).toContain('existing (settings reported, not changed)')
     expect(md).toContain('scan-on-push is off (a created repository has it on)')
-    // The moving tag is warned about; the commit tag is not.
+    // The repository's setting decides, not the tags' form: in a MUTABLE repository both can move.
     expect(out.text()).toMatch(
-      /::warning::Tag 'latest' in acme\/gov-\d+ is mutable \(MUTABLE\) and not unique to this build/,
+      /::warning::Tags 'latest', 'abc1234' in acme\/gov-\d+ are mutable \(MUTABLE\): a later push can move them to another image/,
     )
-    expect(out.text()).not.toContain("'abc1234'")
     expect(out.text()).toMatch(/::notice::Repository acme\/gov-\d+ exists with other settings/)
     // Nothing was changed.
     expect(emu.state.repositories.find((r) => r.name === name)?.scanOnPush).toBe(false)
+  })
+
+  it('tags judged by the real setting and its exclusion filters', async () => {
+    const name = freshName()
+    emu.createRepository({
+      name,
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filter: 'latest', filterType: 'WILDCARD' }],
+    })
+    const ecr = await client()
+    const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name }, ['main', 'latest'])
+    const out = captureStdout()
+    try {
+      await govern(ctx, {})
+    } finally {
+      out.restore()
+    }
+    // 'main' looks like a moving tag but is immutable here; 'latest' is the exclusion.
+    expect(out.text()).toMatch(
+      /::warning::Tag 'latest' in acme\/gov-\d+ is mutable \(IMMUTABLE_WITH_EXCLUSION \(except `latest`\)\): a later push can move it/,
+    )
+    expect(out.text()).not.toContain("'main'")
+    expect(ctx.report.markdown()).toContain('| Tag mutability | IMMUTABLE_WITH_EXCLUSION (except `latest`) |')
+  })
+
+  it('the setting unreadable: guessed from the tags, and said so', async () => {
+    const name = freshName()
+    emu.createRepository({ name })
+    const ecr = await client()
+    const ctx = stage(ecr, undefined, { repository: name }, ['latest', 'abc1234'])
+    const out = captureStdout()
+    try {
+      await govern(ctx, {})
+    } finally {
+      out.restore()
+    }
+    // No second warning (push.ts said the setting cannot be read); the summary gives the guess.
+    expect(out.text()).not.toContain('::warning::')
+    expect(ctx.report.markdown()).toContain(
+      "> Tag `latest` looks like a tag that moves with every push (the repository's tag mutability is unknown)",
+    )
+    expect(ctx.report.markdown()).not.toContain('abc1234')
   })
 
   it('enhanced scanning that covers the repository', async () => {

@@ -10,7 +10,7 @@ import {
   creationTags,
   coveragePhrase,
   isMovingTag,
-  reusedTags,
+  movableTags,
   settingsDifferences,
   tagIsMutable,
   tagValue,
@@ -95,6 +95,39 @@ describe('settingsDifferences (reported, never applied)', () => {
       'scan-on-push is off (a created repository has it on)',
       'encryption is AES256, encryption asks for KMS',
     ])
+  })
+  it('the exclusion filters count too (as a set)', () => {
+    const repo = {
+      ...same,
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [
+        { filter: 'latest', filterType: 'WILDCARD' },
+        { filter: 'dev-*', filterType: 'WILDCARD' },
+      ],
+    }
+    const ask = (filters: string) =>
+      inputs({
+        'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+        'image-tag-mutability-exclusions': filters,
+      })
+    expect(settingsDifferences(repo, ask('dev-*\nlatest'))).toEqual([])
+    expect(settingsDifferences(repo, ask('latest'))).toEqual([
+      'the tag mutability exclusions are `latest`, `dev-*`, image-tag-mutability-exclusions asks for `latest`',
+    ])
+  })
+  it('the create request carries the exclusion filters', () => {
+    const req = createRepositoryRequest(
+      inputs({ 'image-tag-mutability': 'MUTABLE_WITH_EXCLUSION', 'image-tag-mutability-exclusions': 'v*' }),
+      '123456789012',
+      {},
+    )
+    expect(req).toMatchObject({
+      imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filter: 'v*', filterType: 'WILDCARD' }],
+    })
+    expect(
+      createRepositoryRequest(inputs(), '123456789012', {}).imageTagMutabilityExclusionFilters,
+    ).toBeUndefined()
   })
   it.each([
     ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab', '1234abcd-12ab', true],
@@ -228,12 +261,23 @@ describe('moving tags', () => {
     }
     expect(tagIsMutable(repo, tag)).toBe(mutable)
   })
-  it('warns only about moving tags the repository lets move', () => {
-    expect(reusedTags({ imageTagMutability: 'MUTABLE' }, [SHA, 'latest', 'main'], SHA)).toEqual([
-      'latest',
-      'main',
-    ])
-    expect(reusedTags({ imageTagMutability: 'IMMUTABLE' }, [SHA, 'latest'], SHA)).toEqual([])
+  it("the repository's real setting and filters decide, whatever the tag's form", () => {
+    expect(movableTags({ imageTagMutability: 'MUTABLE' }, [SHA, 'latest', 'main'], SHA)).toEqual({
+      tags: [SHA, 'latest', 'main'],
+      by: 'setting',
+    })
+    expect(movableTags({ imageTagMutability: 'IMMUTABLE' }, [SHA, 'latest'], SHA)).toEqual({
+      tags: [],
+      by: 'setting',
+    })
+    const excluded = {
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filter: 'dev-*', filterType: 'WILDCARD' }],
+    }
+    expect(movableTags(excluded, ['v1.2.3', 'dev-1', 'latest'])).toEqual({ tags: ['dev-1'], by: 'setting' })
+  })
+  it('the setting unknown: guessed from the form, and said so', () => {
+    expect(movableTags(undefined, [SHA, 'latest', '1.4.2'], SHA)).toEqual({ tags: ['latest'], by: 'form' })
   })
 })
 
@@ -311,7 +355,7 @@ describe('governanceSection', () => {
       kind: 'done',
       summary: summarizePreview(policy, [{ imageDigest: 'sha256:a', appliedRulePriority: 1 }]),
     },
-    movingTags: ['latest'],
+    movingTags: { tags: ['latest'], by: 'setting' },
   }
   it('shows settings, policy, preview and the moving tags', () => {
     const md = governanceSection(base)
@@ -323,7 +367,7 @@ describe('governanceSection', () => {
     expect(md).toContain('**Lifecycle preview:** 1 image would expire now')
     expect(md).toContain('| 1 | old untagged | 1 (1 untagged) | – |')
     expect(md).toContain(
-      '> Mutable tag `latest` is not unique to this build and moves with every push: deploy the digest-pinned image reference.',
+      "> Mutable tag `latest`: the repository's tag mutability lets a later push move it to another image: deploy the digest-pinned image reference.",
     )
   })
   it.each([

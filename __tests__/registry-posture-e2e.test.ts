@@ -333,3 +333,44 @@ describe('create on push (a repository creation template)', () => {
     expect(await tb.registry.tags('acme/team/web')).toEqual([])
   })
 })
+
+describe('tag mutability with exclusions', () => {
+  it('created with the exclusions; an immutable tag is refused while an excluded tag moves', async () => {
+    const repository = 'acme/exclusions'
+    const inputs = {
+      repository,
+      'create-repository': 'true',
+      'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+      'image-tag-mutability-exclusions': 'latest\ndev-*',
+    }
+    const first = await tb.run({ inputs: { ...inputs, image, tags: 'v1\nlatest' } })
+    expect(first.code, first.log).toBe(0)
+    expect(tb.emulator.state.repositories.find((x) => x.name === repository)).toMatchObject({
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [
+        { filter: 'latest', filterType: 'WILDCARD' },
+        { filter: 'dev-*', filterType: 'WILDCARD' },
+      ],
+    })
+    expect(first.summary).toContain(
+      '| Tag mutability | IMMUTABLE_WITH_EXCLUSION (except `latest`, `dev-*`) |',
+    )
+    // The warning goes by the repository's setting: only the excluded tag can move.
+    expect(first.warnings.join('\n')).toContain(
+      `Tag 'latest' in ${repository} is mutable (IMMUTABLE_WITH_EXCLUSION (except \`latest\`, \`dev-*\`)): a later push can move it`,
+    )
+    expect(first.warnings.join('\n')).not.toContain("'v1'")
+    const v1 = await tb.registry.manifestDigest(repository, 'v1')
+
+    const other = await tb.image({ files: { 'app.txt': 'another build\n' } })
+    const refused = await tb.run({ inputs: { ...inputs, image: other, tags: 'v1' } })
+    expect(refused.code).toBe(1)
+    expect(refused.errors.join('\n')).toContain(`has immutable tags`)
+    expect(await tb.registry.manifestDigest(repository, 'v1')).toBe(v1)
+
+    const moved = await tb.run({ inputs: { ...inputs, image: other, tags: 'latest' } })
+    expect(moved.code, moved.log).toBe(0)
+    expect(await tb.registry.manifestDigest(repository, 'latest')).toBe(moved.outputs['image-digest'])
+    expect(moved.outputs['image-digest']).not.toBe(v1)
+  })
+})

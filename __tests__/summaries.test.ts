@@ -51,7 +51,7 @@ const created: GovernanceReport = {
       { imageDigest: 'sha256:x', imageTags: ['odd'], appliedRulePriority: 9 },
     ]),
   },
-  movingTags: [],
+  movingTags: { tags: [], by: 'setting' },
 }
 
 describe('governance section', () => {
@@ -75,7 +75,49 @@ describe('governance section', () => {
         ],
         policy: { kind: 'unchanged', file: '.github/ecr lifecycle.json' },
         preview: { kind: 'unavailable', reason: 'ecr:StartLifecyclePolicyPreview denied' },
-        movingTags: ['latest', 'main'],
+        movingTags: { tags: ['latest', 'main'], by: 'setting' },
+      }),
+    )
+  })
+
+  it('created by ECR from a template; registry scanning before and after', () => {
+    expectGolden(
+      'governance-posture.md',
+      governanceSection({
+        ...created,
+        origin: 'template',
+        template: {
+          prefix: 'acme/team',
+          settings:
+            'tag mutability IMMUTABLE_WITH_EXCLUSION (except `latest`), encryption AES256 (S3-managed keys)',
+        },
+        mutability: 'IMMUTABLE_WITH_EXCLUSION (except `latest`)',
+        movingTags: { tags: ['latest'], by: 'setting' },
+        preview: { kind: 'skipped' },
+        registryScanning: {
+          mode: 'continuous',
+          filter: 'acme/team/*',
+          frequency: 'CONTINUOUS_SCAN',
+          repository: 'acme/team/api',
+          result: 'written',
+          attempts: 1,
+          before: {
+            scanType: 'ENHANCED',
+            rules: [
+              { scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] },
+            ],
+          },
+          after: {
+            scanType: 'ENHANCED',
+            rules: [
+              { scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] },
+              {
+                scanFrequency: 'CONTINUOUS_SCAN',
+                repositoryFilters: [{ filter: 'acme/team/*', filterType: 'WILDCARD' }],
+              },
+            ],
+          },
+        },
       }),
     )
   })
@@ -94,7 +136,7 @@ describe('governance section', () => {
         differences: [],
         policy: { kind: 'failed', file: 'lc.json', reason: 'ECR rejected it: bad | value\nsecond line' },
         preview: { kind: 'skipped' },
-        movingTags: ['latest'],
+        movingTags: { tags: ['latest'], by: 'form' },
       }),
     )
   })

@@ -50,7 +50,8 @@ import {
   describeEncryption,
   describeMutability,
   coveragePhrase,
-  reusedTags,
+  movableTags,
+  type MovableTags,
   settingsDifferences,
 } from './settings.js'
 
@@ -242,9 +243,8 @@ export async function runGovernance(
     ctx.scanning.coverage(),
     plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
   ])
-  // Tags that move to this image and that the repository lets move: honest about what is known
-  // (whether the tag pointed elsewhere before is not, after the push); see docs/governance.md.
-  const movingTags = repo ? reusedTags(repo, pushed.tags, ctx.env.GITHUB_SHA) : []
+  // Tags a later push can move: by the repository's setting and filters; guessed only when unknown.
+  const movingTags = movableTags(repo, pushed.tags, ctx.env.GITHUB_SHA)
 
   const section = governanceSection({
     ...reportOf(ctx, repo),
@@ -313,9 +313,9 @@ function governanceAnnotations(
   ctx: GovernanceRun,
   repo: Repository | undefined,
   differences: string[],
-  movingTags: string[],
+  movingTags: MovableTags,
 ): Annotation[] {
-  const { inputs, pushed } = ctx
+  const { inputs } = ctx
   const annotations: Annotation[] = []
   if (differences.length > 0) {
     annotations.push({
@@ -325,18 +325,30 @@ function governanceAnnotations(
         'This action does not change an existing repository: change it in the console or with the AWS CLI if wanted.',
     })
   }
-  if (repo && movingTags.length > 0) {
-    const one = movingTags.length === 1
-    const list = movingTags.map((t) => `'${t}'`).join(', ')
-    annotations.push({
-      level: 'warning',
-      message:
-        `Tag${one ? '' : 's'} ${list} in ${inputs.repository} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}) and not unique ` +
-        `to this build: any push moves ${one ? 'it' : 'them'} to another image, so ${one ? 'it' : 'they'} may name something else by the time ` +
-        `you deploy. Deploy the digest-pinned image-ref output (${pushed.imageRef}) instead.`,
-    })
-  }
+  const moving = movingTagsWarning(ctx, repo, movingTags)
+  if (moving) annotations.push(moving)
   return annotations
+}
+
+/** Deploy the digest, not a tag that a later push can move. */
+function movingTagsWarning(
+  ctx: GovernanceRun,
+  repo: Repository | undefined,
+  { tags, by }: MovableTags,
+): Annotation | undefined {
+  if (tags.length === 0) return undefined
+  const one = tags.length === 1
+  const list = tags.map((t) => `'${t}'`).join(', ')
+  const deploy = `Deploy the digest-pinned image-ref output (${ctx.pushed.imageRef}) instead.`
+  const where = `${one ? 'Tag' : 'Tags'} ${list} in ${ctx.inputs.repository}`
+  // The setting unknown: push.ts has warned that it cannot be read; the summary shows the guess.
+  if (!repo || by !== 'setting') return undefined
+  return {
+    level: 'warning',
+    message:
+      `${where} ${one ? 'is' : 'are'} mutable (${describeMutability(repo)}): a later push can move ${one ? 'it' : 'them'} to another image, ` +
+      `so ${one ? 'it' : 'they'} may name something else by the time you deploy. ${deploy}`,
+  }
 }
 
 interface LifecycleResult {

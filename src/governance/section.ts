@@ -1,5 +1,6 @@
 /** The governance section of the job summary. Pure: data in, markdown out. */
 import { cell } from '../report.js'
+import type { MovableTags } from './settings.js'
 import type { PreviewSummary } from './preview.js'
 import type { RepositoryOrigin } from './aws.js'
 import { registryScanningMarkdown, type RegistryScanningReport } from './registry-scanning-report.js'
@@ -24,7 +25,7 @@ export interface GovernanceReport {
   differences: string[]
   policy: PolicyState
   preview: PreviewState
-  movingTags: string[]
+  movingTags: MovableTags
   /** The creation template ECR created the repository from (origin `template`). */
   template?: { prefix: string; settings: string }
   /** What `registry-scanning` did (absent with `report`). */
@@ -61,17 +62,28 @@ export function governanceSection(r: GovernanceReport): string {
       `> The repository differs from the inputs (not changed by this action): ${r.differences.map(cell).join('; ')}.`,
     )
   }
-  if (r.movingTags.length > 0) {
-    lines.push(
-      '',
-      `> Mutable tag${r.movingTags.length === 1 ? '' : 's'} ${r.movingTags.map(code).join(', ')} ` +
-        `${r.movingTags.length === 1 ? 'is' : 'are'} not unique to this build and move${r.movingTags.length === 1 ? 's' : ''} with every push: ` +
-        'deploy the digest-pinned image reference.',
-    )
-  }
+  const moving = movingTagsLine(r.movingTags)
+  if (moving) lines.push('', moving)
   const preview = previewMarkdown(r.preview)
   if (preview) lines.push('', preview)
   return lines.join('\n')
+}
+
+function movingTagsLine({ tags, by }: MovableTags): string | undefined {
+  if (tags.length === 0) return undefined
+  const one = tags.length === 1
+  const list = tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``)
+  if (tags.length > MAX_TAGS) list.push(`… and ${tags.length - MAX_TAGS} more`)
+  if (by === 'setting') {
+    return (
+      `> Mutable tag${one ? '' : 's'} ${list.join(', ')}: the repository's tag mutability lets a later push move ${one ? 'it' : 'them'} ` +
+      'to another image: deploy the digest-pinned image reference.'
+    )
+  }
+  return (
+    `> Tag${one ? '' : 's'} ${list.join(', ')} ${one ? 'looks' : 'look'} like ${one ? 'a tag that moves' : 'tags that move'} with every push ` +
+    "(the repository's tag mutability is unknown): deploy the digest-pinned image reference."
+  )
 }
 
 function origin(r: GovernanceReport): string {

@@ -1,6 +1,6 @@
 /**
  * Repository settings: the CreateRepository request built from the inputs, how an existing
- * repository differs from them, how its scanning coverage reads, and which pushed tags move.
+ * repository differs from them, how its scanning coverage reads, and which pushed tags can move.
  * Pure: no I/O.
  */
 import type { Inputs, TagMutability } from '../inputs.js'
@@ -81,10 +81,8 @@ export function createRepositoryRequest(
  */
 export function settingsDifferences(repo: RepositorySettings, inputs: Inputs): string[] {
   const out: string[] = []
-  const mutability = repo.imageTagMutability ?? 'MUTABLE'
-  if (mutability !== inputs.imageTagMutability) {
-    out.push(`tag mutability is ${mutability}, image-tag-mutability asks for ${inputs.imageTagMutability}`)
-  }
+  const mutability = mutabilityDifference(repo, inputs)
+  if (mutability) out.push(mutability)
   if (repo.imageScanningConfiguration?.scanOnPush !== true) {
     out.push('scan-on-push is off (a created repository has it on)')
   }
@@ -101,6 +99,19 @@ export function settingsDifferences(repo: RepositorySettings, inputs: Inputs): s
     )
   }
   return out
+}
+
+/** How the repository's tag mutability (and its exclusion filters) differs from the inputs. */
+function mutabilityDifference(repo: RepositorySettings, inputs: Inputs): string | undefined {
+  const mutability = repo.imageTagMutability ?? 'MUTABLE'
+  if (mutability !== inputs.imageTagMutability) {
+    return `tag mutability is ${mutability}, image-tag-mutability asks for ${inputs.imageTagMutability}`
+  }
+  const have = exclusionFilters(repo)
+  const want = inputs.imageTagMutabilityExclusions
+  if (have.length === want.length && want.every((f) => have.includes(f))) return undefined
+  const list = (l: string[]): string => (l.length > 0 ? l.map((f) => `\`${f}\``).join(', ') : 'none')
+  return `the tag mutability exclusions are ${list(have)}, image-tag-mutability-exclusions asks for ${list(want)}`
 }
 
 /** A key ARN, alias ARN, alias name or key ID: equal when one ends with the other's ID part. */
@@ -143,12 +154,12 @@ export function tagIsMutable(repo: RepositorySettings, tag: string): boolean {
 }
 
 /**
- * A tag is taken to name one image for good when it is derived from the commit (a run of 7 to 64 hex
- * digits with both digits and letters, e.g. the SHA or `sha-abc1234`, or the start of the run's
- * GITHUB_SHA), carries a date or build stamp (a run of 8 or more digits, e.g. `20240501` or
- * `build-20240501.3`), or is a full semantic version (`1.4.2`, `v2.0.0-rc.1`). Anything else
- * (`latest`, `main`, `stable`, `v1`, `1.4`, `pr-42`) is expected to move to another image on a later
- * push.
+ * The tag-form guess, for when the repository's setting cannot be read: a tag is taken to name one
+ * image for good when it is derived from the commit (a run of 7 to 64 hex digits with both digits
+ * and letters, e.g. the SHA or `sha-abc1234`, or the start of the run's GITHUB_SHA), carries a date
+ * or build stamp (a run of 8 or more digits, e.g. `20240501` or `build-20240501.3`), or is a full
+ * semantic version (`1.4.2`, `v2.0.0-rc.1`). Anything else (`latest`, `main`, `stable`, `v1`,
+ * `1.4`, `pr-42`) is expected to move to another image on a later push.
  */
 export function isMovingTag(tag: string, sha?: string): boolean {
   const lower = tag.toLowerCase()
@@ -161,9 +172,20 @@ export function isMovingTag(tag: string, sha?: string): boolean {
   return true
 }
 
-/** Pushed tags that move and that the repository lets move: the ones to warn about. */
-export function reusedTags(repo: RepositorySettings, tags: string[], sha?: string): string[] {
-  return tags.filter((t) => isMovingTag(t, sha) && tagIsMutable(repo, t))
+/** Pushed tags a later push can move to another image, and how that was judged. */
+export interface MovableTags {
+  tags: string[]
+  /** `setting`: the repository's tag mutability and exclusion filters; `form`: guessed (unknown setting). */
+  by: 'setting' | 'form'
+}
+
+/**
+ * The pushed tags a later push can move: by the repository's real tag mutability and exclusion
+ * filters when they are known; guessed from each tag's form (isMovingTag) only when they are not.
+ */
+export function movableTags(repo: RepositorySettings | undefined, tags: string[], sha?: string): MovableTags {
+  if (repo) return { tags: tags.filter((t) => tagIsMutable(repo, t)), by: 'setting' }
+  return { tags: tags.filter((t) => isMovingTag(t, sha)), by: 'form' }
 }
 
 export function describeEncryption(repo: RepositorySettings): string {
@@ -173,8 +195,13 @@ export function describeEncryption(repo: RepositorySettings): string {
   return e?.kmsKey ? `${type} (${e.kmsKey})` : `${type} (AWS managed key aws/ecr)`
 }
 
+/** The repository's exclusion filters, as written. */
+function exclusionFilters(repo: RepositorySettings): string[] {
+  return (repo.imageTagMutabilityExclusionFilters ?? []).flatMap((f) => (f.filter ? [f.filter] : []))
+}
+
 export function describeMutability(repo: RepositorySettings): string {
   const mode = repo.imageTagMutability ?? 'MUTABLE'
-  const filters = (repo.imageTagMutabilityExclusionFilters ?? []).flatMap((f) => (f.filter ? [f.filter] : []))
+  const filters = exclusionFilters(repo)
   return filters.length > 0 ? `${mode} (except ${filters.map((f) => `\`${f}\``).join(', ')})` : mode
 }
