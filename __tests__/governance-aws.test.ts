@@ -25,6 +25,7 @@ import { findRepository } from '../src/ecr.ts'
 import { scanningConfiguration } from '../src/scanning.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'
 import { pushPermissions, startEmulator, type Emulator, type Statement } from './testbed/emulator/index.ts'
+import { setImageState } from './testbed/emulator/ecr/governance.ts'
 import { startRegistry, type Registry } from './testbed/registry.ts'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -351,7 +352,7 @@ describe('prepareGovernance', () => {
     expect(err).toBeInstanceOf(InputError)
     expect((err as InputError).problems).toEqual([
       "Invalid input 'lifecycle-policy' (lc.json): rule 1, field 'rulePriority': 0. Expected a whole number from 1 to 999.",
-      `Invalid input 'lifecycle-policy' (lc.json): rule 2 (rulePriority 2), field 'action.type': "delete". Expected "expire".`,
+      `Invalid input 'lifecycle-policy' (lc.json): rule 2 (rulePriority 2), field 'action.type': "delete". Expected "expire" or "transition".`,
     ])
   })
 })
@@ -654,6 +655,54 @@ describe('lifecycle preview', () => {
     expect(ctx.report.markdown()).toContain(
       'unavailable: ecr:StartLifecyclePolicyPreview / ecr:GetLifecyclePolicyPreview denied',
     )
+  })
+})
+
+describe('lifecycle preview: archive, then expire from archive', () => {
+  it('shows expiries and transitions per rule (examples/lifecycle/archive-then-expire.json)', async () => {
+    const name = freshName()
+    const repo = emu.createRepository({ name })
+    const ecr = await client()
+    const digests = {
+      untagged: await putImage(name, ['gone'], 'untagged-old'),
+      idle: await putImage(name, ['idle-1'], 'idle'),
+      used: await putImage(name, ['used-1'], 'used'),
+      archived: await putImage(name, ['archived-1'], 'archived'),
+      archivedRecently: await putImage(name, ['archived-2'], 'archived-recently'),
+    }
+    await ecr.send(new DescribeImagesCommand({ repositoryName: name }))
+    // 'gone' moves to a new image: the old one is untagged now (and old), the new one is new.
+    const newer = await putImage(name, ['gone'], 'gone-now')
+    const ago = (days: number): Date => new Date(Date.now() - days * DAY)
+    for (const d of Object.values(digests)) emu.state.imageFirstSeen.set(`${ACCOUNT}/${name}@${d}`, ago(500))
+    emu.state.imageFirstSeen.set(`${ACCOUNT}/${name}@${newer}`, ago(1))
+    setImageState(repo, digests.idle, { lastPulledAt: ago(120) })
+    setImageState(repo, digests.used, { lastPulledAt: ago(3) })
+    setImageState(repo, digests.archived, { archivedAt: ago(400) })
+    setImageState(repo, digests.archivedRecently, { archivedAt: ago(100) })
+
+    const text = fs.readFileSync(
+      path.join(import.meta.dirname, '..', 'examples', 'lifecycle', 'archive-then-expire.json'),
+      'utf8',
+    )
+    const ctx = stage(ecr, await findRepository(ecr, name, ACCOUNT), { repository: name })
+    const out = captureStdout()
+    try {
+      expect((await govern(ctx, await plan(text, 'archive.json'))).failure).toBeUndefined()
+    } finally {
+      out.restore()
+    }
+    const md = ctx.report.markdown()
+    expect(md).toContain('**Lifecycle preview:** 2 images would expire now, 1 image would move to archive')
+    expect(md).toContain('| Rule | What it does | Images | Tags |')
+    expect(md).toContain(
+      '| 1 | Expire untagged images 7 days after their push | 1 to expire (1 untagged) | – |',
+    )
+    expect(md).toContain('| 2 | Archive tagged images nobody pulled for 90 days | 1 to archive | `idle-1` |')
+    expect(md).toContain(
+      '| 3 | Expire archived images after a year in archive | 1 to expire | `archived-1` |',
+    )
+    expect(out.text()).toContain('Lifecycle preview: 2 image(s) would expire, 1 would move to archive')
   })
 })
 

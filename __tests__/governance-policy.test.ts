@@ -180,8 +180,8 @@ describe('checkLifecyclePolicy', () => {
     ],
     [
       'bad countType',
-      policy(withSelection(tagged, { countType: 'sinceImagePulled' })),
-      `field 'selection.countType': "sinceImagePulled". Expected "imageCountMoreThan" or "sinceImagePushed"`,
+      policy(withSelection(tagged, { countType: 'sinceImageBuilt' })),
+      `field 'selection.countType': "sinceImageBuilt". Expected one of "imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned"`,
     ],
     [
       'sinceImagePushed without countUnit',
@@ -230,8 +230,8 @@ describe('checkLifecyclePolicy', () => {
     ],
     [
       'unknown action key',
-      policy({ ...untagged, action: { type: 'expire', targetStorageClass: 'archive' } }),
-      `field 'action.targetStorageClass': unknown field`,
+      policy({ ...untagged, action: { type: 'expire', when: 'now' } }),
+      `field 'action.when': unknown field`,
     ],
     [
       'any not last',
@@ -242,6 +242,70 @@ describe('checkLifecyclePolicy', () => {
       'two any rules',
       policy(untagged, any, { ...any, rulePriority: 10 }),
       `rules 2 and 3, field 'selection.tagStatus': only one rule may have tagStatus "any"`,
+    ],
+    // Today's ECR: storage classes, pulls, transitions to archive.
+    [
+      'sinceImagePulled without countUnit',
+      policy(withSelection(tagged, { countType: 'sinceImagePulled', countNumber: 30 })),
+      `field 'selection.countUnit': missing: countType "sinceImagePulled" needs "countUnit": "days"`,
+    ],
+    [
+      'a storage class ECR does not have',
+      policy(withSelection(untagged, { storageClass: 'glacier' })),
+      `field 'selection.storageClass': "glacier". Expected "standard" or "archive"`,
+    ],
+    [
+      'sinceImageTransitioned without storageClass archive',
+      policy(withSelection(untagged, { countType: 'sinceImageTransitioned', countNumber: 120 })),
+      `rule 1 (rulePriority 1), field 'selection.storageClass': missing: countType "sinceImageTransitioned" counts days in archive and needs "storageClass": "archive"`,
+    ],
+    [
+      'storageClass archive with another countType',
+      policy(withSelection(untagged, { storageClass: 'archive' })),
+      `field 'selection.storageClass': "archive" goes only with countType "sinceImageTransitioned"`,
+    ],
+    [
+      'archived images expired before 90 days',
+      policy(
+        withSelection(untagged, {
+          storageClass: 'archive',
+          countType: 'sinceImageTransitioned',
+          countNumber: 30,
+        }),
+      ),
+      `field 'selection.countNumber': 30: archived images cannot be expired before 90 days in archive (ECR's minimum storage duration). Expected at least 90`,
+    ],
+    [
+      'transition without a target',
+      policy({ ...untagged, action: { type: 'transition' } }),
+      `field 'action.targetStorageClass': missing. Expected "archive" (the only storage class to transition to)`,
+    ],
+    [
+      'transition to standard',
+      policy({ ...untagged, action: { type: 'transition', targetStorageClass: 'standard' } }),
+      `field 'action.targetStorageClass': "standard". Expected "archive"`,
+    ],
+    [
+      'a target with expire',
+      policy({ ...untagged, action: { type: 'expire', targetStorageClass: 'archive' } }),
+      `field 'action.targetStorageClass': not allowed with "type": "expire". Remove it.`,
+    ],
+    [
+      'archived images transitioned again',
+      policy({
+        ...withSelection(untagged, {
+          storageClass: 'archive',
+          countType: 'sinceImageTransitioned',
+          countNumber: 120,
+        }),
+        action: { type: 'transition', targetStorageClass: 'archive' },
+      }),
+      `field 'selection.storageClass': "archive" with "type": "transition": archived images cannot be transitioned again`,
+    ],
+    [
+      'an action ECR does not have',
+      policy({ ...untagged, action: { type: 'delete' } }),
+      `field 'action.type': "delete". Expected "expire" or "transition"`,
     ],
   ]
 
@@ -264,6 +328,42 @@ describe('checkLifecyclePolicy', () => {
       expect(() => validateLifecyclePolicy(text)).toThrow(/Lifecycle policy validation failure/)
     },
   )
+
+  it("accepts today's fields: pulls, archive, then expiry from archive", () => {
+    const text = policy(
+      {
+        rulePriority: 1,
+        selection: {
+          tagStatus: 'tagged',
+          tagPatternList: ['*'],
+          countType: 'sinceImagePulled',
+          countUnit: 'days',
+          countNumber: 60,
+        },
+        action: { type: 'transition', targetStorageClass: 'archive' },
+      },
+      {
+        rulePriority: 2,
+        selection: {
+          tagStatus: 'any',
+          storageClass: 'archive',
+          countType: 'sinceImageTransitioned',
+          countUnit: 'days',
+          countNumber: 90,
+        },
+        action: { type: 'expire' },
+      },
+    )
+    const r = checkLifecyclePolicy(text, 'lc.json')
+    expect(r.ok ? [] : r.problems).toEqual([])
+    expect(() => validateLifecyclePolicy(text)).not.toThrow()
+    if (r.ok) {
+      expect(r.policy.rules.map((x) => describeRule(x))).toEqual([
+        'archive images tagged * not pulled for more than 60 days',
+        'expire all archived images archived more than 90 days ago',
+      ])
+    }
+  })
 
   it('reports every problem at once, not just the first', () => {
     const r = checkLifecyclePolicy(
@@ -337,8 +437,13 @@ describe('policy comparison', () => {
 describe('examples/lifecycle', () => {
   const dir = path.join(REPO_ROOT, 'examples', 'lifecycle')
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
-  it('has the three documented policies', () => {
-    expect(files.sort()).toEqual(['expire-untagged.json', 'keep-last-per-prefix.json', 'keep-releases.json'])
+  it('has the four documented policies', () => {
+    expect(files.sort()).toEqual([
+      'archive-then-expire.json',
+      'expire-untagged.json',
+      'keep-last-per-prefix.json',
+      'keep-releases.json',
+    ])
   })
   it.each(files)('%s passes the validator and ECR’s (emulated) checks', (file) => {
     const text = fs.readFileSync(path.join(dir, file), 'utf8')
@@ -358,5 +463,10 @@ describe('examples/lifecycle', () => {
       undefined,
     ])
     expect(read('keep-releases.json').rules[0]?.selection.tagPatternList).toEqual(['v*.*.*'])
+    expect(read('archive-then-expire.json').rules.map(describeRule)).toEqual([
+      'expire untagged images pushed more than 7 days ago',
+      'archive images tagged * not pulled for more than 90 days',
+      'expire all archived images archived more than 365 days ago',
+    ])
   })
 })

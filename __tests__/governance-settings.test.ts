@@ -324,14 +324,24 @@ describe('summarizePreview', () => {
     ])
     expect(s).toEqual({
       total: 4,
+      transitions: 1,
       rules: [
-        { rulePriority: 1, description: 'old untagged', count: 2, tags: [], untagged: 2 },
+        { rulePriority: 1, description: 'old untagged', action: 'expire', count: 2, tags: [], untagged: 2 },
         {
           rulePriority: 2,
           description: 'expire images tagged pr-* beyond the newest 1',
+          action: 'expire',
           count: 2,
           tags: ['pr-1', 'pr-2', 'pr-2b'],
           untagged: 0,
+        },
+        {
+          rulePriority: 2,
+          description: 'ECR reports transitions for this rule, which the policy file does not',
+          action: 'transition',
+          count: 1,
+          tags: [],
+          untagged: 1,
         },
       ],
     })

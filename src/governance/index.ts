@@ -412,7 +412,10 @@ async function applyLifecyclePolicy(
     })
     if (outcome.status === 'COMPLETE') {
       preview = { kind: 'done', summary: summarizePreview(policy, outcome.results) }
-      core.info(`Lifecycle preview: ${preview.summary.total} image(s) would expire`)
+      const { total, transitions } = preview.summary
+      core.info(
+        `Lifecycle preview: ${total} image(s) would expire${transitions > 0 ? `, ${transitions} would move to archive` : ''}`,
+      )
     } else {
       preview = { kind: 'unavailable', reason: outcome.detail }
       core.warning(`Lifecycle preview of ${inputs.repository} unavailable: ${outcome.detail}.`)

@@ -1,11 +1,14 @@
 /**
  * ECR lifecycle policies as code: parse and validate the policy file locally (every problem, each
  * naming the rule and the field), and the canonical form used to compare it with the repository's
- * current policy. Pure: no I/O.
+ * current policy. Today's ECR: `storageClass`, `sinceImagePulled`, `sinceImageTransitioned`, and
+ * `transition` to `archive` (ECR user guide, lifecycle policy properties and archiving). Pure: no I/O.
  */
 
 export type TagStatus = 'tagged' | 'untagged' | 'any'
-export type CountType = 'imageCountMoreThan' | 'sinceImagePushed'
+export type CountType =
+  'imageCountMoreThan' | 'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTransitioned'
+export type StorageClass = 'standard' | 'archive'
 
 export interface LifecycleRule {
   rulePriority: number
@@ -14,11 +17,14 @@ export interface LifecycleRule {
     tagStatus: TagStatus
     tagPrefixList?: string[]
     tagPatternList?: string[]
+    /** Which images the rule looks at: `standard` (the default) or `archive`d ones. */
+    storageClass?: StorageClass
     countType: CountType
     countUnit?: 'days'
     countNumber: number
   }
-  action: { type: 'expire' }
+  /** `expire` deletes; `transition` moves to `targetStorageClass: archive`. */
+  action: { type: 'expire' } | { type: 'transition'; targetStorageClass: 'archive' }
 }
 
 export interface LifecyclePolicy {
@@ -30,6 +36,8 @@ export const POLICY_TEXT_MIN = 100
 export const POLICY_TEXT_MAX = 30720
 /** At most four `*` per tagPatternList entry (ECR user guide). */
 const MAX_WILDCARDS = 4
+/** Archived images stay at least this long before a rule may expire them (ECR user guide, archive). */
+export const ARCHIVE_MIN_DAYS = 90
 /** rulePriority range accepted here. */
 export const PRIORITY_MIN = 1
 export const PRIORITY_MAX = 999
@@ -40,13 +48,21 @@ const SELECTION_KEYS = [
   'tagStatus',
   'tagPrefixList',
   'tagPatternList',
+  'storageClass',
   'countType',
   'countUnit',
   'countNumber',
 ]
-const ACTION_KEYS = ['type']
+const ACTION_KEYS = ['type', 'targetStorageClass']
 const TAG_STATUSES: readonly TagStatus[] = ['tagged', 'untagged', 'any']
-const COUNT_TYPES: readonly CountType[] = ['imageCountMoreThan', 'sinceImagePushed']
+const COUNT_TYPES: readonly CountType[] = [
+  'imageCountMoreThan',
+  'sinceImagePushed',
+  'sinceImagePulled',
+  'sinceImageTransitioned',
+]
+/** The count types that count days (and need `"countUnit": "days"`). */
+const DAY_COUNTS: readonly CountType[] = ['sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned']
 /** Characters of an image tag (a prefix is a tag's start; a pattern adds `*`). */
 const TAG_CHARS = /^[\w.-]+$/
 const PATTERN_CHARS = /^[\w.*-]+$/
@@ -175,7 +191,7 @@ function checkRule(rule: unknown, i: number, at: At, seen: RulesSeen): void {
       seen.anyRules.push({ index: i + 1, priority: typeof p === 'number' ? p : undefined })
     }
   }
-  checkAction(rule.action, field)
+  checkAction(rule.action, sel, field)
 }
 
 function checkPriority(p: unknown, field: Field): p is number {
@@ -203,6 +219,31 @@ function checkSelection(sel: Record<string, unknown>, field: Field): void {
   unknownKeys(sel, SELECTION_KEYS, 'selection.', `Expected only ${SELECTION_KEYS.join(', ')}.`, field)
   checkTagSelection(sel, field)
   checkCount(sel, field)
+  checkStorageClass(sel, field)
+}
+
+/** storageClass: `archive` with (and only with) sinceImageTransitioned; otherwise `standard`. */
+function checkStorageClass(sel: Record<string, unknown>, field: Field): void {
+  const sc = sel.storageClass
+  if (sc !== undefined && sc !== 'standard' && sc !== 'archive') {
+    field('selection.storageClass', `${show(sc)}. Expected "standard" or "archive".`)
+    return
+  }
+  if (sel.countType === 'sinceImageTransitioned' && sc !== 'archive') {
+    field(
+      'selection.storageClass',
+      `${sc === undefined ? 'missing' : show(sc)}: countType "sinceImageTransitioned" counts days in archive and needs "storageClass": "archive".`,
+    )
+  } else if (
+    sc === 'archive' &&
+    typeof sel.countType === 'string' &&
+    sel.countType !== 'sinceImageTransitioned'
+  ) {
+    field(
+      'selection.storageClass',
+      `"archive" goes only with countType "sinceImageTransitioned" (archived images are counted by days in archive); "${sel.countType}" selects "standard" images.`,
+    )
+  }
 }
 
 /** tagStatus, and the prefix or pattern list that goes with it. */
@@ -245,12 +286,12 @@ function checkCount(sel: Record<string, unknown>, field: Field): void {
   if (!COUNT_TYPES.includes(countType as CountType)) {
     field(
       'selection.countType',
-      `${countType === undefined ? 'missing' : show(countType)}. Expected "imageCountMoreThan" or "sinceImagePushed".`,
+      `${countType === undefined ? 'missing' : show(countType)}. Expected one of ${COUNT_TYPES.map((c) => `"${c}"`).join(', ')}.`,
     )
   }
-  if (countType === 'sinceImagePushed') {
+  if (DAY_COUNTS.includes(countType as CountType)) {
     if (sel.countUnit === undefined) {
-      field('selection.countUnit', `missing: countType "sinceImagePushed" needs "countUnit": "days".`)
+      field('selection.countUnit', `missing: countType "${String(countType)}" needs "countUnit": "days".`)
     } else if (sel.countUnit !== 'days') {
       field('selection.countUnit', `${show(sel.countUnit)}. Expected "days".`)
     }
@@ -265,20 +306,55 @@ function checkCount(sel: Record<string, unknown>, field: Field): void {
     field(
       'selection.countNumber',
       `${n === undefined ? 'missing' : show(n)}. Expected a whole number of at least 1 (${
-        countType === 'sinceImagePushed' ? 'days' : 'images to keep'
+        DAY_COUNTS.includes(countType as CountType) ? 'days' : 'images to keep'
       }).`,
     )
   }
 }
 
-function checkAction(action: unknown, field: Field): void {
+const ACTION_EXPECTED = '{"type": "expire"} or {"type": "transition", "targetStorageClass": "archive"}'
+
+function checkAction(action: unknown, sel: unknown, field: Field): void {
   if (!isObject(action)) {
-    field('action', `${action === undefined ? 'missing' : show(action)}. Expected {"type": "expire"}.`)
+    field('action', `${action === undefined ? 'missing' : show(action)}. Expected ${ACTION_EXPECTED}.`)
     return
   }
-  unknownKeys(action, ACTION_KEYS, 'action.', 'Expected only "type".', field)
-  if (action.type !== 'expire') {
-    field('action.type', `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire".`)
+  unknownKeys(action, ACTION_KEYS, 'action.', 'Expected only "type" and "targetStorageClass".', field)
+  const target = action.targetStorageClass
+  if (action.type === 'expire') {
+    if (target !== undefined)
+      field('action.targetStorageClass', `not allowed with "type": "expire". Remove it.`)
+    checkArchiveMinimum(sel, field)
+  } else if (action.type === 'transition') {
+    if (target !== 'archive') {
+      field(
+        'action.targetStorageClass',
+        `${target === undefined ? 'missing' : show(target)}. Expected "archive" (the only storage class to transition to).`,
+      )
+    }
+    if (isObject(sel) && sel.storageClass === 'archive') {
+      field(
+        'selection.storageClass',
+        `"archive" with "type": "transition": archived images cannot be transitioned again. Select "standard" images.`,
+      )
+    }
+  } else {
+    field(
+      'action.type',
+      `${action.type === undefined ? 'missing' : show(action.type)}. Expected "expire" or "transition".`,
+    )
+  }
+}
+
+/** Archived images have a minimum storage duration: no rule may expire them sooner. */
+function checkArchiveMinimum(sel: unknown, field: Field): void {
+  if (!isObject(sel) || sel.storageClass !== 'archive' || sel.countType !== 'sinceImageTransitioned') return
+  const n = sel.countNumber
+  if (isPositiveInt(n) && n < ARCHIVE_MIN_DAYS) {
+    field(
+      'selection.countNumber',
+      `${n}: archived images cannot be expired before ${ARCHIVE_MIN_DAYS} days in archive (ECR's minimum storage duration). Expected at least ${ARCHIVE_MIN_DAYS}.`,
+    )
   }
 }
 
@@ -382,20 +458,26 @@ export function rulesInOrder(policy: LifecyclePolicy): LifecycleRule[] {
   return [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority)
 }
 
-/** One line describing what a rule selects and expires, for the summary. */
+/** One line describing what a rule selects and does, for the summary. */
 export function describeRule(rule: LifecycleRule): string {
   const s = rule.selection
+  const archived = s.storageClass === 'archive' ? 'archived ' : ''
   const which =
     s.tagStatus === 'untagged'
-      ? 'untagged images'
+      ? `untagged ${archived}images`
       : s.tagStatus === 'any'
-        ? 'all images'
+        ? `all ${archived}images`
         : s.tagPrefixList
-          ? `images tagged ${s.tagPrefixList.map((t) => `${t}*`).join(' + ')}`
-          : `images tagged ${(s.tagPatternList ?? []).join(' + ')}`
+          ? `${archived}images tagged ${s.tagPrefixList.map((t) => `${t}*`).join(' + ')}`
+          : `${archived}images tagged ${(s.tagPatternList ?? []).join(' + ')}`
+  const days = `${s.countNumber} day${s.countNumber === 1 ? '' : 's'}`
   const when =
     s.countType === 'imageCountMoreThan'
       ? `beyond the newest ${s.countNumber}`
-      : `pushed more than ${s.countNumber} day${s.countNumber === 1 ? '' : 's'} ago`
-  return `expire ${which} ${when}`
+      : s.countType === 'sinceImagePulled'
+        ? `not pulled for more than ${days}`
+        : s.countType === 'sinceImageTransitioned'
+          ? `archived more than ${days} ago`
+          : `pushed more than ${days} ago`
+  return `${rule.action.type === 'transition' ? 'archive' : 'expire'} ${which} ${when}`
 }

@@ -110,17 +110,26 @@ function previewMarkdown(p: PreviewState): string | undefined {
   if (p.kind === 'skipped') return undefined
   if (p.kind === 'unavailable') return `**Lifecycle preview:** unavailable: ${cell(p.reason)}`
   const { summary } = p
+  const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`
+  const parts = [
+    summary.total === 0 ? 'nothing would expire now' : `${images(summary.total)} would expire now`,
+  ]
+  if (summary.transitions > 0) parts.push(`${images(summary.transitions)} would move to archive`)
+  const transitions = summary.rules.some((r) => r.action === 'transition')
   const lines = [
-    `**Lifecycle preview:** ${summary.total === 0 ? 'nothing would expire now' : `${summary.total} image${summary.total === 1 ? '' : 's'} would expire now`}`,
+    `**Lifecycle preview:** ${parts.join(', ')}`,
     '',
-    '| Rule | What it does | Would expire | Tags |',
+    `| Rule | What it does | ${transitions ? 'Images' : 'Would expire'} | Tags |`,
     '|---|---|---|---|',
   ]
   for (const rule of summary.rules) {
     const shown = rule.tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``)
     if (rule.tags.length > MAX_TAGS) shown.push(`… and ${rule.tags.length - MAX_TAGS} more`)
-    const count = rule.untagged > 0 ? `${rule.count} (${rule.untagged} untagged)` : String(rule.count)
-    lines.push(`| ${rule.rulePriority} | ${cell(rule.description)} | ${count} | ${shown.join(', ') || '–'} |`)
+    const untagged = rule.untagged > 0 ? ` (${rule.untagged} untagged)` : ''
+    const verb = transitions ? (rule.action === 'transition' ? ' to archive' : ' to expire') : ''
+    lines.push(
+      `| ${rule.rulePriority} | ${cell(rule.description)} | ${rule.count}${verb}${untagged} | ${shown.join(', ') || '–'} |`,
+    )
   }
   return lines.join('\n')
 }

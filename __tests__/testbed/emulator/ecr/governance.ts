@@ -10,7 +10,14 @@
  * - `createBarrier`: CreateRepository calls wait until this many are in flight (or 10 s), so that
  *   concurrent jobs really race.
  * - `kmsKeys`: when set, a kmsKey not in the list is a KmsException.
- * Per repository: `repo.ext.lifecyclePolicy` ({ text, lastEvaluatedAt? }), `repo.ext.lifecyclePreview`.
+ * Per repository: `repo.ext.lifecyclePolicy` ({ text, lastEvaluatedAt? }), `repo.ext.lifecyclePreview`,
+ * and per image `repo.ext.imageStates[digest]` ({ lastPulledAt?, archivedAt? }, see `setImageState`):
+ * an image with `archivedAt` is in the ARCHIVE storage class; one never pulled counts from its push.
+ *
+ * Lifecycle rules of today's ECR (user guide, "Lifecycle policy properties", "Archiving an image"):
+ * `storageClass` `standard` (default) or `archive`, the latter with (and only with) `countType`
+ * `sinceImageTransitioned`; `countType` also `sinceImagePulled`; `action.type` `transition` with
+ * `targetStorageClass: archive` (never for archived images); archived images stay at least 90 days.
  */
 import { AwsError } from '../errors.ts'
 import { authorize } from '../iam.ts'
@@ -61,12 +68,33 @@ interface Rule {
     tagStatus: 'tagged' | 'untagged' | 'any'
     tagPrefixList?: string[]
     tagPatternList?: string[]
-    countType: 'imageCountMoreThan' | 'sinceImagePushed'
+    storageClass?: 'standard' | 'archive'
+    countType: 'imageCountMoreThan' | 'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTransitioned'
     countUnit?: 'days'
     countNumber: number
   }
-  action: { type: 'expire' }
+  action: { type: 'expire' | 'transition'; targetStorageClass?: 'archive' }
 }
+
+/** What the lifecycle knows of an image besides its push (test helper state). */
+export interface ImageState {
+  lastPulledAt?: Date
+  /** Set: the image is archived (storage class ARCHIVE) since then. */
+  archivedAt?: Date
+}
+
+/** Test helper: the pull and archive history of one image. */
+export function setImageState(repo: RepositoryRecord, digest: string, state: ImageState): void {
+  const states = (repo.ext.imageStates ??= {}) as Record<string, ImageState>
+  states[digest] = state
+}
+
+function imageState(repo: RepositoryRecord, digest: string): ImageState {
+  const states = repo.ext.imageStates as Record<string, ImageState> | undefined
+  return states?.[digest] ?? {}
+}
+
+const DAY_COUNTS = ['sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned']
 
 const typeName = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v
@@ -124,6 +152,35 @@ function checkStringList(value: unknown, pattern: boolean): void {
   }
 }
 
+/** storageClass: `archive` with (and only with) sinceImageTransitioned. */
+function checkStorage(sel: Record<string, unknown>): void {
+  if (sel.storageClass !== undefined) checkEnum(sel.storageClass, ['standard', 'archive'])
+  const archive = sel.storageClass === 'archive'
+  if ((sel.countType === 'sinceImageTransitioned') !== archive) {
+    throw failure(
+      `countType 'sinceImageTransitioned' is only supported with storageClass 'archive', and storageClass 'archive' only with countType 'sinceImageTransitioned'`,
+    )
+  }
+}
+
+function checkAction(action: Record<string, unknown>, sel: Record<string, unknown>): void {
+  if (action.type === 'transition') {
+    if (action.targetStorageClass === undefined)
+      throw failure(`object has missing required properties (["targetStorageClass"])`)
+    checkEnum(action.targetStorageClass, ['archive'])
+    if (sel.storageClass === 'archive')
+      throw failure(`images in storageClass 'archive' cannot be transitioned to 'archive'`)
+  } else if (action.targetStorageClass !== undefined) {
+    throw failure(
+      `object instance has properties which are not allowed by the schema: ["targetStorageClass"]`,
+    )
+  } else if (sel.storageClass === 'archive' && typeof sel.countNumber === 'number' && sel.countNumber < 90) {
+    throw failure(
+      `archived images have a minimum storage duration of 90 days; countNumber ${sel.countNumber} for storageClass 'archive' is lower`,
+    )
+  }
+}
+
 /** ECR's checks of a lifecycle policy text; the parsed rules when it passes. */
 export function validateLifecyclePolicy(text: string): Rule[] {
   let doc: unknown
@@ -154,10 +211,23 @@ export function validateLifecyclePolicy(text: string): Rule[] {
     const sel = checkObject(
       rule.selection,
       ['tagStatus', 'countType', 'countNumber'],
-      ['tagStatus', 'tagPrefixList', 'tagPatternList', 'countType', 'countUnit', 'countNumber'],
+      [
+        'tagStatus',
+        'tagPrefixList',
+        'tagPatternList',
+        'storageClass',
+        'countType',
+        'countUnit',
+        'countNumber',
+      ],
     )
     checkEnum(sel.tagStatus, ['tagged', 'untagged', 'any'])
-    checkEnum(sel.countType, ['imageCountMoreThan', 'sinceImagePushed'])
+    checkEnum(sel.countType, [
+      'imageCountMoreThan',
+      'sinceImagePushed',
+      'sinceImagePulled',
+      'sinceImageTransitioned',
+    ])
     checkInteger(sel.countNumber, 1)
     const lists = (sel.tagPrefixList !== undefined ? 1 : 0) + (sel.tagPatternList !== undefined ? 1 : 0)
     if (sel.tagStatus === 'tagged' ? lists !== 1 : lists !== 0) {
@@ -165,14 +235,16 @@ export function validateLifecyclePolicy(text: string): Rule[] {
     }
     if (sel.tagPrefixList !== undefined) checkStringList(sel.tagPrefixList, false)
     if (sel.tagPatternList !== undefined) checkStringList(sel.tagPatternList, true)
-    if (sel.countType === 'sinceImagePushed') {
+    if (DAY_COUNTS.includes(sel.countType as string)) {
       if (sel.countUnit === undefined) throw failure(`object has missing required properties (["countUnit"])`)
       checkEnum(sel.countUnit, ['days'])
     } else if (sel.countUnit !== undefined) {
       throw failure(`object instance has properties which are not allowed by the schema: ["countUnit"]`)
     }
-    const action = checkObject(rule.action, ['type'], ['type'])
-    checkEnum(action.type, ['expire'])
+    checkStorage(sel)
+    const action = checkObject(rule.action, ['type'], ['type', 'targetStorageClass'])
+    checkEnum(action.type, ['expire', 'transition'])
+    checkAction(action, sel)
     rules.push(rule as unknown as Rule)
   }
   const priorities = rules.map((r) => r.rulePriority)
@@ -202,9 +274,10 @@ function globMatch(pattern: string, tag: string): boolean {
   return new RegExp(`^${source}$`).test(tag)
 }
 
-/** Whether a rule's tag selection takes the image (every prefix/pattern must match one of its tags). */
-function selects(rule: Rule, image: ImageInfo): boolean {
+/** Whether a rule's selection takes the image: its storage class, then its tags (every prefix/pattern must match one). */
+function selects(rule: Rule, image: LifecycleImage): boolean {
   const s = rule.selection
+  if ((s.storageClass ?? 'standard') !== image.storageClass) return false
   if (s.tagStatus === 'any') return true
   if (s.tagStatus === 'untagged') return image.tags.length === 0
   if (image.tags.length === 0) return false
@@ -212,13 +285,45 @@ function selects(rule: Rule, image: ImageInfo): boolean {
   return (s.tagPatternList ?? []).every((p) => image.tags.some((t) => globMatch(p, t)))
 }
 
+/** An image as the lifecycle sees it. */
+export interface LifecycleImage extends ImageInfo {
+  storageClass: 'standard' | 'archive'
+  lastPulledAt?: Date
+  archivedAt?: Date
+}
+
+export function lifecycleImages(repo: RepositoryRecord, images: ImageInfo[]): LifecycleImage[] {
+  return images.map((i) => {
+    const st = imageState(repo, i.digest)
+    return {
+      ...i,
+      storageClass: st.archivedAt ? 'archive' : 'standard',
+      ...(st.lastPulledAt ? { lastPulledAt: st.lastPulledAt } : {}),
+      ...(st.archivedAt ? { archivedAt: st.archivedAt } : {}),
+    }
+  })
+}
+
+/** The time a day-counting rule counts from (never pulled: the push). */
+function countedFrom(rule: Rule, image: LifecycleImage): Date {
+  const t = rule.selection.countType
+  if (t === 'sinceImagePulled') return image.lastPulledAt ?? image.pushedAt
+  if (t === 'sinceImageTransitioned') return image.archivedAt ?? image.pushedAt
+  return image.pushedAt
+}
+
 /**
- * What the rules would expire now, as ECR documents the evaluation: rules in rulePriority order;
- * images sorted newest first by imagePushedAt; an image is expired by at most one rule, and never by
- * a rule of lower priority than one whose tag selection also takes it.
+ * What the rules would do now, as ECR documents the evaluation: rules in rulePriority order;
+ * images sorted newest first by imagePushedAt; an image is acted on by at most one rule, and never
+ * by a rule of lower priority than one whose selection also takes it. The map gives each image's
+ * rule and action.
  */
-export function evaluateLifecycle(rules: Rule[], images: ImageInfo[], now: Date): Map<string, number> {
-  const expired = new Map<string, number>()
+export function evaluateLifecycle(
+  rules: Rule[],
+  images: LifecycleImage[],
+  now: Date,
+): Map<string, { rulePriority: number; action: 'expire' | 'transition' }> {
+  const acted = new Map<string, { rulePriority: number; action: 'expire' | 'transition' }>()
   rules.forEach((rule, index) => {
     const matched = images
       .filter((i) => selects(rule, i))
@@ -227,14 +332,14 @@ export function evaluateLifecycle(rules: Rule[], images: ImageInfo[], now: Date)
     const candidates =
       s.countType === 'imageCountMoreThan'
         ? matched.slice(s.countNumber)
-        : matched.filter((i) => now.getTime() - i.pushedAt.getTime() > s.countNumber * 86_400_000)
+        : matched.filter((i) => now.getTime() - countedFrom(rule, i).getTime() > s.countNumber * 86_400_000)
     for (const image of candidates) {
-      if (expired.has(image.digest)) continue
+      if (acted.has(image.digest)) continue
       if (rules.slice(0, index).some((higher) => selects(higher, image))) continue
-      expired.set(image.digest, rule.rulePriority)
+      acted.set(image.digest, { rulePriority: rule.rulePriority, action: rule.action.type })
     }
   })
-  return expired
+  return acted
 }
 
 // ---- operations ------------------------------------------------------------------------------------
@@ -301,6 +406,17 @@ const policyNotFound = (repo: RepositoryRecord): AwsError =>
 
 async function repositoryImages(ctx: EcrContext, repo: RepositoryRecord): Promise<ImageInfo[]> {
   return ctx.registry ? listRepositoryImages(ctx, repo) : []
+}
+
+function previewSummary(results: Record<string, unknown>[]): Record<string, unknown> {
+  const type = (r: Record<string, unknown>): unknown => (r.action as { type?: unknown } | undefined)?.type
+  const transitions = results.filter((r) => type(r) === 'TRANSITION').length
+  return {
+    expiringImageTotalCount: results.filter((r) => type(r) === 'EXPIRE').length,
+    ...(transitions > 0
+      ? { transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: transitions }] }
+      : {}),
+  }
 }
 
 export const operations: Record<string, EcrOperation> = {
@@ -411,21 +527,24 @@ export const operations: Record<string, EcrOperation> = {
       const text = input.lifecyclePolicyText ?? storedPolicy(repo)?.text
       if (text === undefined) throw policyNotFound(repo)
       const rules = validateLifecyclePolicy(text)
-      const images = await repositoryImages(ctx, repo)
-      const expired = evaluateLifecycle(rules, images, ctx.now)
-      const results = images
-        .filter((i) => expired.has(i.digest))
-        .map((i) => {
-          const r: Record<string, unknown> = {
-            imageDigest: i.digest,
-            imagePushedAt: i.pushedAt,
-            action: { type: 'EXPIRE' },
-            appliedRulePriority: expired.get(i.digest),
-            storageClass: 'STANDARD',
-          }
-          if (i.tags.length > 0) r.imageTags = i.tags
-          return r
-        })
+      const images = lifecycleImages(repo, await repositoryImages(ctx, repo))
+      const acted = evaluateLifecycle(rules, images, ctx.now)
+      const results = images.flatMap((i) => {
+        const a = acted.get(i.digest)
+        if (!a) return []
+        const r: Record<string, unknown> = {
+          imageDigest: i.digest,
+          imagePushedAt: i.pushedAt,
+          action:
+            a.action === 'transition'
+              ? { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' }
+              : { type: 'EXPIRE' },
+          appliedRulePriority: a.rulePriority,
+          storageClass: i.storageClass === 'archive' ? 'ARCHIVE' : 'STANDARD',
+        }
+        if (i.tags.length > 0) r.imageTags = i.tags
+        return [r]
+      })
       const s = scenario(ctx)
       const record: PreviewRecord = {
         text,
@@ -479,7 +598,7 @@ export const operations: Record<string, EcrOperation> = {
         ...base,
         status: 'COMPLETE',
         previewResults: page,
-        summary: { expiringImageTotalCount: preview.results.length },
+        summary: previewSummary(preview.results),
       }
       if (nextToken) out.nextToken = nextToken
       return out
