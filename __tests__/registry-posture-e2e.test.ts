@@ -6,11 +6,13 @@ import {
   ECRClient,
   PutRegistryScanningConfigurationCommand,
 } from '@aws-sdk/client-ecr'
+import { GetConfigurationCommand, Inspector2Client } from '@aws-sdk/client-inspector2'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDocker } from './testbed/docker.ts'
 import { assumeRole } from './testbed/emulator/helpers.ts'
 import { pushPermissions, type Statement } from './testbed/emulator/index.ts'
 import { registryScanningWrites, setReadBarrier } from './testbed/emulator/ecr/registry-scanning.ts'
+import { setInspectorEcrConfiguration } from './testbed/emulator/inspector2.ts'
 import {
   enhancedFinding,
   setRegistryScanning,
@@ -24,6 +26,7 @@ const ACCOUNT = '123456789012'
 const permissions: Statement[] = [
   ...pushPermissions(ACCOUNT, 'acme/*', { scanDiscovery: true, governance: true, registryScanning: true }),
   { action: 'iam:CreateServiceLinkedRole', resource: '*' },
+  { action: 'inspector2:GetConfiguration', resource: '*' },
 ]
 const CRIT = enhancedFinding({ id: 'CVE-2024-0001', severity: 'CRITICAL', fixedIn: '3.0.9', score: 9.8 })
 
@@ -372,5 +375,103 @@ describe('tag mutability with exclusions', () => {
     expect(moved.code, moved.log).toBe(0)
     expect(await tb.registry.manifestDigest(repository, 'latest')).toBe(moved.outputs['image-digest'])
     expect(moved.outputs['image-digest']).not.toBe(v1)
+  })
+})
+
+describe("Amazon Inspector's re-scan duration", () => {
+  it('(the emulator) GetConfiguration over rest-json, checked against the model and IAM', async () => {
+    setInspectorEcrConfiguration(tb.emulator, {
+      rescanDuration: 'DAYS_30',
+      pullDateRescanDuration: 'DAYS_90',
+      pullDateRescanMode: 'LAST_PULL_DATE',
+      status: 'SUCCESS',
+      updatedAt: new Date('2026-01-02T03:04:05Z'),
+    })
+    const client = new Inspector2Client({
+      region: 'us-east-1',
+      endpoint: tb.emulator.env.AWS_ENDPOINT_URL_INSPECTOR2,
+      credentials: await assumeRole(tb.emulator, tb.roleArn),
+      maxAttempts: 1,
+    })
+    const out = await client.send(new GetConfigurationCommand({}))
+    expect(out.ecrConfiguration?.rescanDurationState).toEqual({
+      rescanDuration: 'DAYS_30',
+      pullDateRescanDuration: 'DAYS_90',
+      pullDateRescanMode: 'LAST_PULL_DATE',
+      status: 'SUCCESS',
+      updatedAt: new Date('2026-01-02T03:04:05Z'),
+    })
+    client.destroy()
+    const arn = `arn:aws:iam::${ACCOUNT}:role/no-inspector`
+    tb.emulator.addRole({
+      arn,
+      trust: { sub: 'repo:acme/widget:*' },
+      permissions: pushPermissions(ACCOUNT, 'acme/*'),
+    })
+    const denied = new Inspector2Client({
+      region: 'us-east-1',
+      endpoint: tb.emulator.env.AWS_ENDPOINT_URL_INSPECTOR2,
+      credentials: await assumeRole(tb.emulator, arn),
+      maxAttempts: 1,
+    })
+    const err = await denied.send(new GetConfigurationCommand({})).then(
+      () => undefined,
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
+    )
+    expect(err?.name).toBe('AccessDeniedException')
+    expect(err?.$metadata?.httpStatusCode).toBe(403)
+    expect(err?.message).toMatch(/not authorized to perform: inspector2:GetConfiguration/)
+    denied.destroy()
+  })
+
+  it('continuous scanning that lapses before a deploy lifetime: reported, and a warning', async () => {
+    setRegistryScanning(tb.emulator, { scanType: 'ENHANCED', rules: [rule('CONTINUOUS_SCAN', 'acme/*')] })
+    setInspectorEcrConfiguration(tb.emulator, {
+      rescanDuration: 'DAYS_14',
+      pullDateRescanDuration: 'DAYS_14',
+      pullDateRescanMode: 'LAST_IN_USE_AT',
+      status: 'SUCCESS',
+    })
+    const repository = fresh()
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, repository } })
+    expect(r.code, r.log).toBe(0)
+    expect(tb.emulator.callsFor('inspector2', 'GetConfiguration')).toHaveLength(1)
+    expect(r.summary).toContain(
+      '| Inspector re-scans it | 14 days after the push, or 14 days after its last use on a cluster (DAYS_14 / DAYS_14) |',
+    )
+    expect(r.warnings.join('\n')).toContain(
+      `Amazon Inspector re-scans images of ${repository} for only 14 days after their push (ECR re-scan duration DAYS_14) unless its last use on a cluster was within 14 days: an image deployed longer turns SCAN_ELIGIBILITY_EXPIRED`,
+    )
+  })
+
+  it('long enough: reported, no warning; not readable: said so, never a failure', async () => {
+    setRegistryScanning(tb.emulator, { scanType: 'ENHANCED', rules: [rule('CONTINUOUS_SCAN', 'acme/*')] })
+    setInspectorEcrConfiguration(tb.emulator, { rescanDuration: 'LIFETIME', status: 'SUCCESS' })
+    const ok = await tb.run({ inputs: { image, repository: fresh() } })
+    expect(ok.code, ok.log).toBe(0)
+    expect(ok.summary).toContain("| Inspector re-scans it | for the image's lifetime (LIFETIME) |")
+    expect(ok.warnings.filter((w) => w.includes('Amazon Inspector'))).toEqual([])
+
+    const arn = `arn:aws:iam::${ACCOUNT}:role/no-inspector-config`
+    tb.emulator.addRole({
+      arn,
+      trust: { sub: 'repo:acme/widget:*' },
+      permissions: pushPermissions(ACCOUNT, 'acme/*', { scanDiscovery: true, governance: true }),
+    })
+    const blind = await tb.run({ inputs: { image, repository: fresh(), 'role-to-assume': arn } })
+    expect(blind.code, blind.log).toBe(0)
+    expect(blind.summary).toContain(
+      '| Inspector re-scans it | unknown (inspector2:GetConfiguration denied) |',
+    )
+  })
+
+  it('not asked when nothing is re-scanned (scan on push, basic)', async () => {
+    setRegistryScanning(tb.emulator, { scanType: 'ENHANCED', rules: [rule('SCAN_ON_PUSH', '*')] })
+    tb.emulator.clearCalls()
+    const r = await tb.run({ inputs: { image, repository: fresh() } })
+    expect(r.code, r.log).toBe(0)
+    expect(tb.emulator.callsFor('inspector2')).toEqual([])
+    expect(r.summary).not.toContain('Inspector re-scans it')
   })
 })

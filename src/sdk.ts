@@ -5,11 +5,13 @@
  */
 export type EcrSdk = typeof import('@aws-sdk/client-ecr')
 export type StsSdk = typeof import('@aws-sdk/client-sts')
+export type InspectorSdk = typeof import('@aws-sdk/client-inspector2')
 
-// Caches of the two lazy imports (a module loads once per process anyway): the only module-level
+// Caches of the lazy imports (a module loads once per process anyway): the only module-level
 // state in src/, and it holds no run data.
 let ecr: Promise<EcrSdk> | undefined
 let sts: Promise<StsSdk> | undefined
+let inspector: Promise<InspectorSdk> | undefined
 
 export function ecrSdk(): Promise<EcrSdk> {
   ecr ??= import('@aws-sdk/client-ecr')
@@ -19,6 +21,12 @@ export function ecrSdk(): Promise<EcrSdk> {
 export function stsSdk(): Promise<StsSdk> {
   sts ??= import('@aws-sdk/client-sts')
   return sts
+}
+
+/** Amazon Inspector's client: only governance loads it, only when continuous scanning covers the repository. */
+export function inspectorSdk(): Promise<InspectorSdk> {
+  inspector ??= import('@aws-sdk/client-inspector2')
+  return inspector
 }
 
 /** Starts loading both SDKs, to overlap with work that waits on a child process. */

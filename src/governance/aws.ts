@@ -10,7 +10,8 @@ import { normalizePolicyText } from './policy.js'
 import type { PreviewResult } from './preview.js'
 import type { CreateRepositoryRequest } from './settings.js'
 import type { CreationTemplate } from './templates.js'
-import { ecrSdk, type EcrSdk } from '../sdk.js'
+import { ecrSdk, inspectorSdk, type EcrSdk } from '../sdk.js'
+import type { RescanSetting } from './inspector.js'
 
 /** created: by this run; concurrent: by another job meanwhile; template: by ECR on push. */
 export type RepositoryOrigin = 'created' | 'concurrent' | 'template'
@@ -247,4 +248,30 @@ export async function describeCreationTemplates(
     if (!nextToken) break
   }
   return out
+}
+
+/**
+ * Amazon Inspector's ECR re-scan duration (inspector2:GetConfiguration) of the credentials'
+ * account, with the ECR client's credentials, in its region.
+ */
+export async function getRescanDuration(ecr: ECRClient, region: string): Promise<RescanSetting> {
+  const { Inspector2Client, GetConfigurationCommand } = await inspectorSdk()
+  const client = new Inspector2Client({
+    region,
+    credentials: ecr.config.credentials,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
+  })
+  try {
+    const out = await client.send(new GetConfigurationCommand({}))
+    const s = out.ecrConfiguration?.rescanDurationState
+    return {
+      rescanDuration: s?.rescanDuration,
+      pullDateRescanDuration: s?.pullDateRescanDuration,
+      pullDateRescanMode: s?.pullDateRescanMode,
+      status: s?.status,
+    }
+  } finally {
+    client.destroy()
+  }
 }

@@ -10,7 +10,7 @@ import { ActionError, InputError, errorMessage, errorName } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import { missingRepositoryMessage } from '../push.js'
 import { repositoryArn } from '../partition.js'
-import type { ScanningConfiguration } from '../scanning.js'
+import type { Coverage, CoverageKind, ScanningConfiguration } from '../scanning.js'
 import {
   stageResult,
   type Annotation,
@@ -22,12 +22,14 @@ import {
 import {
   createRepositoryCall,
   describeCreationTemplates,
+  getRescanDuration,
   getLifecyclePolicy,
   putLifecyclePolicy,
   runLifecyclePreview,
   type CreatedRepository,
   type RepositoryOrigin,
 } from './aws.js'
+import { rescanWarning, type RescanState } from './inspector.js'
 import { checkLifecyclePolicy, samePolicy, type LifecyclePolicy } from './policy.js'
 import {
   ensureRegistryScanning,
@@ -239,8 +241,8 @@ export async function runGovernance(
   // Settings of an existing repository are reported, never changed.
   const differences =
     repo && inputs.createRepository && origin !== 'created' ? settingsDifferences(repo, inputs) : []
-  const [{ coverage }, lifecycle] = await Promise.all([
-    ctx.scanning.coverage(),
+  const [{ coverage, rescan }, lifecycle] = await Promise.all([
+    scanningFacts(ctx),
     plan.lifecyclePolicy ? applyLifecyclePolicy(ctx, plan.lifecyclePolicy, arn) : undefined,
   ])
   // Tags a later push can move: by the repository's setting and filters; guessed only when unknown.
@@ -249,6 +251,7 @@ export async function runGovernance(
   const section = governanceSection({
     ...reportOf(ctx, repo),
     enhanced: coveragePhrase(coverage),
+    rescan,
     differences,
     policy: lifecycle?.policy ?? { kind: 'none' },
     preview: lifecycle?.preview ?? { kind: 'skipped' },
@@ -258,10 +261,40 @@ export async function runGovernance(
     sections: { governance: section },
     annotations: [
       ...registryScanningAnnotations(ctx.registryScanning, inputs.region),
+      ...rescanAnnotations(rescan, coverage.kind, inputs),
       ...governanceAnnotations(ctx, repo, differences, movingTags),
     ],
     ...(lifecycle?.failure ? { failure: lifecycle.failure } : {}),
   })
+}
+
+/** The run's coverage, and (continuous scanning only) how long Inspector keeps re-scanning. */
+async function scanningFacts(ctx: GovernanceRun): Promise<{ coverage: Coverage; rescan: RescanState }> {
+  const { coverage } = await ctx.scanning.coverage()
+  // Only continuous scanning re-scans; the re-scan setting is the credentials' account's.
+  if (coverage.kind !== 'CONTINUOUS_SCAN' || ctx.pushed.registryId !== ctx.identity.account) {
+    return { coverage, rescan: { kind: 'skipped' } }
+  }
+  try {
+    return {
+      coverage,
+      rescan: { kind: 'known', setting: await getRescanDuration(ctx.ecr, ctx.inputs.region) },
+    }
+  } catch (err) {
+    const name = errorName(err)
+    const reason =
+      name === 'AccessDeniedException'
+        ? 'inspector2:GetConfiguration denied'
+        : `${name ? `${name}: ` : ''}${errorMessage(err)}`
+    core.info(`Could not read Amazon Inspector's ECR re-scan duration (${reason}); optional.`)
+    return { coverage, rescan: { kind: 'unknown', reason } }
+  }
+}
+
+function rescanAnnotations(rescan: RescanState, coverage: CoverageKind, inputs: Inputs): Annotation[] {
+  if (rescan.kind !== 'known') return []
+  const message = rescanWarning(rescan.setting, coverage, inputs.repository, inputs.region)
+  return message ? [{ level: 'warning', title: 'Continuous scanning lapses early', message }] : []
 }
 
 /** The parts of the section that come from the repository and the steps before the push. */

@@ -1,5 +1,6 @@
 /** The governance section of the job summary. Pure: data in, markdown out. */
 import { cell } from '../report.js'
+import { rescanPhrase, type RescanState } from './inspector.js'
 import type { MovableTags } from './settings.js'
 import type { PreviewSummary } from './preview.js'
 import type { RepositoryOrigin } from './aws.js'
@@ -22,6 +23,8 @@ export interface GovernanceReport {
   mutability: string
   encryption: string
   enhanced: string
+  /** Amazon Inspector's re-scan duration (continuous scanning only). */
+  rescan?: RescanState
   differences: string[]
   policy: PolicyState
   preview: PreviewState
@@ -53,6 +56,7 @@ export function governanceSection(r: GovernanceReport): string {
     `| Tag mutability | ${cell(r.mutability)} |`,
     `| Encryption | ${cell(r.encryption)} |`,
     `| Enhanced scanning covers it | ${cell(r.enhanced)} |`,
+    ...rescanRow(r.rescan),
     `| Lifecycle policy | ${policyCell(r.policy)} |`,
   ]
   if (r.registryScanning) lines.push('', registryScanningMarkdown(r.registryScanning))
@@ -67,6 +71,12 @@ export function governanceSection(r: GovernanceReport): string {
   const preview = previewMarkdown(r.preview)
   if (preview) lines.push('', preview)
   return lines.join('\n')
+}
+
+function rescanRow(rescan: RescanState | undefined): string[] {
+  if (!rescan || rescan.kind === 'skipped') return []
+  const text = rescan.kind === 'known' ? rescanPhrase(rescan.setting) : `unknown (${rescan.reason})`
+  return [`| Inspector re-scans it | ${cell(text)} |`]
 }
 
 function movingTagsLine({ tags, by }: MovableTags): string | undefined {

@@ -18,12 +18,18 @@ const BAD_SIGNATURE =
 const EXPIRED = 'The security token included in the request is expired'
 
 /** The codes each protocol uses for the same authentication failure. */
-const CODES: Record<'ecr' | 'sts', Record<Failure, [code: string, status: number]>> = {
+const CODES: Record<'ecr' | 'sts' | 'inspector2', Record<Failure, [code: string, status: number]>> = {
   ecr: {
     missing: ['MissingAuthenticationTokenException', 400],
     unknown: ['UnrecognizedClientException', 400],
     signature: ['InvalidSignatureException', 400],
     expired: ['ExpiredTokenException', 400],
+  },
+  inspector2: {
+    missing: ['MissingAuthenticationTokenException', 403],
+    unknown: ['UnrecognizedClientException', 403],
+    signature: ['InvalidSignatureException', 403],
+    expired: ['ExpiredTokenException', 403],
   },
   sts: {
     missing: ['MissingAuthenticationToken', 403],
@@ -42,7 +48,7 @@ export interface Authenticated {
 }
 
 export function authenticate(
-  service: 'ecr' | 'sts',
+  service: 'ecr' | 'sts' | 'inspector2',
   req: SignedRequest,
   credentials: ReadonlyMap<string, CredentialRecord>,
 ): Authenticated {
@@ -54,7 +60,7 @@ export function authenticate(
   if (!header) {
     throw fail(
       'missing',
-      service === 'ecr' ? 'Missing Authentication Token' : 'Request is missing Authentication Token',
+      service === 'sts' ? 'Request is missing Authentication Token' : 'Missing Authentication Token',
     )
   }
   const auth = parseAuthorization(header)

@@ -1,6 +1,7 @@
 /**
  * The AWS emulator of the test bed: one HTTP server on 127.0.0.1 speaking GitHub's OIDC token
- * endpoint (`/oidc/token`), STS (awsQuery/XML, `/sts`) and ECR (JSON 1.1, `/ecr`).
+ * endpoint (`/oidc/token`), STS (awsQuery/XML, `/sts`), ECR (JSON 1.1, `/ecr`) and Amazon Inspector
+ * (rest-json, `/inspector2`: GetConfiguration, see `inspector2.ts`).
  *
  * Extension points (for scan, governance and scenario state):
  * - ECR operations are a map `operationName -> { resources?, handle(ctx, input) }` (see
@@ -34,6 +35,7 @@ import { startRegistryFront, type RegistryFront, type RegistryHook } from './reg
 import { checkCreationTemplate } from './ecr/templates.ts'
 import { EmulatorCore, REGISTRY_TOKEN_LIFETIME_MS, type EmulatorState } from './state.ts'
 import { createStsService } from './sts.ts'
+import { createInspectorService, INSPECTOR_PATH } from './inspector2.ts'
 import type {
   CallRecord,
   CreationTemplateRecord,
@@ -103,6 +105,7 @@ export interface Emulator {
   readonly env: {
     AWS_ENDPOINT_URL_STS: string
     AWS_ENDPOINT_URL_ECR: string
+    AWS_ENDPOINT_URL_INSPECTOR2: string
     ACTIONS_ID_TOKEN_REQUEST_URL: string
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
   }
@@ -179,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     oidc: createOidcService(core),
     sts: createStsService(core),
     ecr: createEcrService(core, ecrOperations),
+    inspector2: createInspectorService(core),
   }
 
   const route = (req: IncomingMessage): ServiceProtocol | undefined => {
@@ -186,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (path === OIDC_PATH) return services.oidc
     if (path === '/sts' || path.startsWith('/sts/')) return services.sts
     if (path === '/ecr' || path.startsWith('/ecr/')) return services.ecr
+    if (path === INSPECTOR_PATH || path.startsWith(`${INSPECTOR_PATH}/`)) return services.inspector2
     if (typeof req.headers['x-amz-target'] === 'string') return services.ecr
     if (req.method === 'POST') return services.sts
     return undefined
@@ -294,6 +299,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env: {
       AWS_ENDPOINT_URL_STS: `${url}/sts`,
       AWS_ENDPOINT_URL_ECR: `${url}/ecr`,
+      AWS_ENDPOINT_URL_INSPECTOR2: `${url}${INSPECTOR_PATH}`,
       ACTIONS_ID_TOKEN_REQUEST_URL: `${url}${OIDC_PATH}?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidcConfig.requestToken,
     },

@@ -31,6 +31,8 @@ export interface OperationModel {
   input: string
   output: string
   errors: string[]
+  /** rest-json services (inspector2): how the operation is addressed. */
+  http?: { method: string; requestUri: string; responseCode?: number }
 }
 
 interface ServiceModel {

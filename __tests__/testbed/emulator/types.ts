@@ -98,8 +98,11 @@ export interface RepositoryRecord {
   ext: Record<string, unknown>
 }
 
-/** `registry`: the ECR registry front (docker's side, `<account>.dkr.ecr.<region>.amazonaws.com`). */
-export type ServiceName = 'sts' | 'ecr' | 'oidc' | 'registry'
+/**
+ * `registry`: the ECR registry front (docker's side, `<account>.dkr.ecr.<region>.amazonaws.com`);
+ * `inspector2`: Amazon Inspector (rest-json).
+ */
+export type ServiceName = 'sts' | 'ecr' | 'oidc' | 'registry' | 'inspector2'
 
 export type Fault =
   | { kind: 'error'; status: number; code: string; message?: string }
