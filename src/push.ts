@@ -25,7 +25,7 @@ import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
-import { cell } from './report.js'
+import { mdCode } from './neutralise.js'
 import { preloadSdks } from './sdk.js'
 import { stageResult, type StageResult } from './stage.js'
 import { saveState } from './state.js'
@@ -254,10 +254,10 @@ export function pushStageResult(p: PushResult, identity: Identity): StageResult 
         '',
         '| | |',
         '|---|---|',
-        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-        `| Pushed as | \`${cell(identity.arn)}\` |`,
+        `| Image (deploy this) | ${mdCode(p.imageRef, { table: true })} |`,
+        `| Tags | ${p.tags.map((t) => mdCode(t, { table: true })).join(', ')} |`,
+        `| Registry | ${mdCode(p.registry, { table: true })} (account ${p.registryId}) |`,
+        `| Pushed as | ${mdCode(identity.arn, { table: true })} |`,
       ].join('\n'),
     },
   })

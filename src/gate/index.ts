@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
+import { mdCode, mdText } from '../neutralise.js'
 import { pickOutputs, type Outputs } from '../outputs.js'
 import type { Sections } from '../report.js'
 import type { ScanningConfiguration } from '../scanning.js'
@@ -345,15 +346,15 @@ async function unavailable(
   if (await writeFile(report, reportChunks(undefined, facts, gate, message))) outputs['report-file'] = report
   const line = unavailableLine(status, message, fail)
   const sections: Sections = {
-    verdict: `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`,
+    verdict: `### ${mdText(line.split(': ')[0] ?? '')}\n\n${mdText(line.slice(line.indexOf(': ') + 2))}`,
     gate: [
       '### Scan gate',
       '',
       '| | |',
       '|---|---|',
       `| Verdict | ${fail ? '❌ failed' : '⚠️ unavailable'}: no trustworthy findings |`,
-      `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
-      `| Image | \`${ctx.pushed.imageRef}\` |`,
+      `| Scan | ${scanType}, status ${mdText(status)} (waited ${facts.elapsedSeconds} s) |`,
+      `| Image | ${mdCode(ctx.pushed.imageRef, { table: true })} |`,
     ].join('\n'),
   }
   const digest = digestWithoutFindings(gate, plan.policy.threshold, `${status}: ${message}`)
@@ -400,7 +401,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
     annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' })
   return stageResult({
     outputs,
-    sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
+    sections: { verdict: `### ${mdText(line)}`, gate: gateSection(verdict, facts) },
     annotations,
     digest: digestOfVerdict(verdict, facts.policy.threshold),
     ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),

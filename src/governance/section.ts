@@ -1,5 +1,5 @@
 /** The governance section of the job summary. Pure: data in, markdown out. */
-import { cell } from '../report.js'
+import { mdCode, mdMixed } from '../neutralise.js'
 import type { PreviewSummary } from './preview.js'
 import type { RepositoryOrigin } from './aws.js'
 
@@ -28,6 +28,9 @@ export interface GovernanceReport {
 
 const MAX_TAGS = 20
 
+/** A table cell of our phrases, whose backtick-marked parts may hold values from the registry. */
+const cell = (s: string): string => mdMixed(s, { table: true })
+
 const ORIGIN: Record<GovernanceReport['origin'], string> = {
   created: 'created by this run',
   concurrent: 'created by another job at the same time (this run found it already there)',
@@ -35,7 +38,7 @@ const ORIGIN: Record<GovernanceReport['origin'], string> = {
 }
 
 export function governanceSection(r: GovernanceReport): string {
-  const code = (s: string): string => `\`${cell(s)}\``
+  const code = (s: string): string => mdCode(s, { table: true })
   const lines = [
     '### Repository governance',
     '',
@@ -51,7 +54,7 @@ export function governanceSection(r: GovernanceReport): string {
   if (r.differences.length > 0) {
     lines.push(
       '',
-      `> The repository differs from the inputs (not changed by this action): ${r.differences.map(cell).join('; ')}.`,
+      `> The repository differs from the inputs (not changed by this action): ${r.differences.map((d) => mdMixed(d)).join('; ')}.`,
     )
   }
   if (r.movingTags.length > 0) {
@@ -72,17 +75,17 @@ function policyCell(p: PolicyState): string {
     case 'none':
       return 'not managed by this step (no `lifecycle-policy` input)'
     case 'applied':
-      return `applied from \`${cell(p.file)}\` (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`
+      return `applied from ${mdCode(p.file, { table: true })} (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`
     case 'unchanged':
-      return `unchanged: the repository already has \`${cell(p.file)}\``
+      return `unchanged: the repository already has ${mdCode(p.file, { table: true })}`
     case 'failed':
-      return `**not applied** (\`${cell(p.file)}\`): ${cell(p.reason)}`
+      return `**not applied** (${mdCode(p.file, { table: true })}): ${cell(p.reason)}`
   }
 }
 
 function previewMarkdown(p: PreviewState): string | undefined {
   if (p.kind === 'skipped') return undefined
-  if (p.kind === 'unavailable') return `**Lifecycle preview:** unavailable: ${cell(p.reason)}`
+  if (p.kind === 'unavailable') return `**Lifecycle preview:** unavailable: ${mdMixed(p.reason)}`
   const { summary } = p
   const lines = [
     `**Lifecycle preview:** ${summary.total === 0 ? 'nothing would expire now' : `${summary.total} image${summary.total === 1 ? '' : 's'} would expire now`}`,
@@ -91,7 +94,7 @@ function previewMarkdown(p: PreviewState): string | undefined {
     '|---|---|---|---|',
   ]
   for (const rule of summary.rules) {
-    const shown = rule.tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``)
+    const shown = rule.tags.slice(0, MAX_TAGS).map((t) => mdCode(t, { table: true }))
     if (rule.tags.length > MAX_TAGS) shown.push(`… and ${rule.tags.length - MAX_TAGS} more`)
     const count = rule.untagged > 0 ? `${rule.count} (${rule.untagged} untagged)` : String(rule.count)
     lines.push(`| ${rule.rulePriority} | ${cell(rule.description)} | ${count} | ${shown.join(', ') || '–'} |`)
