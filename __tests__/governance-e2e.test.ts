@@ -143,7 +143,7 @@ describe('lifecycle-policy', () => {
     )
     expect(first.summary).toContain('**Lifecycle preview:** nothing would expire now')
     expect(first.summary).toContain(
-      '| 10 | Keep the last 20 images of the main branch (tags main-*) | 0 | – |',
+      '| 10 | Keep the last 20 images of the main branch (tags main-\\*) | 0 | – |',
     )
     expect(first.summary).toMatch(/\| Enhanced scanning covers it \| no \(registry scanning is BASIC\) \|/)
     // The same answer as an output: the repository's own scan-on-push flag, no extra call.

@@ -87,8 +87,8 @@ describe('log lines', () => {
   })
 
   it('excerpt: one line, bounded, quoted', () => {
-    expect(excerpt('x'.repeat(100), 10)).toBe(`"${'x'.repeat(9)}…"`)
-    expect(excerpt('a\nb\u001b')).toBe('"a\\u000ab\\u001b"')
+    expect(excerpt('x'.repeat(100), 10)).toBe(`'${'x'.repeat(9)}…'`)
+    expect(excerpt('a\nb\u001b')).toBe("'a\\u000ab\\u001b'")
   })
 })
 

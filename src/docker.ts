@@ -3,6 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { getExecOutput } from '@actions/exec'
 import { ActionError } from './errors.js'
+import { createPrivateDir, writeExclusive, type PrivateDir } from './private-dir.js'
 import type { DockerCredentials } from './registry.js'
 
 export interface ExecResult {
@@ -118,21 +119,27 @@ export function explainPushFailure(ref: string, repository: string, output: stri
   return `docker push ${ref} failed: ${line || 'no output'}`
 }
 
+/** Prefix of the private docker config directories (under RUNNER_TEMP). */
+export const PRIVATE_CONFIG_PREFIX = 'ecr-supply-chain-docker-'
+
 /**
- * A private docker config directory under RUNNER_TEMP (mode 0700). The user's own config is never
- * read for credentials nor written; only its current context, if any, is carried over so docker
- * still talks to the same engine.
+ * A private docker config directory under RUNNER_TEMP (mode 0700, marked: private-dir.ts). The
+ * user's own config is never read for credentials nor written; only its current context, if any,
+ * is carried over so docker still talks to the same engine.
  */
-export async function createPrivateConfig(runnerTemp: string): Promise<string> {
-  await fs.mkdir(runnerTemp, { recursive: true })
-  const dir = await fs.mkdtemp(path.join(runnerTemp, 'ecr-supply-chain-docker-'))
-  await fs.chmod(dir, 0o700)
-  await fs.writeFile(path.join(dir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 })
-  return dir
+export async function createPrivateConfig(runnerTemp: string): Promise<PrivateDir> {
+  const created = await createPrivateDir(runnerTemp, PRIVATE_CONFIG_PREFIX)
+  await writeExclusive(path.join(created.dir, 'config.json'), '{"auths":{}}\n')
+  return created
 }
 
 export async function removeDir(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true })
+}
+
+/** RUNNER_TEMP, or the system's temp directory outside a runner. */
+export function runnerTempDir(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.RUNNER_TEMP || os.tmpdir())
 }
 
 /** The user's docker config directory, as the docker CLI finds it. */

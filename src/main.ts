@@ -1,6 +1,7 @@
 import * as core from './core.js'
 import { InputError, errorMessage } from './errors.js'
 import { getInputs, type Inputs } from './inputs.js'
+import { checkPaths } from './paths.js'
 import { Report } from './report.js'
 
 /**
@@ -14,6 +15,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     inputs = getInputs(env)
     debugInputs(inputs)
+    await checkPaths(inputs, env)
     const { runPipeline } = await import('./pipeline.js')
     const failures = await runPipeline(inputs, env, report, {
       defer: (fn) => deferred.push(fn),

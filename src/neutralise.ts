@@ -32,8 +32,8 @@
  * zero-width and directional marks, line and paragraph separators, bidirectional embeddings,
  * overrides and isolates, invisible operators and the byte order mark.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
 
 function hex(c: string): string {
@@ -166,10 +166,10 @@ export function mdFence(text: string, info = ''): string {
 
 /**
  * A short excerpt of hostile text for an error message: at most `max` code points, one line,
- * neutralised, quoted with JSON-style quotes so its edges show.
+ * neutralised, in single quotes so its edges show.
  */
 export function excerpt(s: string, max = 80): string {
   const points = [...escapeControls(String(s))]
   const cut = points.length > max ? `${points.slice(0, max - 1).join('')}…` : points.join('')
-  return `"${cut}"`
+  return `'${cut}'`
 }

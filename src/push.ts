@@ -11,6 +11,7 @@ import {
   explainPushFailure,
   privateDockerEnv,
   removeDir,
+  runnerTempDir,
   userDockerConfigDir,
 } from './docker.js'
 import {
@@ -186,8 +187,9 @@ async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Pr
     saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) })
     return deps.docker
   }
-  const dir = await createPrivateConfig(env.RUNNER_TEMP || (await import('node:os')).tmpdir())
-  saveState({ privateConfig: dir })
+  // Saved before the login: a post step after a SIGKILL still finds (and verifies) it.
+  const { dir, id } = await createPrivateConfig(runnerTempDir(env))
+  saveState({ privateConfig: dir, privateConfigId: id })
   deps.defer(() => removeDir(dir))
   return new Docker(await privateDockerEnv(env, dir))
 }
