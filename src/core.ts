@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { noAnswerText, proxyAgentOptions, RESPONSE_TIMEOUT_MS } from './network.js'
 import {
   commandData,
   commandProperty,
@@ -197,9 +198,15 @@ export async function getIDToken(audience: string): Promise<string> {
   return value
 }
 
+/**
+ * One GET with deadlines that fire (network.ts): no byte for RESPONSE_TIMEOUT_MS (connecting,
+ * waiting, or mid-body), or the whole exchange over twice that, ends it with a TimeoutError that
+ * names the endpoint (never the query: the host is enough to act on).
+ */
 async function getJson(url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const http = url.protocol === 'http:' ? await import('node:http') : await import('node:https')
-  const agent = new http.Agent({ proxyEnv: process.env, keepAlive: false })
+  const agent = new http.Agent({ ...proxyAgentOptions(), keepAlive: false })
+  const endpoint = `${url.protocol}//${url.host}`
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
@@ -207,7 +214,7 @@ async function getJson(url: URL, headers: Record<string, string>): Promise<{ sta
         method: 'GET',
         agent,
         headers: { accept: 'application/json', 'user-agent': 'ecr-supply-chain', ...headers },
-        timeout: 30_000,
+        timeout: RESPONSE_TIMEOUT_MS,
       },
       (res) => {
         const chunks: Buffer[] = []
@@ -218,8 +225,14 @@ async function getJson(url: URL, headers: Record<string, string>): Promise<{ sta
         res.on('error', reject)
       },
     )
-    req.on('timeout', () => req.destroy(new Error('the token endpoint did not answer within 30 s')))
+    const timedOut = (): void => {
+      const text = noAnswerText('the GitHub OIDC token endpoint', endpoint, { name: 'TimeoutError' })
+      req.destroy(Object.assign(new Error(text), { name: 'TimeoutError', code: 'ETIMEDOUT' }))
+    }
+    const overall = setTimeout(timedOut, 2 * RESPONSE_TIMEOUT_MS)
+    req.on('timeout', timedOut)
     req.on('error', reject)
+    req.on('close', () => clearTimeout(overall))
     req.end()
   })
 }

@@ -2,6 +2,7 @@ import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage, errorName } from './errors.js'
 import { decodeAuthToken, type DockerCredentials } from './registry.js'
 import type { AwsCredentials } from './sts.js'
+import { ENDPOINT_IN_ERRORS, endpointInErrors, sdkRequestHandler } from './network.js'
 import { ecrSdk } from './sdk.js'
 
 /**
@@ -13,14 +14,16 @@ export async function createEcrClient(
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>),
 ): Promise<ECRClient> {
   const { ECRClient } = await ecrSdk()
-  // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
-  // jittered backoff; give it a little more room than the default 3 attempts.
-  return new ECRClient({
+  // The SDK's standard retry strategy retries throttling, 5xx and network errors with jittered
+  // backoff, 3 attempts: a black-holed endpoint ends the step in about half a minute (network.ts).
+  const client = new ECRClient({
     region,
-    maxAttempts: 5,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 30000 },
+    maxAttempts: 3,
+    requestHandler: sdkRequestHandler(),
     ...(credentials ? { credentials } : {}),
   })
+  client.middlewareStack.add(endpointInErrors('ECR'), ENDPOINT_IN_ERRORS)
+  return client
 }
 
 export interface Authorization extends DockerCredentials {

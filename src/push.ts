@@ -12,6 +12,7 @@ import {
   privateDockerEnv,
   removeDir,
   runnerTempDir,
+  stoppedPushMessage,
   userDockerConfigDir,
 } from './docker.js'
 import {
@@ -220,6 +221,7 @@ async function tagAndPush(
     core.info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`)
     for (const target of targets) {
       const r = await docker.push(target)
+      if (r.stopped) throw new ActionError(stoppedPushMessage(target, r.stopped))
       if (r.code !== 0)
         throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
       const d = parsePushDigest(r.stdout)

@@ -24,6 +24,7 @@ import {
   registryManifest,
   registrySize,
   saveImage,
+  withSavedImage,
   type RegistryManifest,
 } from './engine.js'
 import type { ExportResult } from './export.js'
@@ -163,7 +164,7 @@ async function exportFilesystem(
     const { exportSavedImage } = await import('./export.js')
     const saved = saveImage(deps.docker, deps.pushed.imageId)
     const tmp = env.RUNNER_TEMP || os.tmpdir()
-    const [out] = await Promise.all([exportSavedImage(saved.stream, dir, tmp), saved.done])
+    const out = await withSavedImage(saved, (stream) => exportSavedImage(stream, dir, tmp))
     for (const r of out.result.refused.slice(0, 50))
       core.warning(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`)
     return { result: out.result, history: historyFromConfig(out.config) }
