@@ -20,6 +20,12 @@ const KEEP_BYTES = 4 * 1024 * 1024
 
 // The processes alive now: process handles only, no run data (the signal handlers need them).
 const alive = new Set<ChildProcess>()
+let refusing = false
+
+/** From now on no child is started (the step is being cancelled): spawning throws. */
+export function refuseNewChildren(): void {
+  refusing = true
+}
 
 /** Stops every child still running (SIGTERM now, SIGKILL after the grace). Never throws. */
 export function stopAllChildren(signal: NodeJS.Signals = 'SIGTERM'): number {
@@ -70,6 +76,7 @@ export function spawnTracked(
   args: string[],
   opts: { env: Record<string, string>; stdin?: 'pipe' | 'ignore' },
 ): ChildProcess {
+  if (refusing) throw new Error(`not starting ${command}: the step is being cancelled`)
   const child = spawn(command, args, {
     env: opts.env,
     stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],

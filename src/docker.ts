@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -218,6 +219,11 @@ export async function createPrivateConfig(runnerTemp: string): Promise<PrivateDi
 
 export async function removeDir(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true })
+}
+
+/** removeDir, synchronously (a signal handler cannot wait). */
+export function removeDirSync(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
 }
 
 /** RUNNER_TEMP, or the system's temp directory outside a runner. */

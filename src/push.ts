@@ -3,6 +3,7 @@
  * (OIDC → STS, or the environment's credentials), then ECR login → docker push of every tag →
  * digest cross-checked with ECR. Each step gets what it needs as parameters; the result is data.
  */
+import { onSignal } from './cancel.js'
 import * as core from './core.js'
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import {
@@ -11,6 +12,7 @@ import {
   explainPushFailure,
   privateDockerEnv,
   removeDir,
+  removeDirSync,
   runnerTempDir,
   stoppedPushMessage,
   userDockerConfigDir,
@@ -191,7 +193,12 @@ async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Pr
   // Saved before the login: a post step after a SIGKILL still finds (and verifies) it.
   const { dir, id } = await createPrivateConfig(runnerTempDir(env))
   saveState({ privateConfig: dir, privateConfigId: id })
-  deps.defer(() => removeDir(dir))
+  // On SIGINT/SIGTERM it goes at once, synchronously (cancel.ts); else when the push is done.
+  const forget = onSignal(() => removeDirSync(dir))
+  deps.defer(async () => {
+    await removeDir(dir)
+    forget()
+  })
   return new Docker(await privateDockerEnv(env, dir))
 }
 

@@ -1,7 +1,7 @@
 // Runs the bundled action (dist/index.js, then dist/post/index.js) the way the GitHub runner does, and
 // parses what came back: outputs, state, exported env, job summary, workflow commands. Any other
 // JavaScript action too (`actionDir`: its action.yml's inputs and `runs.main` / `runs.post`).
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -317,6 +317,8 @@ export interface RunOptions {
   event?: { name: string; payload: unknown }
   /** `${{ github.token }}`; default a fresh fake installation token (`ghs_…`) per run. */
   githubToken?: string
+  /** Called with the step's process once it is started (to signal it, as the runner cancels). */
+  onStart?: (child: ChildProcess) => void
 }
 
 export interface RunDirs {
@@ -439,11 +441,13 @@ async function spawnStep(
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
+  onStart?: (child: ChildProcess) => void,
 ): Promise<Pick<RunResult, 'code' | 'signal' | 'timedOut' | 'stdout' | 'stderr' | 'log' | 'durationMs'>> {
   if (!fs.existsSync(script)) throw new Error(`runner: ${script} does not exist (run npm run bundle)`)
   const started = performance.now()
   return await new Promise((resolve, reject) => {
     const child = spawn(node24(), [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    onStart?.(child)
     const chunks: Array<{ stream: 'stdout' | 'stderr'; text: string }> = []
     const out: Buffer[] = []
     const err: Buffer[] = []
@@ -605,7 +609,7 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
       ? undefined
       : path.join(dist, runs.post)
     : path.join(dist, 'post', 'index.js')
-  const base = await spawnStep(script, stepEnv, dirs.workspace, opts.timeoutMs ?? 120_000)
+  const base = await spawnStep(script, stepEnv, dirs.workspace, opts.timeoutMs ?? 120_000, opts.onStart)
   return collect(base, { dirs, files, env: stepEnv, dist, script, postScript })
 }
 
