@@ -1,6 +1,7 @@
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage, errorName } from './errors.js'
 import { decodeAuthToken, type DockerCredentials } from './registry.js'
+import type { TagManifest } from './verify.js'
 import type { AwsCredentials } from './sts.js'
 import { ENDPOINT_IN_ERRORS, endpointInErrors, sdkRequestHandler } from './network.js'
 import { ecrSdk } from './sdk.js'
@@ -70,36 +71,44 @@ export async function findRepository(
   }
 }
 
-/** Digest ECR holds for each tag. A tag ECR does not know maps to undefined. */
-export async function digestsForTags(
+/** The manifest media types the action reads back (single images and indexes, Docker and OCI). */
+export const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+]
+
+/**
+ * The image ECR holds for each tag, manifest included (BatchGetImage, 100 image IDs a call). A tag
+ * ECR does not know maps to undefined.
+ */
+export async function manifestsForTags(
   client: ECRClient,
   repositoryName: string,
   tags: string[],
   registryId?: string,
-): Promise<Map<string, string | undefined>> {
-  const { DescribeImagesCommand } = await ecrSdk()
-  const result = new Map<string, string | undefined>(tags.map((t) => [t, undefined]))
-  // DescribeImages takes at most 100 image IDs a call; it fails the whole call on an unknown tag,
-  // so ask again tag by tag when that happens.
+): Promise<Map<string, TagManifest | undefined>> {
+  const { BatchGetImageCommand } = await ecrSdk()
+  const result = new Map<string, TagManifest | undefined>(tags.map((t) => [t, undefined]))
   for (let i = 0; i < tags.length; i += 100) {
-    const chunk = tags.slice(i, i + 100)
-    try {
-      const out = await client.send(
-        new DescribeImagesCommand({
-          repositoryName,
-          imageIds: chunk.map((imageTag) => ({ imageTag })),
-          ...(registryId ? { registryId } : {}),
-        }),
-      )
-      for (const d of out.imageDetails ?? []) {
-        for (const t of d.imageTags ?? []) if (result.has(t)) result.set(t, d.imageDigest)
-      }
-    } catch (err) {
-      if (errorName(err) !== 'ImageNotFoundException') throw err
-      if (chunk.length === 1) continue
-      for (const t of chunk) {
-        result.set(t, (await digestsForTags(client, repositoryName, [t], registryId)).get(t))
-      }
+    const out = await client.send(
+      new BatchGetImageCommand({
+        repositoryName,
+        imageIds: tags.slice(i, i + 100).map((imageTag) => ({ imageTag })),
+        acceptedMediaTypes: MANIFEST_TYPES,
+        ...(registryId ? { registryId } : {}),
+      }),
+    )
+    for (const image of out.images ?? []) {
+      const tag = image.imageId?.imageTag
+      const digest = image.imageId?.imageDigest
+      if (tag === undefined || digest === undefined || !result.has(tag)) continue
+      result.set(tag, {
+        digest,
+        manifest: image.imageManifest ?? '',
+        mediaType: image.imageManifestMediaType ?? '',
+      })
     }
   }
   return result

@@ -9,6 +9,7 @@ import { endChild, spawnTracked } from '../children.js'
 import type { Docker } from '../docker.js'
 import { ActionError } from '../errors.js'
 import { inferEmptyLayers, type HistoryEntry, type ManifestLayer, type RuntimeConfig } from './image.js'
+import { MANIFEST_TYPES } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
 
 export interface LocalImage {
@@ -90,12 +91,7 @@ export function historyFromConfig(config: unknown): HistoryEntry[] | undefined {
   })
 }
 
-export const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.index.v1+json',
-]
+export { MANIFEST_TYPES }
 
 export interface RegistryManifest {
   mediaType: string
