@@ -289,6 +289,8 @@ describe('failures leave nothing half-done', () => {
 
   it.each([
     [{ 'aws-region': 'moon-base-1x' }, 'aws-region'],
+    // Well-formed, but no region the AWS SDK knows: a typo.
+    [{ 'aws-region': 'us-esat-1' }, 'aws-region'],
     [{ 'role-to-assume': 'github-ecr-push' }, 'role-to-assume'],
     [{ repository: 'Acme/Widget' }, 'repository'],
     [{ tags: 'ok, bad tag' }, 'tags'],

@@ -14,7 +14,6 @@
  * before the login (push.ts), and the post step removes it once verified (post.ts).
  */
 import { appendFileSync } from 'node:fs'
-import { childrenAlive, KILL_GRACE_MS, refuseNewChildren, stopAllChildren } from './children.js'
 import * as core from './core.js'
 import { errorMessage } from './errors.js'
 import { summaryDocument } from './neutralise.js'
@@ -49,10 +48,13 @@ export function installSignalHandlers(opts: SignalOptions): () => void {
     if (cancelledBy !== undefined) process.exit(EXIT[signal])
     cancelledBy = signal
     const cleaned = runCleanups()
-    refuseNewChildren()
-    const stopped = stopAllChildren('SIGTERM')
-    report(signal, { cleaned, stopped }, opts)
-    exitWhenChildrenAreGone(EXIT[signal])
+    // Loaded with the first docker command (already in memory then): not at the input check.
+    void import('./children.js').then((children) => {
+      children.refuseNewChildren()
+      const stopped = children.stopAllChildren('SIGTERM')
+      report(signal, { cleaned, stopped }, opts)
+      exitWhenChildrenAreGone(EXIT[signal], children.childrenAlive, children.KILL_GRACE_MS)
+    })
   }
   const onInt = (): void => handle('SIGINT')
   const onTerm = (): void => handle('SIGTERM')
@@ -96,8 +98,8 @@ function report(signal: string, done: { cleaned: number; stopped: number }, opts
   }
 }
 
-function exitWhenChildrenAreGone(code: number): void {
-  const deadline = Date.now() + KILL_GRACE_MS + 500
+function exitWhenChildrenAreGone(code: number, childrenAlive: () => number, grace: number): void {
+  const deadline = Date.now() + grace + 500
   const check = (): void => {
     if (childrenAlive() === 0 || Date.now() > deadline) process.exit(code)
     setTimeout(check, 50)

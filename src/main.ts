@@ -2,7 +2,6 @@ import { cancelled, installSignalHandlers } from './cancel.js'
 import * as core from './core.js'
 import { InputError, errorMessage } from './errors.js'
 import { getInputs, type Inputs } from './inputs.js'
-import { checkPaths } from './paths.js'
 import { Report } from './report.js'
 
 /**
@@ -21,6 +20,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     inputs = getInputs(env)
     debugInputs(inputs)
+    // Paths need the file system: checked once the inputs are valid (cold start of a failing run).
+    const { checkPaths } = await import('./paths.js')
     await checkPaths(inputs, env)
     const { runPipeline } = await import('./pipeline.js')
     const failures = await runPipeline(inputs, env, report, {
