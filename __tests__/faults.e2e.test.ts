@@ -4,6 +4,7 @@
 // the registry, and leaves no docker process behind.
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectNoCredentialFile, expectNoSecretOutsideMasks } from './leaks.ts'
 import { startBlackHole, type BlackHole } from './testbed/netfaults.ts'
 import { cleanup } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
@@ -37,9 +38,11 @@ describe.concurrent('a black-holed endpoint ends the step, naming it, well insid
       inputs: { image, tags: 'oidc-hole' },
       env: { ACTIONS_ID_TOKEN_REQUEST_URL: `${h.url}/token?api-version=2.0` },
       timeoutMs: 90_000,
+      debug: true,
     })
     expect(r.timedOut).toBe(false)
     expect(r.code, r.log).toBe(1)
+    expectNoSecretOutsideMasks(r)
     expect(r.errors).toEqual([
       expect.stringMatching(
         new RegExp(
@@ -57,8 +60,10 @@ describe.concurrent('a black-holed endpoint ends the step, naming it, well insid
       inputs: { image, tags: 'sts-hole' },
       env: { AWS_ENDPOINT_URL_STS: h.url },
       timeoutMs: 90_000,
+      debug: true,
     })
     expect(r.code, r.log).toBe(1)
+    expectNoSecretOutsideMasks(r)
     expect(r.errors).toEqual([
       expect.stringMatching(
         new RegExp(
@@ -75,8 +80,10 @@ describe.concurrent('a black-holed endpoint ends the step, naming it, well insid
       inputs: { image, tags: 'ecr-hole' },
       env: { AWS_ENDPOINT_URL_ECR: h.url },
       timeoutMs: 90_000,
+      debug: true,
     })
     expect(r.code, r.log).toBe(1)
+    expectNoSecretOutsideMasks(r)
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toMatch(
       new RegExp(
@@ -100,6 +107,7 @@ describe('a registry that stops answering mid-push', () => {
       const r = await tb.run({
         inputs: { image, tags: 'stalled' },
         env: { ECR_SUPPLY_CHAIN_PUSH_STALL_SECONDS: '3' },
+        debug: true,
         timeoutMs: 90_000,
       })
       expect(r.code, r.log).toBe(1)
@@ -118,6 +126,10 @@ describe('a registry that stops answering mid-push', () => {
         encoding: 'utf8',
       })
       expect(local).not.toContain(`${tb.registry.host}/acme/widget:stalled`)
+      // The login is gone, and no secret was shown, the debug lines included.
+      expectNoCredentialFile(r)
+      expectNoSecretOutsideMasks(r)
+      expect(r.debug.length).toBeGreaterThan(0)
     } finally {
       tb.emulator.clearFaults()
     }

@@ -93,7 +93,7 @@ describe('output files', () => {
     const planted = [
       'ecr-scan-report.json',
       'ecr-audit.json',
-      'ecr-supply-chain-ship-',
+      'ecr-supply-chain-files-ship-',
       'ecr-supply-chain-docker-',
     ]
     for (const name of planted) fs.symlinkSync(victim, path.join(temp, name))
@@ -104,7 +104,7 @@ describe('output files', () => {
       expect(out).toBeDefined()
       const file = out as string
       expect(path.dirname(path.dirname(file))).toBe(temp)
-      expect(path.basename(path.dirname(file))).toMatch(/^ecr-supply-chain-ship-[A-Za-z0-9]{6}$/)
+      expect(path.basename(path.dirname(file))).toMatch(/^ecr-supply-chain-files-ship-[A-Za-z0-9]{6}$/)
       expect(fs.lstatSync(file).isFile()).toBe(true)
       expect((fs.statSync(path.dirname(file)).mode & 0o777).toString(8)).toBe('700')
     }

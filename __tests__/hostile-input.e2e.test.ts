@@ -10,6 +10,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isOutputName } from '../src/outputs.ts'
 import { dockerArchive, type CraftedImage } from './fixtures/audit/craft.ts'
+import { expectNoCredentialFile, expectNoSecretOutsideMasks } from './leaks.ts'
 import { docker, removeImage } from './testbed/docker.ts'
 import { enhancedFinding, setRegistryScanning, setScanScenario } from './testbed/emulator/ecr/scan.ts'
 import { renderGfm } from './testbed/gfm.ts'
@@ -161,6 +162,12 @@ describe('a hostile image and hostile registry answers', () => {
       for (const row of body.split('<tr>').slice(1)) expect((row.match(/<td[ >]/g) ?? []).length).toBe(head)
     }
     expect(r.summary).toContain('PWNED')
+  })
+
+  it('RUNNER_DEBUG=1: no secret outside ::add-mask::, no credential file left', () => {
+    expect(r.debug.length).toBeGreaterThan(0)
+    expectNoSecretOutsideMasks(r)
+    expectNoCredentialFile(r)
   })
 
   it('the audit file keeps the raw strings, as data', () => {

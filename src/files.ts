@@ -1,7 +1,7 @@
 /**
  * Every file the action writes goes through here, and none is opened by following a link:
  * - files of its own (the report, the audit JSON) go into a private directory of the step, made
- *   fresh under RUNNER_TEMP (`ecr-supply-chain-<step>-XXXXXX`, private-dir.ts), and are created
+ *   fresh under RUNNER_TEMP (`ecr-supply-chain-files-<step>-XXXXXX`, private-dir.ts), and are created
  *   exclusively (O_CREAT|O_EXCL|O_NOFOLLOW): a shared RUNNER_TEMP with planted links cannot
  *   redirect them, and two steps of a job never share a name;
  * - a file whose name the user chose (`sarif-file`, default `ecr-scan.sarif`) is written to a new
@@ -70,7 +70,7 @@ export async function replaceFile(file: string, chunks: Iterable<string>): Promi
 export type OutputDir = () => Promise<string>
 
 /** Prefix of a step's output directory; the step's id (GITHUB_ACTION) follows, for people. */
-export const OUTPUT_DIR_PREFIX = 'ecr-supply-chain-'
+export const OUTPUT_DIR_PREFIX = 'ecr-supply-chain-files-'
 
 export function outputDir(env: NodeJS.ProcessEnv): OutputDir {
   let made: Promise<string> | undefined
