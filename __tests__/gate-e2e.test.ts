@@ -426,7 +426,7 @@ describe('scan gate end to end', () => {
       expect(r.code, r.log).toBe(1)
       expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
       expect(r.log).toContain('Image index: gating 2 platform image(s): linux/amd64, linux/arm64')
-      expect(r.summary).toMatch(/Platform linux\/arm64 \| `sha256:[a-f0-9]{64}`: UNSUPPORTED\\_IMAGE/)
+      expect(r.summary).toMatch(/Platform linux\/arm64 \| `sha256:[a-f0-9]{64}`: UNSUPPORTED_IMAGE/)
       expect(r.errors.some((e) => /^CRITICAL CVE-2024-0001 .*\[linux\/amd64\]/.test(e))).toBe(true)
       const read = tb.emulator
         .callsFor('ecr', 'DescribeImageScanFindings')

@@ -57,10 +57,10 @@ describe('create-repository', () => {
     })
     expect(repo?.tags.find((t) => t.Key === 'created-by')?.Value).toBe('acme/widget/ci')
     expect(await tb.registry.tags(repository)).toEqual(['t1'])
-    // CreateRepository came before the push's DescribeImages check.
+    // CreateRepository came before the push's verification (BatchGetImage).
     const ops = tb.emulator.callsFor('ecr').map((c) => c.operation)
     expect(ops.indexOf('CreateRepository')).toBeGreaterThan(ops.indexOf('DescribeRepositories'))
-    expect(ops.indexOf('CreateRepository')).toBeLessThan(ops.indexOf('DescribeImages'))
+    expect(ops.indexOf('CreateRepository')).toBeLessThan(ops.indexOf('BatchGetImage'))
     expect(r.summary).toContain('### Repository governance')
     expect(r.summary).toContain('`acme/created`: created by this run')
     expect(r.summary).toContain('| Scan on push | on |')

@@ -136,6 +136,15 @@ describe('markdown', () => {
     expect(renderGfm(mdText(text))).toMatch(/^<p>/)
   })
 
+  it.each([
+    ['snake_case and CONTINUOUS_SCAN', 'snake_case and CONTINUOUS_SCAN'],
+    ['_emphasis_ and __strong__', '\\_emphasis\\_ and \\_\\_strong\\_\\_'],
+    ['trailing_ _leading', 'trailing\\_ \\_leading'],
+  ])('underscores: escaped only where they could open or close emphasis (%s)', (text, expected) => {
+    expect(mdText(text)).toBe(expected)
+    expect(renderGfm(mdText(text))).not.toMatch(/<(em|strong)>/)
+  })
+
   it('mdText: line breaks become spaces, a CR and controls are escaped, our text is unchanged', () => {
     // The visible escape's backslash is itself escaped: GitHub shows `\u000d`.
     expect(mdText('a\nb\r\nc\rd\u001b')).toBe('a b c\\\\u000dd\\\\u001b')

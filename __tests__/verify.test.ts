@@ -1,7 +1,7 @@
 // The pushed image is ours (src/verify.ts): what ECR holds for each tag right after the push must
 // be what docker pushed, and name the local image.
 import { describe, expect, it } from 'vitest'
-import { configDigest, verifyPushed, type TagManifest } from '../src/verify.ts'
+import { configDigest, indexChildren, verifyPushed, type TagManifest } from '../src/verify.ts'
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`
 const LOCAL = d('a')
@@ -86,6 +86,23 @@ describe('verifyPushed', () => {
     expect(verifyPushed(facts([['t1', index]], LOCAL))[0]).toMatch(
       /whose image \('application\/vnd\.oci\.image\.index\.v1\+json'\) is not the local image/,
     )
+  })
+
+  it('an index pushed by a docker whose local ID is the config: one of its platform images must name it', () => {
+    const index: TagManifest = {
+      digest: PUSHED,
+      manifest: JSON.stringify({
+        manifests: [
+          { digest: d('e'), platform: { os: 'linux', architecture: 'amd64' } },
+          { digest: d('f'), platform: { os: 'unknown', architecture: 'unknown' } },
+        ],
+      }),
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+    }
+    expect(indexChildren(index.manifest)).toEqual([d('e')])
+    const f = facts([['t1', index]])
+    expect(verifyPushed({ ...f, indexConfigs: new Map([[PUSHED, [LOCAL]]]) })).toEqual([])
+    expect(verifyPushed({ ...f, indexConfigs: new Map([[PUSHED, [OTHER]]]) })).toHaveLength(1)
   })
 
   it('configDigest reads an image manifest, and nothing else', () => {

@@ -94,6 +94,12 @@ export class Docker {
     await this.exec(['image', 'rm', '--no-prune', ref], { silent: true })
   }
 
+  /** How many tags the image `ref` names has (0 when there is no such image). */
+  async tagCount(ref: string): Promise<number> {
+    const r = await this.exec(['image', 'inspect', '--format', '{{len .RepoTags}}', ref], { silent: true })
+    return r.code === 0 ? Number(r.stdout.trim()) || 0 : 0
+  }
+
   /** `docker push`, stopped when it stalls (pushProgress) or runs over its budget. */
   async push(ref: string): Promise<ExecResult> {
     const progress = pushProgress(pushLimits(this.env))

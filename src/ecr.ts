@@ -114,6 +114,37 @@ export async function manifestsForTags(
   return result
 }
 
+/** The manifests of these digests (BatchGetImage); the ones ECR does not have are left out. */
+export async function manifestsByDigest(
+  client: ECRClient,
+  repositoryName: string,
+  digests: string[],
+  registryId?: string,
+): Promise<TagManifest[]> {
+  const { BatchGetImageCommand } = await ecrSdk()
+  const found: TagManifest[] = []
+  for (let i = 0; i < digests.length; i += 100) {
+    const out = await client.send(
+      new BatchGetImageCommand({
+        repositoryName,
+        imageIds: digests.slice(i, i + 100).map((imageDigest) => ({ imageDigest })),
+        acceptedMediaTypes: MANIFEST_TYPES,
+        ...(registryId ? { registryId } : {}),
+      }),
+    )
+    for (const image of out.images ?? []) {
+      const digest = image.imageId?.imageDigest
+      if (digest !== undefined)
+        found.push({
+          digest,
+          manifest: image.imageManifest ?? '',
+          mediaType: image.imageManifestMediaType ?? '',
+        })
+    }
+  }
+  return found
+}
+
 /** Turns an AWS error into one line that says what to do, for the calls the push makes. */
 export function explainEcrError(action: string, err: unknown, repositoryArnOrName: string): Error {
   const name = errorName(err)

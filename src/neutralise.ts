@@ -97,7 +97,12 @@ export function summaryDocument(markdown: string): string {
  * Characters that start markdown inline syntax: emphasis, code, links and images, HTML, entities,
  * math, table cells, mentions and e-mail autolinks.
  */
-const MD_INLINE = /[\\`*_~[\]<>|$&!@]/g
+const MD_INLINE = /[\\`*~[\]<>|$&!@]/g
+/**
+ * An underscore opens or closes emphasis only at a word's edge (CommonMark's flanking rules):
+ * `snake_case` and `CONTINUOUS_SCAN` stay as they are, `_this_` is escaped.
+ */
+const MD_UNDERSCORE = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu
 /** What GitHub links by itself (extended autolinks): `https://…`, `www.…`. */
 const MD_AUTOLINK = /\b((?:https?|ftp)\\?)(:)(?=\/\/)|\b(www)(\.)/gi
 /**
@@ -116,6 +121,7 @@ export function mdText(s: string): string {
   const flat = escapeControls(String(s), { tab: true, newline: true }).replace(/\n/g, ' ')
   return flat
     .replace(MD_INLINE, '\\$&')
+    .replace(MD_UNDERSCORE, '\\_')
     .replace(MD_AUTOLINK, (_m, scheme?: string, colon?: string, www?: string, dot?: string) =>
       scheme !== undefined ? `${scheme}\\${colon}` : `${www}\\${dot}`,
     )

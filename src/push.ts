@@ -21,6 +21,7 @@ import {
   explainEcrError,
   findRepository,
   getAuthorization,
+  manifestsByDigest,
   manifestsForTags,
   type Authorization,
 } from './ecr.js'
@@ -32,7 +33,7 @@ import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './regi
 import { mdCode } from './neutralise.js'
 import { preloadSdks } from './sdk.js'
 import { stageResult, type StageResult } from './stage.js'
-import { verifyPushed } from './verify.js'
+import { configDigest, indexChildren, verifyPushed, type TagManifest } from './verify.js'
 import { saveState } from './state.js'
 import { renewingCredentials, type CredentialProvider } from './credentials.js'
 import {
@@ -152,14 +153,42 @@ async function verifyImage(
       throw explainEcrError('ecr:BatchGetImage', err, pushed.repositoryArn)
     },
   )
+  const configs = await indexConfigs(inputs, deps, tags).catch((err: unknown) => {
+    throw explainEcrError('ecr:BatchGetImage', err, pushed.repositoryArn)
+  })
   const problems = verifyPushed({
     repositoryUri: pushed.repositoryUri,
     image: inputs.image,
     imageId: deps.imageId,
     pushedDigest: pushed.digest,
     tags,
+    indexConfigs: configs,
   })
   if (problems.length > 0) throw new ActionError(problems.join(' '))
+}
+
+/** For each index a tag holds (docker with the containerd store), the configs its images name. */
+async function indexConfigs(
+  inputs: Inputs,
+  deps: PushDeps,
+  tags: Map<string, TagManifest | undefined>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>()
+  for (const held of tags.values()) {
+    if (held === undefined || held.digest === deps.imageId || out.has(held.digest)) continue
+    if (configDigest(held.manifest) !== undefined) continue
+    const children = await manifestsByDigest(
+      deps.ecr,
+      inputs.repository,
+      indexChildren(held.manifest),
+      deps.registryId,
+    )
+    out.set(
+      held.digest,
+      children.flatMap((m) => configDigest(m.manifest) ?? []),
+    )
+  }
+  return out
 }
 
 /**
@@ -284,8 +313,9 @@ async function tagLocally(
 }
 
 /**
- * Undoes the tags: one this step created is removed, one that named another image names it again;
- * one that already named this image stays. A tag another job moved meanwhile is left alone.
+ * Undoes the tags: one this step created is removed (unless it is the image's only tag: removing it
+ * would delete the image), one that named another image names it again; one that already named
+ * this image stays. A tag another job moved meanwhile is left alone.
  * Never throws (it runs on failure too).
  */
 async function untagLocally(docker: Docker, imageId: string, tagged: LocalTag[]): Promise<void> {
@@ -293,8 +323,9 @@ async function untagLocally(docker: Docker, imageId: string, tagged: LocalTag[])
     if (before === imageId) continue
     try {
       if ((await docker.imageId(ref)) !== imageId) continue
-      if (before === undefined) await docker.untag(ref)
-      else await docker.tag(before, ref)
+      if (before !== undefined) await docker.tag(before, ref)
+      // Its last tag goes only with the image itself (an image given by ID): then it stays.
+      else if ((await docker.tagCount(ref)) > 1) await docker.untag(ref)
     } catch (err) {
       core.warning(`Could not remove the local tag ${ref}: ${errorMessage(err)}`)
     }

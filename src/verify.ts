@@ -8,7 +8,8 @@
  * docker then pushes the other job's image, and ECR's digest agrees with docker's. Only the image's
  * configuration tells them apart: with Docker's image store the local image ID IS the config
  * digest, so the manifest must name it (with the containerd store the ID is the manifest's, or the
- * index's, own digest). From elsewhere, another push of the same tag can land right after ours:
+ * index's, own digest; for an index pushed otherwise, one of its platform images must name it).
+ * From elsewhere, another push of the same tag can land right after ours:
  * then ECR's digest for the tag is no longer docker's.
  */
 import { excerpt } from './neutralise.js'
@@ -31,6 +32,20 @@ export interface VerifyFacts {
   pushedDigest: string
   /** What ECR holds for each tag; undefined: no image under that tag. */
   tags: Map<string, TagManifest | undefined>
+  /** For an index: the config digests its platform images name (by the index's digest). */
+  indexConfigs?: Map<string, string[]>
+}
+
+/** The platform images an index lists (attestations and `unknown` platforms left out). */
+export function indexChildren(manifest: string): string[] {
+  try {
+    const m = JSON.parse(manifest) as { manifests?: { digest?: unknown; platform?: { os?: unknown } }[] }
+    return (m.manifests ?? [])
+      .filter((c) => typeof c.digest === 'string' && c.platform?.os !== 'unknown')
+      .map((c) => c.digest as string)
+  } catch {
+    return []
+  }
 }
 
 /** The config digest an image manifest names; undefined for an index or something unreadable. */
@@ -64,6 +79,7 @@ export function verifyPushed(f: VerifyFacts): string[] {
     }
     const config = configDigest(held.manifest)
     if (held.digest === f.imageId || config === f.imageId) continue
+    if (f.indexConfigs?.get(held.digest)?.includes(f.imageId)) continue
     problems.push(
       `docker pushed ${ref} as ${held.digest}, whose image ${config === undefined ? `(${excerpt(held.mediaType, 80)}) is not` : `config is ${config}, not`} the local image '${f.image}' (${f.imageId}): another job on this Docker engine re-tagged ${ref} during the push, and docker pushed its image. ${AFTERWARDS}`,
     )
