@@ -243,9 +243,12 @@ describe('scan gate end to end', () => {
       `${dir}/ignore.yml`,
       '- id: CVE-2024-0001\n  until: 2020-01-01\n  reason: old exception\n',
     )
+    // An input file must be in the workspace.
     const r = await gate(
       { enhancedFindings: FIVE },
-      { 'severity-threshold': 'CRITICAL', 'ignore-file': `${dir}/ignore.yml` },
+      { 'severity-threshold': 'CRITICAL', 'ignore-file': 'ignore.yml' },
+      repo,
+      { GITHUB_WORKSPACE: dir },
     )
     expect(r.code, r.log).toBe(1)
     expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-ignored': '0' })

@@ -568,7 +568,7 @@ describe('lifecycle preview', () => {
     expect(md).toContain('**Lifecycle preview:** 3 images would expire now')
     expect(md).toContain('| 1 | untagged older than 7 days | 1 (1 untagged) | – |')
     expect(md).toContain(
-      '| 2 | expire images tagged pr-* beyond the newest 1 | 2 | `pr-1`, `pr-2`, `pr-2-rebuilt` |',
+      '| 2 | expire images tagged pr-\\* beyond the newest 1 | 2 | `pr-1`, `pr-2`, `pr-2-rebuilt` |',
     )
     expect(out.text()).toContain('Lifecycle preview: 3 image(s) would expire')
   })

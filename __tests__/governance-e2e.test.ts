@@ -57,10 +57,10 @@ describe('create-repository', () => {
     })
     expect(repo?.tags.find((t) => t.Key === 'created-by')?.Value).toBe('acme/widget/ci')
     expect(await tb.registry.tags(repository)).toEqual(['t1'])
-    // CreateRepository came before the push's DescribeImages check.
+    // CreateRepository came before the push's verification (BatchGetImage).
     const ops = tb.emulator.callsFor('ecr').map((c) => c.operation)
     expect(ops.indexOf('CreateRepository')).toBeGreaterThan(ops.indexOf('DescribeRepositories'))
-    expect(ops.indexOf('CreateRepository')).toBeLessThan(ops.indexOf('DescribeImages'))
+    expect(ops.indexOf('CreateRepository')).toBeLessThan(ops.indexOf('BatchGetImage'))
     expect(r.summary).toContain('### Repository governance')
     expect(r.summary).toContain('`acme/created`: created by this run')
     expect(r.summary).toContain('| Scan on push | on |')
@@ -143,7 +143,7 @@ describe('lifecycle-policy', () => {
     )
     expect(first.summary).toContain('**Lifecycle preview:** nothing would expire now')
     expect(first.summary).toContain(
-      '| 10 | Keep the last 20 images of the main branch (tags main-*) | 0 | – |',
+      '| 10 | Keep the last 20 images of the main branch (tags main-\\*) | 0 | – |',
     )
     expect(first.summary).toMatch(/\| Enhanced scanning covers it \| no \(registry scanning is BASIC\) \|/)
     // The same answer as an output: the repository's own scan-on-push flag, no extra call.

@@ -10,10 +10,23 @@
  * point 98 ms, 2.7x bare node (over the 1.8x budget); loading it lazily cannot help, since the
  * first thing a failing run does is write an error annotation; this module 53 ms, 1.4x. It is
  * the small part of the protocol a run needs, and the bundle is 1 MB smaller.
+ *
+ * Every sink here neutralises what it writes (neutralise.ts): log lines, command messages and
+ * properties, output values and the summary. No caller can forget it, and hostile text from an
+ * image or a registry can never become a workflow command, an ANSI sequence or a spoofed line.
  */
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { noAnswerText, proxyAgentOptions, RESPONSE_TIMEOUT_MS } from './network.js'
+import {
+  commandData,
+  commandProperty,
+  fileCommandValue,
+  logLine,
+  logText,
+  summaryDocument,
+} from './neutralise.js'
 
 export interface AnnotationProperties {
   title?: string
@@ -40,21 +53,26 @@ function commandValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
-/** Writes `::name key=value,…::message` on a line of its own. */
+/**
+ * Writes `::name key=value,…::message` on a line of its own; message and properties neutralised
+ * (`raw`: the message is written as given, for add-mask, whose value must match the log exactly).
+ */
 export function issueCommand(
   name: string,
   properties: Record<string, string | number>,
   message: string,
+  raw = false,
 ): void {
   const props = Object.entries(properties)
-    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .map(([k, v]) => `${k}=${escapeProperty(commandProperty(String(v)))}`)
     .join(',')
-  process.stdout.write(`::${name}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`)
+  const data = escapeData(raw ? message : commandData(message))
+  process.stdout.write(`::${name}${props ? ` ${props}` : ''}::${data}${EOL}`)
 }
 
 /** Appends `name<<delimiter` … `delimiter` to an environment file; the delimiter is random. */
 function appendKeyValue(file: string, name: string, value: unknown): void {
-  const text = commandValue(value)
+  const text = fileCommandValue(commandValue(value))
   const delimiter = `ghadelimiter_${randomUUID()}`
   if (name.includes(delimiter) || text.includes(delimiter)) {
     throw new Error(`Unexpected input: the name or value of '${name}' contains the delimiter ${delimiter}`)
@@ -62,15 +80,22 @@ function appendKeyValue(file: string, name: string, value: unknown): void {
   appendFileSync(file, `${name}<<${delimiter}${EOL}${text}${EOL}${delimiter}${EOL}`, 'utf8')
 }
 
+/**
+ * Masks a secret in every later log line. A secret holding characters the log sinks escape is
+ * masked in its escaped form too, since that is what a log line would show.
+ */
 export function setSecret(secret: string): void {
-  if (secret !== '') issueCommand('add-mask', {}, secret)
+  if (secret === '') return
+  issueCommand('add-mask', {}, secret, true)
+  const shown = logLine(secret)
+  if (shown !== secret) issueCommand('add-mask', {}, shown, true)
 }
 
 export function setOutput(name: string, value: unknown): void {
   const file = process.env.GITHUB_OUTPUT
   if (file) return appendKeyValue(file, name, value)
   process.stdout.write(EOL)
-  issueCommand('set-output', { name }, commandValue(value))
+  issueCommand('set-output', { name }, fileCommandValue(commandValue(value)))
 }
 
 export function saveState(name: string, value: unknown): void {
@@ -92,8 +117,9 @@ export function debug(message: string): void {
   issueCommand('debug', {}, message)
 }
 
+/** A log line (or lines): neutralised, so nothing in it can start a command. */
 export function info(message: string): void {
-  process.stdout.write(message + EOL)
+  process.stdout.write(logText(message) + EOL)
 }
 
 function annotate(
@@ -142,7 +168,7 @@ export async function appendSummary(markdown: string): Promise<void> {
   const file = process.env.GITHUB_STEP_SUMMARY
   if (!file) throw new Error('GITHUB_STEP_SUMMARY is not set: this runner does not support job summaries')
   const { appendFile } = await import('node:fs/promises')
-  await appendFile(file, markdown, 'utf8')
+  await appendFile(file, summaryDocument(markdown), 'utf8')
 }
 
 /**
@@ -172,9 +198,15 @@ export async function getIDToken(audience: string): Promise<string> {
   return value
 }
 
+/**
+ * One GET with deadlines that fire (network.ts): no byte for RESPONSE_TIMEOUT_MS (connecting,
+ * waiting, or mid-body), or the whole exchange over twice that, ends it with a TimeoutError that
+ * names the endpoint (never the query: the host is enough to act on).
+ */
 async function getJson(url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const http = url.protocol === 'http:' ? await import('node:http') : await import('node:https')
-  const agent = new http.Agent({ proxyEnv: process.env, keepAlive: false })
+  const agent = new http.Agent({ ...proxyAgentOptions(), keepAlive: false })
+  const endpoint = `${url.protocol}//${url.host}`
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
@@ -182,7 +214,7 @@ async function getJson(url: URL, headers: Record<string, string>): Promise<{ sta
         method: 'GET',
         agent,
         headers: { accept: 'application/json', 'user-agent': 'ecr-supply-chain', ...headers },
-        timeout: 30_000,
+        timeout: RESPONSE_TIMEOUT_MS,
       },
       (res) => {
         const chunks: Buffer[] = []
@@ -193,8 +225,14 @@ async function getJson(url: URL, headers: Record<string, string>): Promise<{ sta
         res.on('error', reject)
       },
     )
-    req.on('timeout', () => req.destroy(new Error('the token endpoint did not answer within 30 s')))
+    const timedOut = (): void => {
+      const text = noAnswerText('the GitHub OIDC token endpoint', endpoint, { name: 'TimeoutError' })
+      req.destroy(Object.assign(new Error(text), { name: 'TimeoutError', code: 'ETIMEDOUT' }))
+    }
+    const overall = setTimeout(timedOut, 2 * RESPONSE_TIMEOUT_MS)
+    req.on('timeout', timedOut)
     req.on('error', reject)
+    req.on('close', () => clearTimeout(overall))
     req.end()
   })
 }

@@ -1,7 +1,9 @@
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import { ActionError, errorMessage, errorName } from './errors.js'
 import { decodeAuthToken, type DockerCredentials } from './registry.js'
+import type { TagManifest } from './verify.js'
 import type { AwsCredentials } from './sts.js'
+import { ENDPOINT_IN_ERRORS, endpointInErrors, sdkRequestHandler } from './network.js'
 import { ecrSdk } from './sdk.js'
 
 /**
@@ -13,14 +15,16 @@ export async function createEcrClient(
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>),
 ): Promise<ECRClient> {
   const { ECRClient } = await ecrSdk()
-  // The SDK's standard retry strategy already retries throttling, 5xx and network errors with
-  // jittered backoff; give it a little more room than the default 3 attempts.
-  return new ECRClient({
+  // The SDK's standard retry strategy retries throttling, 5xx and network errors with jittered
+  // backoff, 3 attempts: a black-holed endpoint ends the step in about half a minute (network.ts).
+  const client = new ECRClient({
     region,
-    maxAttempts: 5,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 30000 },
+    maxAttempts: 3,
+    requestHandler: sdkRequestHandler(),
     ...(credentials ? { credentials } : {}),
   })
+  client.middlewareStack.add(endpointInErrors('ECR'), ENDPOINT_IN_ERRORS)
+  return client
 }
 
 export interface Authorization extends DockerCredentials {
@@ -67,39 +71,78 @@ export async function findRepository(
   }
 }
 
-/** Digest ECR holds for each tag. A tag ECR does not know maps to undefined. */
-export async function digestsForTags(
+/** The manifest media types the action reads back (single images and indexes, Docker and OCI). */
+export const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+]
+
+/**
+ * The image ECR holds for each tag, manifest included (BatchGetImage, 100 image IDs a call). A tag
+ * ECR does not know maps to undefined.
+ */
+export async function manifestsForTags(
   client: ECRClient,
   repositoryName: string,
   tags: string[],
   registryId?: string,
-): Promise<Map<string, string | undefined>> {
-  const { DescribeImagesCommand } = await ecrSdk()
-  const result = new Map<string, string | undefined>(tags.map((t) => [t, undefined]))
-  // DescribeImages takes at most 100 image IDs a call; it fails the whole call on an unknown tag,
-  // so ask again tag by tag when that happens.
+): Promise<Map<string, TagManifest | undefined>> {
+  const { BatchGetImageCommand } = await ecrSdk()
+  const result = new Map<string, TagManifest | undefined>(tags.map((t) => [t, undefined]))
   for (let i = 0; i < tags.length; i += 100) {
-    const chunk = tags.slice(i, i + 100)
-    try {
-      const out = await client.send(
-        new DescribeImagesCommand({
-          repositoryName,
-          imageIds: chunk.map((imageTag) => ({ imageTag })),
-          ...(registryId ? { registryId } : {}),
-        }),
-      )
-      for (const d of out.imageDetails ?? []) {
-        for (const t of d.imageTags ?? []) if (result.has(t)) result.set(t, d.imageDigest)
-      }
-    } catch (err) {
-      if (errorName(err) !== 'ImageNotFoundException') throw err
-      if (chunk.length === 1) continue
-      for (const t of chunk) {
-        result.set(t, (await digestsForTags(client, repositoryName, [t], registryId)).get(t))
-      }
+    const out = await client.send(
+      new BatchGetImageCommand({
+        repositoryName,
+        imageIds: tags.slice(i, i + 100).map((imageTag) => ({ imageTag })),
+        acceptedMediaTypes: MANIFEST_TYPES,
+        ...(registryId ? { registryId } : {}),
+      }),
+    )
+    for (const image of out.images ?? []) {
+      const tag = image.imageId?.imageTag
+      const digest = image.imageId?.imageDigest
+      if (tag === undefined || digest === undefined || !result.has(tag)) continue
+      result.set(tag, {
+        digest,
+        manifest: image.imageManifest ?? '',
+        mediaType: image.imageManifestMediaType ?? '',
+      })
     }
   }
   return result
+}
+
+/** The manifests of these digests (BatchGetImage); the ones ECR does not have are left out. */
+export async function manifestsByDigest(
+  client: ECRClient,
+  repositoryName: string,
+  digests: string[],
+  registryId?: string,
+): Promise<TagManifest[]> {
+  const { BatchGetImageCommand } = await ecrSdk()
+  const found: TagManifest[] = []
+  for (let i = 0; i < digests.length; i += 100) {
+    const out = await client.send(
+      new BatchGetImageCommand({
+        repositoryName,
+        imageIds: digests.slice(i, i + 100).map((imageDigest) => ({ imageDigest })),
+        acceptedMediaTypes: MANIFEST_TYPES,
+        ...(registryId ? { registryId } : {}),
+      }),
+    )
+    for (const image of out.images ?? []) {
+      const digest = image.imageId?.imageDigest
+      if (digest !== undefined)
+        found.push({
+          digest,
+          manifest: image.imageManifest ?? '',
+          mediaType: image.imageManifestMediaType ?? '',
+        })
+    }
+  }
+  return found
 }
 
 /** Turns an AWS error into one line that says what to do, for the calls the push makes. */

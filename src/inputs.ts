@@ -2,7 +2,7 @@ import * as path from 'node:path'
 import { setSecret } from './core.js'
 import { InputError } from './errors.js'
 import { budgetProblem } from './gate/decision.js'
-import { ARN_PARTITION, arn } from './partition.js'
+import { ARN_PARTITION, arn, closestRegion, isKnownRegion } from './partition.js'
 import { filterMatches } from './scanning.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
@@ -199,6 +199,13 @@ function regionInput(r: InputReader, env: NodeJS.ProcessEnv): string {
   }
   if (!REGION.test(region)) {
     r.bad('aws-region', region, 'an AWS region code like us-east-1')
+    return ''
+  }
+  // Known to the AWS SDK's partition data; a typo gets the closest known region.
+  if (!isKnownRegion(region)) {
+    r.missing(
+      `Invalid input 'aws-region': '${region}' is not a region the AWS SDK knows. Expected a region code like us-east-1: did you mean ${closestRegion(region)}?`,
+    )
     return ''
   }
   return region

@@ -1,3 +1,4 @@
+import { cancelled, installSignalHandlers } from './cancel.js'
 import * as core from './core.js'
 import { InputError, errorMessage } from './errors.js'
 import { getInputs, type Inputs } from './inputs.js'
@@ -11,23 +12,33 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const deferred: (() => Promise<void>)[] = []
   const report = new Report()
   let inputs: Inputs | undefined
+  // Cancellation (cancel.ts): what is known so far goes to the summary, if there is one.
+  const uninstall = installSignalHandlers({
+    env,
+    summary: () => (inputs?.summary === false ? undefined : report.markdown()),
+  })
   try {
     inputs = getInputs(env)
     debugInputs(inputs)
+    // Paths need the file system: checked once the inputs are valid (cold start of a failing run).
+    const { checkPaths } = await import('./paths.js')
+    await checkPaths(inputs, env)
     const { runPipeline } = await import('./pipeline.js')
     const failures = await runPipeline(inputs, env, report, {
       defer: (fn) => deferred.push(fn),
       loginDone: () => runDeferred(deferred),
     })
-    if (failures.length > 0) {
+    if (failures.length > 0 && cancelled() === undefined) {
       process.exitCode = 1
       for (const f of failures) core.error(f)
     }
   } catch (err) {
-    fail(err)
+    // Once cancelled, what fails afterwards is only the cancellation's doing: it said so already.
+    if (cancelled() === undefined) fail(err)
   } finally {
     await runDeferred(deferred)
-    if (inputs?.summary && !report.empty) {
+    uninstall()
+    if (inputs?.summary && !report.empty && cancelled() === undefined) {
       await core
         .appendSummary(report.markdown())
         .catch((err: unknown) => core.warning(`Could not write the job summary: ${errorMessage(err)}`))

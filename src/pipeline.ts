@@ -8,6 +8,7 @@ import { prepareAudit, runAudit, type AuditPlan } from './audit/index.js'
 import type { Docker } from './docker.js'
 import { createEcrClient } from './ecr.js'
 import { ActionError, errorMessage } from './errors.js'
+import { outputDir } from './files.js'
 import { prepareGate, runGate, type GatePlan } from './gate/index.js'
 import {
   applyRegistryScanning,
@@ -58,7 +59,7 @@ export async function runPipeline(
   publish(pushStageResult(push.pushed, push.identity), report)
   core.info(`Pushed ${push.pushed.imageRef}`)
 
-  const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep }
+  const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep, outputDir: outputDir(env) }
   return afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report)
 }
 

@@ -3,6 +3,7 @@
  * (OIDC → STS, or the environment's credentials), then ECR login → docker push of every tag →
  * digest cross-checked with ECR. Each step gets what it needs as parameters; the result is data.
  */
+import { onSignal } from './cancel.js'
 import * as core from './core.js'
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import {
@@ -11,23 +12,28 @@ import {
   explainPushFailure,
   privateDockerEnv,
   removeDir,
+  removeDirSync,
+  runnerTempDir,
+  stoppedPushMessage,
   userDockerConfigDir,
 } from './docker.js'
 import {
-  digestsForTags,
   explainEcrError,
   findRepository,
   getAuthorization,
+  manifestsByDigest,
+  manifestsForTags,
   type Authorization,
 } from './ecr.js'
-import { ActionError, errorName } from './errors.js'
+import { ActionError, errorMessage, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
-import { cell } from './report.js'
+import { mdCode } from './neutralise.js'
 import { preloadSdks } from './sdk.js'
 import { stageResult, type StageResult } from './stage.js'
+import { configDigest, indexChildren, verifyPushed, type TagManifest } from './verify.js'
 import { saveState } from './state.js'
 import { renewingCredentials, type CredentialProvider } from './credentials.js'
 import {
@@ -123,23 +129,10 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
   const repository = existing === undefined ? await missingRepository(inputs, deps) : (existing ?? undefined)
 
   const docker = await loginDocker(inputs, deps, registry)
-  const digest = await tagAndPush(inputs, docker, registry, auth)
+  const digest = await tagAndPush(inputs, docker, { registry, auth, imageId: deps.imageId })
 
-  // ECR is the source of truth for what a tag now points at.
-  const ecrDigests = await digestsForTags(ecr, inputs.repository, inputs.tags, registryId).catch(
-    (err: unknown) => {
-      throw explainEcrError('ecr:DescribeImages', err, repositoryArn)
-    },
-  )
   const refs = imageRefs(registry, inputs.repository, inputs.tags, digest)
-  for (const [tag, d] of ecrDigests) {
-    if (d !== digest) {
-      throw new ActionError(
-        `ECR reports ${d ?? 'no image'} for ${refs.repositoryUri}:${tag}, but docker pushed ${digest}. ` +
-          `Another job may have pushed the same tag at the same time: do not deploy this tag; re-run.`,
-      )
-    }
-  }
+  await verifyImage(inputs, deps, { repositoryUri: refs.repositoryUri, digest, repositoryArn })
   return {
     ...refs,
     registryId,
@@ -149,6 +142,59 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
     tokenExpiresAt: auth.expiresAt,
     imageId: deps.imageId,
   }
+}
+
+/**
+ * ---- issue 9, point 5: the pushed image is ours --------------------------------------------
+ * ECR is the source of truth for what a tag now points at: each tag's manifest (BatchGetImage)
+ * must be what docker pushed and name the local image's config (verify.ts).
+ */
+async function verifyImage(
+  inputs: Inputs,
+  deps: PushDeps,
+  pushed: { repositoryUri: string; digest: string; repositoryArn: string },
+): Promise<void> {
+  const tags = await manifestsForTags(deps.ecr, inputs.repository, inputs.tags, deps.registryId).catch(
+    (err: unknown) => {
+      throw explainEcrError('ecr:BatchGetImage', err, pushed.repositoryArn)
+    },
+  )
+  const configs = await indexConfigs(inputs, deps, tags).catch((err: unknown) => {
+    throw explainEcrError('ecr:BatchGetImage', err, pushed.repositoryArn)
+  })
+  const problems = verifyPushed({
+    repositoryUri: pushed.repositoryUri,
+    image: inputs.image,
+    imageId: deps.imageId,
+    pushedDigest: pushed.digest,
+    tags,
+    indexConfigs: configs,
+  })
+  if (problems.length > 0) throw new ActionError(problems.join(' '))
+}
+
+/** For each index a tag holds (docker with the containerd store), the configs its images name. */
+async function indexConfigs(
+  inputs: Inputs,
+  deps: PushDeps,
+  tags: Map<string, TagManifest | undefined>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>()
+  for (const held of tags.values()) {
+    if (held === undefined || held.digest === deps.imageId || out.has(held.digest)) continue
+    if (configDigest(held.manifest) !== undefined) continue
+    const children = await manifestsByDigest(
+      deps.ecr,
+      inputs.repository,
+      indexChildren(held.manifest),
+      deps.registryId,
+    )
+    out.set(
+      held.digest,
+      children.flatMap((m) => configDigest(m.manifest) ?? []),
+    )
+  }
+  return out
 }
 
 /**
@@ -195,53 +241,104 @@ async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Pr
     saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) })
     return deps.docker
   }
-  const dir = await createPrivateConfig(env.RUNNER_TEMP || (await import('node:os')).tmpdir())
-  saveState({ privateConfig: dir })
-  deps.defer(() => removeDir(dir))
+  // Saved before the login: a post step after a SIGKILL still finds (and verifies) it.
+  const { dir, id } = await createPrivateConfig(runnerTempDir(env))
+  saveState({ privateConfig: dir, privateConfigId: id })
+  // On SIGINT/SIGTERM it goes at once, synchronously (cancel.ts); else when the push is done.
+  const forget = onSignal(() => removeDirSync(dir))
+  deps.defer(async () => {
+    await removeDir(dir)
+    forget()
+  })
   return new Docker(await privateDockerEnv(env, dir))
 }
 
 /**
  * Logs in and tags side by side (tags are local), then pushes every tag; returns the one digest
- * they all got. On failure the local tags made here are removed.
+ * they all got. The local tags made here are removed when it ends, success or failure.
  */
 async function tagAndPush(
   inputs: Inputs,
   docker: Docker,
-  registry: string,
-  auth: Authorization,
+  target: { registry: string; auth: Authorization; imageId: string },
 ): Promise<string> {
+  const { registry, auth } = target
   const targets = inputs.tags.map((tag) => `${registry}/${inputs.repository}:${tag}`)
-  const created: string[] = []
-  let digest: string | undefined
+  const tagged: LocalTag[] = []
   try {
-    const tagging = (async () => {
-      for (const target of targets) {
-        await docker.tag(inputs.image, target)
-        created.push(target)
-      }
-    })()
+    const tagging = tagLocally(docker, target.imageId, targets, tagged)
     const [login] = await Promise.allSettled([docker.login(registry, auth), tagging])
     if (login.status === 'rejected') throw login.reason
     await tagging
     core.info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`)
-    for (const target of targets) {
-      const r = await docker.push(target)
-      if (r.code !== 0)
-        throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
-      const d = parsePushDigest(r.stdout)
-      if (!d) throw new ActionError(`docker push ${target} succeeded but printed no digest`)
-      if (digest !== undefined && d !== digest) {
-        throw new ActionError(`docker pushed two digests for one image: ${digest} and ${d} (${target})`)
-      }
-      digest = d
+    return await pushAll(inputs, docker, targets)
+  } finally {
+    await untagLocally(docker, target.imageId, tagged)
+  }
+}
+
+/** `docker push` of every target; the one digest they all got. */
+async function pushAll(inputs: Inputs, docker: Docker, targets: string[]): Promise<string> {
+  let digest: string | undefined
+  for (const target of targets) {
+    const r = await docker.push(target)
+    if (r.stopped) throw new ActionError(stoppedPushMessage(target, r.stopped))
+    if (r.code !== 0)
+      throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
+    const d = parsePushDigest(r.stdout)
+    if (!d) throw new ActionError(`docker push ${target} succeeded but printed no digest`)
+    if (digest !== undefined && d !== digest) {
+      throw new ActionError(`docker pushed two digests for one image: ${digest} and ${d} (${target})`)
     }
-  } catch (err) {
-    await Promise.all(created.map((ref) => docker.untag(ref)))
-    throw err
+    digest = d
   }
   if (digest === undefined) throw new ActionError('nothing was pushed')
   return digest
+}
+
+// ---- issue 9, point 5: local tags --------------------------------------------------------------
+
+/** A tag this step set on the local image, and what it named before (undefined: nothing). */
+interface LocalTag {
+  ref: string
+  before: string | undefined
+}
+
+/**
+ * Tags the image by its ID (the image resolved before any network call, not whatever the input's
+ * name points at by now), noting what each target named before.
+ */
+async function tagLocally(
+  docker: Docker,
+  imageId: string,
+  targets: string[],
+  tagged: LocalTag[],
+): Promise<void> {
+  for (const ref of targets) {
+    const before = await docker.imageId(ref)
+    await docker.tag(imageId, ref)
+    tagged.push({ ref, before })
+  }
+}
+
+/**
+ * Undoes the tags: one this step created is removed (unless it is the image's only tag: removing it
+ * would delete the image), one that named another image names it again; one that already named
+ * this image stays. A tag another job moved meanwhile is left alone.
+ * Never throws (it runs on failure too).
+ */
+async function untagLocally(docker: Docker, imageId: string, tagged: LocalTag[]): Promise<void> {
+  for (const { ref, before } of tagged) {
+    if (before === imageId) continue
+    try {
+      if ((await docker.imageId(ref)) !== imageId) continue
+      if (before !== undefined) await docker.tag(before, ref)
+      // Its last tag goes only with the image itself (an image given by ID): then it stays.
+      else if ((await docker.tagCount(ref)) > 1) await docker.untag(ref)
+    } catch (err) {
+      core.warning(`Could not remove the local tag ${ref}: ${errorMessage(err)}`)
+    }
+  }
 }
 
 /** The push's outputs and its summary section. */
@@ -263,10 +360,10 @@ export function pushStageResult(p: PushResult, identity: Identity): StageResult 
         '',
         '| | |',
         '|---|---|',
-        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-        `| Pushed as | \`${cell(identity.arn)}\` |`,
+        `| Image (deploy this) | ${mdCode(p.imageRef, { table: true })} |`,
+        `| Tags | ${p.tags.map((t) => mdCode(t, { table: true })).join(', ')} |`,
+        `| Registry | ${mdCode(p.registry, { table: true })} (account ${p.registryId}) |`,
+        `| Pushed as | ${mdCode(identity.arn, { table: true })} |`,
       ].join('\n'),
     },
   })

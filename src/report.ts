@@ -46,7 +46,5 @@ export class Report {
   }
 }
 
-/** Escapes text for a markdown table cell. */
-export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
-}
+// Hostile text in a section goes through the neutraliser's markdown helpers (neutralise.ts:
+// mdText for text, mdCode for code spans, mdFence for blocks).

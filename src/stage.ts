@@ -6,6 +6,7 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import * as core from './core.js'
+import type { OutputDir } from './files.js'
 import type { GateDigest } from './github/digest.js'
 import type { Inputs } from './inputs.js'
 import { writeOutputs, type Outputs } from './outputs.js'
@@ -20,6 +21,8 @@ export interface StageContext {
   env: NodeJS.ProcessEnv
   clock: Clock
   sleep: Sleep
+  /** The step's private directory for its own files (files.ts); made from `env` when absent. */
+  outputDir?: OutputDir
 }
 
 /** What the push leaves for the stages after it; each stage takes the parts it needs, by name. */

@@ -8,12 +8,15 @@ export interface PostState {
   dockerConfig?: string
   /** Private docker config directory; normally already gone, removed again as a safety net. */
   privateConfig?: string
+  /** The random ID in that directory's marker: the post step removes only a directory it can verify. */
+  privateConfigId?: string
 }
 
 const KEYS = {
   logoutRegistry: 'logout-registry',
   dockerConfig: 'docker-config',
   privateConfig: 'private-config',
+  privateConfigId: 'private-config-id',
 } as const satisfies Record<keyof PostState, string>
 
 export function saveState(state: PostState): void {

@@ -3,6 +3,7 @@ import { ActionError, errorMessage, errorName, httpStatus } from './errors.js'
 import { arn, partitionOf, partitionOfArn } from './partition.js'
 import { accountFromArn, jwtClaims } from './registry.js'
 import { backoffDelay, realSleep, type Clock, type Sleep } from './retry.js'
+import { ENDPOINT_IN_ERRORS, endpointInErrors, isTimeout, sdkRequestHandler } from './network.js'
 import { stsSdk } from './sdk.js'
 
 export interface AwsCredentials {
@@ -87,14 +88,18 @@ export interface AssumeRoleOptions {
   budgetMs?: number
 }
 
+/**
+ * Attempts that may time out (the OIDC endpoint or STS silent) before the loop gives up: a
+ * black-holed endpoint ends the step in about 20 s instead of using the whole budget.
+ */
+export const MAX_SILENT_ATTEMPTS = 2
+
 async function newStsClient(region: string): Promise<STSClient> {
   const { STSClient } = await stsSdk()
   // One attempt per SDK call: our own loop retries, with a fresh OIDC token each time.
-  return new STSClient({
-    region,
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
-  })
+  const client = new STSClient({ region, maxAttempts: 1, requestHandler: sdkRequestHandler() })
+  client.middlewareStack.add(endpointInErrors('STS'), ENDPOINT_IN_ERRORS)
+  return client
 }
 
 /** AssumeRoleWithWebIdentity with GitHub's OIDC token, retried on transient failures only. */
@@ -106,11 +111,14 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
   const started = clock()
   const client = opts.client ?? (await newStsClient(opts.region))
   const { AssumeRoleWithWebIdentityCommand } = await stsSdk()
+  let silent = 0
 
-  /** Waits before the next attempt, or says the budget is spent. */
-  const backoffOrGiveUp = async (attempt: number, err: unknown): Promise<boolean> => {
+  /** Waits before the next attempt, or says the budget (or the patience with silence) is spent. */
+  const backoffOrGiveUp = async (attempt: number, err: unknown, cause: unknown = err): Promise<boolean> => {
     const delay = backoffDelay(attempt - 1, { baseMs: 1000, capMs: 10_000, ...pick(opts.random) })
-    if (attempt >= maxAttempts || clock() - started + delay > budgetMs) return false
+    if (isTimeout(cause)) silent++
+    if (attempt >= maxAttempts || silent >= MAX_SILENT_ATTEMPTS || clock() - started + delay > budgetMs)
+      return false
     opts.log?.(
       `AssumeRoleWithWebIdentity attempt ${attempt} failed (${errorName(err) || 'error'}: ${errorMessage(err)}); ` +
         `retrying in ${(delay / 1000).toFixed(1)} s with a fresh token`,
@@ -127,7 +135,7 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
     } catch (err) {
       const e = new Error(`could not get the GitHub OIDC token: ${errorMessage(err)}`)
       e.name = 'OidcTokenError'
-      if (!(await backoffOrGiveUp(attempt, e))) {
+      if (!(await backoffOrGiveUp(attempt, e, err))) {
         throw new ActionError(
           `Could not get the GitHub OIDC token after ${attempt} attempts: ${errorMessage(err)}`,
         )
@@ -225,7 +233,11 @@ function explainStsError(err: unknown, opts: AssumeRoleOptions, claims: Record<s
 /** The identity behind the default credential chain (role-to-assume empty). */
 export async function callerIdentity(region: string, client?: STSClient): Promise<Identity> {
   const { STSClient, GetCallerIdentityCommand } = await stsSdk()
-  const sts = client ?? new STSClient({ region, maxAttempts: 4 })
+  let sts = client
+  if (sts === undefined) {
+    sts = new STSClient({ region, maxAttempts: 3, requestHandler: sdkRequestHandler() })
+    sts.middlewareStack.add(endpointInErrors('STS'), ENDPOINT_IN_ERRORS)
+  }
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}))
     const arn = out.Arn ?? ''

@@ -1,7 +1,7 @@
 // Runs the bundled action (dist/index.js, then dist/post/index.js) the way the GitHub runner does, and
 // parses what came back: outputs, state, exported env, job summary, workflow commands. Any other
 // JavaScript action too (`actionDir`: its action.yml's inputs and `runs.main` / `runs.post`).
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -144,6 +144,60 @@ function unescapeProperty(s: string): string {
     .replace(/%25/g, '%')
 }
 
+/** The commands the GitHub runner registers (actions/runner ActionCommandManager and its extensions). */
+export const RUNNER_COMMANDS = [
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'warning',
+] as const
+
+export interface RunnerCommand {
+  /** As written (the runner compares names case-insensitively). */
+  command: string
+  form: 'v2' | 'legacy'
+  /** The whole line the runner read. */
+  line: string
+}
+
+/**
+ * Every line of a step's output the real runner would take as a command, by its own rules (not
+ * the friendlier ones of parseWorkflowCommands): lines end at LF, CR or CRLF (.NET ReadLine);
+ * `::name …::` after leading white space (TrimStart), the name matched case-insensitively; and
+ * the legacy `##[name …]` anywhere in a line. `::stop-commands::` is NOT honoured: a forged stop
+ * is itself a command that must not be there.
+ */
+export function runnerCommands(output: string): RunnerCommand[] {
+  const names = new Set<string>(RUNNER_COMMANDS)
+  const found: RunnerCommand[] = []
+  for (const line of output.split(/\r\n|\r|\n/)) {
+    const trimmed = line.replace(/^\s+/u, '')
+    const v2 = /^::([^ :]*)(?: [^:]*)?::/.exec(trimmed)
+    if (v2 !== null && names.has((v2[1] ?? '').toLowerCase())) {
+      found.push({ command: v2[1] ?? '', form: 'v2', line })
+      continue
+    }
+    const at = line.indexOf('##[')
+    const end = at < 0 ? -1 : line.indexOf(']', at)
+    if (end > at) {
+      const name = line.slice(at + 3, end).split(' ')[0] ?? ''
+      if (names.has(name.toLowerCase())) found.push({ command: name, form: 'legacy', line })
+    }
+  }
+  return found
+}
+
 /** `::name k=v,k=v::message` lines of a step's stdout, honouring `::stop-commands::`. */
 export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
   const commands: WorkflowCommand[] = []
@@ -263,6 +317,8 @@ export interface RunOptions {
   event?: { name: string; payload: unknown }
   /** `${{ github.token }}`; default a fresh fake installation token (`ghs_…`) per run. */
   githubToken?: string
+  /** Called with the step's process once it is started (to signal it, as the runner cancels). */
+  onStart?: (child: ChildProcess) => void
 }
 
 export interface RunDirs {
@@ -385,11 +441,13 @@ async function spawnStep(
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
+  onStart?: (child: ChildProcess) => void,
 ): Promise<Pick<RunResult, 'code' | 'signal' | 'timedOut' | 'stdout' | 'stderr' | 'log' | 'durationMs'>> {
   if (!fs.existsSync(script)) throw new Error(`runner: ${script} does not exist (run npm run bundle)`)
   const started = performance.now()
   return await new Promise((resolve, reject) => {
     const child = spawn(node24(), [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    onStart?.(child)
     const chunks: Array<{ stream: 'stdout' | 'stderr'; text: string }> = []
     const out: Buffer[] = []
     const err: Buffer[] = []
@@ -551,7 +609,7 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
       ? undefined
       : path.join(dist, runs.post)
     : path.join(dist, 'post', 'index.js')
-  const base = await spawnStep(script, stepEnv, dirs.workspace, opts.timeoutMs ?? 120_000)
+  const base = await spawnStep(script, stepEnv, dirs.workspace, opts.timeoutMs ?? 120_000, opts.onStart)
   return collect(base, { dirs, files, env: stepEnv, dist, script, postScript })
 }
 

@@ -46,6 +46,7 @@ export interface TestbedRunOptions {
   debug?: boolean
   home?: string
   timeoutMs?: number
+  onStart?: RunOptions['onStart']
 }
 
 /** One account's registry as the front serves it, and what the real registry behind it holds. */
@@ -280,6 +281,7 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
         ...(o.home !== undefined ? { home: o.home } : {}),
         ...(o.event !== undefined ? { event: o.event } : {}),
         ...(o.githubToken !== undefined ? { githubToken: o.githubToken } : {}),
+        ...(o.onStart !== undefined ? { onStart: o.onStart } : {}),
         timeoutMs: o.timeoutMs ?? 180_000,
       }),
     close: async () => {

@@ -3,12 +3,13 @@
  * from the registry's manifest, the whole image from `docker save` (only for the filesystem export).
  * Thin I/O: every decision is in image.ts / analyze.ts.
  */
-import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import type { ECRClient } from '@aws-sdk/client-ecr'
+import { endChild, spawnTracked } from '../children.js'
 import type { Docker } from '../docker.js'
 import { ActionError } from '../errors.js'
 import { inferEmptyLayers, type HistoryEntry, type ManifestLayer, type RuntimeConfig } from './image.js'
+import { MANIFEST_TYPES } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
 
 export interface LocalImage {
@@ -90,12 +91,7 @@ export function historyFromConfig(config: unknown): HistoryEntry[] | undefined {
   })
 }
 
-export const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.index.v1+json',
-]
+export { MANIFEST_TYPES }
 
 export interface RegistryManifest {
   mediaType: string
@@ -183,24 +179,71 @@ export async function registrySize(
   return out.imageDetails?.[0]?.imageSizeInBytes
 }
 
-/** `docker save <id>` as a stream; `done` settles when docker exits (rejects on failure). */
-export function saveImage(docker: Docker, imageId: string): { stream: Readable; done: Promise<void> } {
-  const child = spawn('docker', ['save', imageId], { env: docker.env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `docker save` that sends no byte for this long is stopped (the engine is stuck). */
+export const SAVE_STALL_MS = 120_000
+
+export interface SavedStream {
+  stream: Readable
+  /** Settles when docker exits (rejects on failure, or when it was stopped). */
+  done: Promise<void>
+  /** Ends docker: the consumer failed, nobody reads the pipe any more. */
+  stop: () => void
+}
+
+/**
+ * `docker save <id>` as a stream (a tracked child: cancel.ts stops it on a signal). No byte for
+ * SAVE_STALL_MS stops it; a consumer that fails must call `stop`, or docker would stay blocked on
+ * a full pipe (`withSavedImage` does).
+ */
+export function saveImage(docker: Docker, imageId: string): SavedStream {
+  const child = spawnTracked('docker', ['save', imageId], { env: docker.env })
   const err: Buffer[] = []
-  child.stderr.on('data', (b: Buffer) => {
+  child.stderr?.on('data', (b: Buffer) => {
     if (err.length < 64) err.push(b)
   })
+  let last = Date.now()
+  let stalled = false
+  child.stdout?.on('data', () => (last = Date.now()))
+  const watchdog = setInterval(() => {
+    if (Date.now() - last > SAVE_STALL_MS) {
+      stalled = true
+      endChild(child)
+    }
+  }, 1000)
   const done = new Promise<void>((resolve, reject) => {
-    child.once('error', (e) =>
-      reject(new ActionError(`docker save ${imageId} could not start: ${e.message}`)),
-    )
+    child.once('error', (e) => {
+      clearInterval(watchdog)
+      reject(new ActionError(`docker save ${imageId} could not start: ${e.message}`))
+    })
     child.once('close', (code, signal) => {
-      if (code === 0) resolve()
-      else {
-        const why = Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? ''
-        reject(new ActionError(`docker save ${imageId} failed (${signal ?? `exit ${code}`}): ${why}`))
-      }
+      clearInterval(watchdog)
+      if (code === 0) return resolve()
+      const why = stalled
+        ? `no data for ${SAVE_STALL_MS / 1000} s`
+        : (Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '')
+      reject(new ActionError(`docker save ${imageId} failed (${signal ?? `exit ${code}`}): ${why}`))
     })
   })
-  return { stream: child.stdout, done }
+  return { stream: child.stdout as Readable, done, stop: () => endChild(child) }
+}
+
+/**
+ * Runs `consume` on the saved image's stream; when it fails, docker is stopped at once (its
+ * failure then is only a consequence, and the consumer's error is the one reported).
+ */
+export async function withSavedImage<T>(
+  saved: SavedStream,
+  consume: (stream: Readable) => Promise<T>,
+): Promise<T> {
+  let out: T
+  try {
+    out = await consume(saved.stream)
+  } catch (err) {
+    saved.stop()
+    saved.stream.destroy()
+    await saved.done.catch(() => undefined)
+    throw err
+  }
+  await saved.done
+  return out
 }

@@ -62,8 +62,7 @@ export async function exportSavedImage(
   dir: string,
   spoolDir: string,
 ): Promise<SavedImage> {
-  await fs.mkdir(dir, { recursive: true })
-  const root = await fs.realpath(dir)
+  const root = await exportRoot(dir)
   const spool = await fs.mkdtemp(path.join(spoolDir, 'ecr-audit-spool-'))
   try {
     const { entries, links } = await spoolArchive(archive, spool)
@@ -95,6 +94,25 @@ export async function exportSavedImage(
   } finally {
     await fs.rm(spool, { recursive: true, force: true })
   }
+}
+
+/**
+ * The export directory, created (its parents too) or found empty, and never reached through a
+ * link: the real path of `dir` must be its real parent plus its own name, and it must hold nothing.
+ */
+async function exportRoot(dir: string): Promise<string> {
+  await fs.mkdir(path.dirname(dir), { recursive: true })
+  await fs.mkdir(dir, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err
+  })
+  const st = await fs.lstat(dir)
+  if (!st.isDirectory())
+    throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}`)
+  const root = await fs.realpath(dir)
+  if (root !== path.join(await fs.realpath(path.dirname(dir)), path.basename(dir)))
+    throw new Error(`${dir} is reached through a link`)
+  if ((await fs.readdir(root)).length > 0) throw new Error(`${dir} is not empty`)
+  return root
 }
 
 function normalizeArchiveName(name: string): string {

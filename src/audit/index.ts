@@ -2,12 +2,12 @@
  * The image audit: what the pushed image is made of and what it leaks, read without running it.
  * I/O at the edges only: engine.ts reads, export.ts extracts; analyze.ts and summary.ts decide.
  */
-import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import type { Docker } from '../docker.js'
 import { InputError, errorMessage } from '../errors.js'
+import { outputDir, writeNewFile, type OutputDir } from '../files.js'
 import type { Outputs } from '../outputs.js'
 import {
   stageResult,
@@ -24,6 +24,7 @@ import {
   registryManifest,
   registrySize,
   saveImage,
+  withSavedImage,
   type RegistryManifest,
 } from './engine.js'
 import type { ExportResult } from './export.js'
@@ -38,28 +39,21 @@ export interface AuditPlan {
 
 export const AUDIT_FILE = 'ecr-audit.json'
 
-export async function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
+/** The audit's plan. Where export-filesystem may be (not a link, empty, …) paths.ts has checked. */
+export function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
   const { inputs } = ctx
   const plan: AuditPlan = { enabled: inputs.audit }
   const dir = inputs.exportFilesystem
-  if (dir === undefined) return plan
-  const problems: string[] = []
+  if (dir === undefined) return Promise.resolve(plan)
   if (!inputs.audit) {
-    problems.push(
-      `Invalid input 'export-filesystem': '${dir}'. Expected it only with 'audit: true' (the export is part of the audit).`,
+    return Promise.reject(
+      new InputError([
+        `Invalid input 'export-filesystem': '${dir}'. Expected it only with 'audit: true' (the export is part of the audit).`,
+      ]),
     )
   }
-  const st = await fs.stat(dir).catch(() => undefined)
-  if (st && !st.isDirectory()) {
-    problems.push(`Invalid input 'export-filesystem': '${dir}' is a file. Expected a new or empty directory.`)
-  } else if (st && (await fs.readdir(dir)).length > 0) {
-    problems.push(
-      `Invalid input 'export-filesystem': '${dir}' is not empty. Expected a new or empty directory (the image's files must not mix with others).`,
-    )
-  }
-  if (problems.length > 0) throw new InputError(problems)
   plan.exportDir = dir
-  return plan
+  return Promise.resolve(plan)
 }
 
 /** What the audit needs from the push, by name. */
@@ -114,7 +108,7 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan, deps: AuditDe
       exportFailure = `Could not export the image's filesystem to ${plan.exportDir}: ${errorMessage(err)}`
     }
   }
-  const auditFile = await writeAuditFile(env, result, exported)
+  const auditFile = await writeAuditFile(ctx.outputDir ?? outputDir(env), result, exported)
   logResult(result, exported)
   return auditStageResult(result, exported, auditFile, {
     where,
@@ -170,22 +164,26 @@ async function exportFilesystem(
     const { exportSavedImage } = await import('./export.js')
     const saved = saveImage(deps.docker, deps.pushed.imageId)
     const tmp = env.RUNNER_TEMP || os.tmpdir()
-    const [out] = await Promise.all([exportSavedImage(saved.stream, dir, tmp), saved.done])
+    const out = await withSavedImage(saved, (stream) => exportSavedImage(stream, dir, tmp))
     for (const r of out.result.refused.slice(0, 50))
       core.warning(`Export refused layer ${r.layer} entry ${r.path}: ${r.reason}`)
     return { result: out.result, history: historyFromConfig(out.config) }
   })
 }
 
-/** The audit JSON in RUNNER_TEMP; undefined (with a warning) when it cannot be written. */
+/**
+ * The audit JSON, a new file in the step's private directory (files.ts); undefined (with a
+ * warning) when it cannot be written.
+ */
 async function writeAuditFile(
-  env: NodeJS.ProcessEnv,
+  dir: OutputDir,
   result: AuditResult,
   exported: ExportResult | undefined,
 ): Promise<string | undefined> {
-  const file = path.join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || process.cwd(), AUDIT_FILE)
+  let file: string = AUDIT_FILE
   try {
-    await fs.writeFile(file, `${JSON.stringify(auditJson(result, exported), null, 2)}\n`)
+    file = path.join(await dir(), AUDIT_FILE)
+    await writeNewFile(file, [`${JSON.stringify(auditJson(result, exported), null, 2)}\n`])
     return file
   } catch (err) {
     core.warning(`Could not write the audit file ${file}: ${errorMessage(err)}`)

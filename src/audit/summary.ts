@@ -1,10 +1,12 @@
 /** The audit's job-summary section. Pure: everything it prints is already redacted. */
-import { cell } from '../report.js'
+import { mdCode, mdFence, mdText } from '../neutralise.js'
 import type { AuditResult } from './analyze.js'
 import type { ExportResult } from './export.js'
 import { formatBytes } from './image.js'
 
-const code = (s: string): string => `\`${cell(s).replace(/`/g, "'")}\``
+/** A code span in a table cell (`code`) or in running text (`inline`). */
+const code = (s: string): string => mdCode(s, { table: true })
+const inline = (s: string): string => mdCode(s)
 
 export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile?: string): string {
   const out: string[] = ['### Image audit', '', headline(r)]
@@ -14,7 +16,7 @@ export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile
   if (exported) {
     out.push(
       '',
-      `Filesystem exported to ${code(exported.dir)}: ${exported.files} files, ${exported.dirs} directories, ` +
+      `Filesystem exported to ${inline(exported.dir)}: ${exported.files} files, ${exported.dirs} directories, ` +
         `${exported.symlinks} symlinks, ${exported.hardlinks} hard links, ${formatBytes(exported.bytes)}; ` +
         `${exported.whiteouts} whiteouts applied.`,
     )
@@ -23,13 +25,11 @@ export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile
     '',
     '<details><summary>Recovered Dockerfile</summary>',
     '',
-    '```dockerfile',
-    r.dockerfile.replace(/```/g, "'''").trimEnd(),
-    '```',
+    mdFence(r.dockerfile, 'dockerfile'),
     '',
     '</details>',
   )
-  if (auditFile) out.push('', `Full audit: ${code(auditFile)} (output \`audit-file\`).`)
+  if (auditFile) out.push('', `Full audit: ${inline(auditFile)} (output \`audit-file\`).`)
   return out.join('\n')
 }
 
@@ -47,11 +47,12 @@ function warningLines(r: AuditResult, exported: ExportResult | undefined): strin
   const refused = exported?.refused ?? []
   if (r.warnings.length === 0 && refused.length === 0) return []
   const out = ['', '**Warnings**', '']
-  for (const w of r.warnings) out.push(`- ${cell(w)}`)
+  for (const w of r.warnings) out.push(`- ${mdText(w)}`)
   if (exported && refused.length > 0) {
     const n = exported.refusedCount
     out.push(`- Filesystem export refused ${n} entr${n === 1 ? 'y' : 'ies'}:`)
-    for (const x of refused.slice(0, 20)) out.push(`  - layer ${x.layer}: ${code(x.path)}: ${cell(x.reason)}`)
+    for (const x of refused.slice(0, 20))
+      out.push(`  - layer ${x.layer}: ${inline(x.path)}: ${mdText(x.reason)}`)
   }
   return out
 }

@@ -7,6 +7,8 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
+import { outputDir, replaceFile, writeNewFile } from '../files.js'
+import { mdCode, mdText } from '../neutralise.js'
 import { pickOutputs, type Outputs } from '../outputs.js'
 import type { Sections } from '../report.js'
 import type { ScanningConfiguration } from '../scanning.js'
@@ -281,36 +283,35 @@ function platformScans(platforms: readonly PlatformResult[]): PlatformScan[] {
   }))
 }
 
-function reportPaths(ctx: GateRun): { sarif?: string; report: string } {
-  const sarif = ctx.inputs.sarifFile
-  const dir = sarif ? path.dirname(sarif) : ctx.env.RUNNER_TEMP || ctx.env.GITHUB_WORKSPACE || process.cwd()
-  return sarif ? { sarif, report: path.join(dir, REPORT_FILE) } : { report: path.join(dir, REPORT_FILE) }
+/**
+ * The report file, in the step's private directory (files.ts): a new file, never through a link,
+ * never another step's. Its path, or undefined (with a warning) when it cannot be written.
+ */
+async function writeReport(ctx: GateRun, chunks: Iterable<string>): Promise<string | undefined> {
+  let file: string = REPORT_FILE
+  try {
+    file = path.join(await (ctx.outputDir ?? outputDir(ctx.env))(), REPORT_FILE)
+    await writeNewFile(file, chunks)
+    return file
+  } catch (err) {
+    core.warning(`Could not write the report file ${file}: ${errorMessage(err)}`)
+    return undefined
+  }
 }
 
 /**
- * Writes text given in chunks, 64 KiB at a time: the SARIF of 50,000 findings is never whole in
- * memory, and short-lived buffers keep the peak RSS down (npm run bench, 50k findings: 1 MiB
- * buffers ~318 MiB, 256 KiB ~300 MiB, 64 KiB ~274 MiB).
+ * The SARIF at the path the user chose (sarif-file; paths.ts checked it). A file already there is
+ * replaced, and said so: two steps with the same sarif-file (the default) must not clobber each
+ * other silently.
  */
-async function writeFile(file: string, chunks: Iterable<string>): Promise<boolean> {
+async function writeSarif(file: string, chunks: Iterable<string>): Promise<boolean> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true })
-    const fh = await fs.open(file, 'w')
-    try {
-      let buf: string[] = []
-      let size = 0
-      for (const c of chunks) {
-        buf.push(c)
-        size += c.length
-        if (size >= 1 << 16) {
-          await fh.write(buf.join(''))
-          buf = []
-          size = 0
-        }
-      }
-      if (buf.length > 0) await fh.write(buf.join(''))
-    } finally {
-      await fh.close()
+    const { replaced } = await replaceFile(file, chunks)
+    if (replaced) {
+      core.warning(
+        `sarif-file ${file} already existed (another step of this job, or an earlier run, wrote it): replaced. ` +
+          'Give each step that pushes an image its own sarif-file.',
+      )
     }
     return true
   } catch (err) {
@@ -341,19 +342,19 @@ async function unavailable(
     unsettled: [],
   })
   // No SARIF: an empty one would tell code scanning "0 findings".
-  const { report } = reportPaths(ctx)
-  if (await writeFile(report, reportChunks(undefined, facts, gate, message))) outputs['report-file'] = report
+  const report = await writeReport(ctx, reportChunks(undefined, facts, gate, message))
+  if (report !== undefined) outputs['report-file'] = report
   const line = unavailableLine(status, message, fail)
   const sections: Sections = {
-    verdict: `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`,
+    verdict: `### ${mdText(line.split(': ')[0] ?? '')}\n\n${mdText(line.slice(line.indexOf(': ') + 2))}`,
     gate: [
       '### Scan gate',
       '',
       '| | |',
       '|---|---|',
       `| Verdict | ${fail ? '❌ failed' : '⚠️ unavailable'}: no trustworthy findings |`,
-      `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
-      `| Image | \`${ctx.pushed.imageRef}\` |`,
+      `| Scan | ${scanType}, status ${mdText(status)} (waited ${facts.elapsedSeconds} s) |`,
+      `| Image | ${mdCode(ctx.pushed.imageRef, { table: true })} |`,
     ].join('\n'),
   }
   const digest = digestWithoutFindings(gate, plan.policy.threshold, `${status}: ${message}`)
@@ -376,11 +377,11 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
   }
   const annotations = ignoreAnnotations(verdict, facts.imageRef)
 
-  const paths = reportPaths(ctx)
-  const [sarifOk, reportOk] = await Promise.all([
-    paths.sarif
-      ? writeFile(
-          paths.sarif,
+  const sarif = ctx.inputs.sarifFile
+  const [sarifOk, report] = await Promise.all([
+    sarif
+      ? writeSarif(
+          sarif,
           sarifChunks(verdict, {
             imageRef: facts.imageRef,
             artifactUri: 'Dockerfile',
@@ -389,10 +390,10 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
           }),
         )
       : Promise.resolve(false),
-    writeFile(paths.report, reportChunks(verdict, facts, gate, '')),
+    writeReport(ctx, reportChunks(verdict, facts, gate, '')),
   ])
-  if (sarifOk && paths.sarif) outputs['sarif-file'] = paths.sarif
-  if (reportOk) outputs['report-file'] = paths.report
+  if (sarifOk && sarif) outputs['sarif-file'] = sarif
+  if (report !== undefined) outputs['report-file'] = report
 
   const line = verdictLine(verdict, facts)
   core.info(line)
@@ -400,7 +401,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
     annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' })
   return stageResult({
     outputs,
-    sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
+    sections: { verdict: `### ${mdText(line)}`, gate: gateSection(verdict, facts) },
     annotations,
     digest: digestOfVerdict(verdict, facts.policy.threshold),
     ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),

@@ -2,6 +2,7 @@
  * The gate's policy: ignore entries (parsed before any network call) and the verdict over a finding
  * set. Pure: no I/O; `today` is passed in.
  */
+import { excerpt } from '../neutralise.js'
 import { atOrAbove, severityOfRank, severityRank, type Severity, type Threshold } from '../severity.js'
 import { isCountedStatus, type Finding } from './findings.js'
 
@@ -47,13 +48,13 @@ function parseLine(line: string, input: string, where: string, problems: string[
     )
     return null
   }
-  if (!ID.test(id)) return bad(`'${id}' is not a vulnerability ID`)
+  if (!ID.test(id)) return bad(`${excerpt(id, 40)} is not a vulnerability ID`)
   const entry: IgnoreEntry = { id, reason, source: where }
   for (const word of rest) {
     const kv = /^(until|package)=(.+)$/.exec(word)
-    if (!kv) return bad(`unexpected '${word}'`)
+    if (!kv) return bad(`unexpected ${excerpt(word, 40)}`)
     if (kv[1] === 'until') {
-      if (!validDate(kv[2] ?? '')) return bad(`'${kv[2] ?? ''}' is not a date YYYY-MM-DD`)
+      if (!validDate(kv[2] ?? '')) return bad(`${excerpt(kv[2] ?? '', 40)} is not a date YYYY-MM-DD`)
       entry.until = kv[2] as string
     } else entry.package = kv[2] as string
   }
@@ -97,7 +98,7 @@ export function parseIgnoreFile(
   try {
     doc = parseYaml(text)
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err)
+    const msg = excerpt(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err), 120)
     return {
       entries: [],
       problems: [
@@ -160,14 +161,14 @@ function yamlEntry(item: unknown, source: string): IgnoreEntry | string {
   const unknown = Object.keys(rec).filter((k) => !['id', 'until', 'package', 'reason'].includes(k))
   if (unknown.length > 0) return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`
   const id = typeof rec.id === 'string' || typeof rec.id === 'number' ? String(rec.id).trim() : ''
-  if (!ID.test(id)) return id === '' ? "missing 'id'" : `'${id}' is not a vulnerability ID`
+  if (!ID.test(id)) return id === '' ? "missing 'id'" : `${excerpt(id, 40)} is not a vulnerability ID`
   const entry: IgnoreEntry = {
     id,
     reason: typeof rec.reason === 'string' ? rec.reason.trim() : '',
     source,
   }
   const until = yamlUntil(rec.until)
-  if (until === false) return `until '${show(rec.until)}' is not a date YYYY-MM-DD`
+  if (until === false) return `until ${excerpt(show(rec.until), 40)} is not a date YYYY-MM-DD`
   if (until !== undefined) entry.until = until
   const pkg = yamlPackage(rec.package)
   if (pkg === false) return "'package' must be a package name"

@@ -2,7 +2,7 @@
  * What a reviewer reads: the job summary (verdict first), the `::error` annotations, the outputs
  * and the full report JSON. Pure builders; the writes happen in index.ts.
  */
-import { cell } from '../report.js'
+import { mdCode, mdText } from '../neutralise.js'
 import { SEVERITIES, severityRank, type Severity, type Threshold } from '../severity.js'
 import type { Finding } from './findings.js'
 import type { Evaluated, IgnoreEntry, Policy, Verdict } from './policy.js'
@@ -99,22 +99,22 @@ function scoreText(f: Finding): string {
 
 function idLink(f: Finding): string {
   const url = vulnUrl(f)
-  return url ? `[${cell(f.id)}](${url.replace(/\)/g, '%29')})` : cell(f.id)
+  return url ? `[${mdText(f.id)}](${url.replace(/\)/g, '%29')})` : mdText(f.id)
 }
 
 function findingRow(f: Finding, multi: boolean): string {
-  const fix = f.fixedIn ? ` → ${cell(f.fixedIn)}` : ''
+  const fix = f.fixedIn ? ` → ${mdText(f.fixedIn)}` : ''
   const cells = [
     idLink(f),
-    cell(f.package || '–') + (f.packages.length > 1 ? ` (+${f.packages.length - 1} more)` : ''),
-    `${cell(f.version || '–')}${fix}`,
+    mdText(f.package || '–') + (f.packages.length > 1 ? ` (+${f.packages.length - 1} more)` : ''),
+    `${mdText(f.version || '–')}${fix}`,
     f.severity +
-      (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${cell(f.rawSeverity)})` : ''),
+      (f.rawSeverity && f.rawSeverity.toUpperCase() !== f.severity ? ` (${mdText(f.rawSeverity)})` : ''),
     scoreText(f),
     f.fixAvailable || '–',
     f.exploitAvailable || '–',
   ]
-  if (multi) cells.push(cell(f.platform))
+  if (multi) cells.push(mdText(f.platform))
   return `| ${cells.join(' | ')} |`
 }
 
@@ -153,14 +153,14 @@ function factRows(v: Verdict, facts: GateFacts, multi: boolean): string[] {
     '| | |',
     '|---|---|',
     `| Verdict | ${v.failed ? '❌ failed' : '✅ passed'} (threshold ${facts.policy.threshold}${fixable}) |`,
-    `| Scan | ${facts.scanType}, status ${facts.scanStatus} (waited ${facts.elapsedSeconds} s) |`,
+    `| Scan | ${facts.scanType}, status ${mdText(facts.scanStatus)} (waited ${facts.elapsedSeconds} s) |`,
     `| Counts | ${countsText(facts)} |`,
-    `| Image | \`${cell(facts.imageRef)}\` |`,
+    `| Image | ${mdCode(facts.imageRef, { table: true })} |`,
   ]
   if (!multi) return rows
   for (const p of facts.platforms) {
     rows.push(
-      `| Platform ${cell(p.platform || 'image')} | \`${p.digest}\`: ${p.status}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`,
+      `| Platform ${mdText(p.platform || 'image')} | ${mdCode(p.digest, { table: true })}: ${mdText(p.status)}, ${p.findings} finding${p.findings === 1 ? '' : 's'} |`,
     )
   }
   return rows
@@ -207,7 +207,9 @@ function ignoreRows(v: Verdict, facts: GateFacts): string[] {
   entries.slice(0, MAX_IGNORED_ROWS).forEach((e, i) => {
     const expired = e.until !== undefined && e.until < facts.today
     const expires = e.until ? `${e.until}${expired ? ' **expired: no longer ignores**' : ''}` : 'never'
-    rows.push(`| \`${cell(entryText(e))}\` | ${cell(e.reason) || '–'} | ${expires} | ${v.matches[i] ?? 0} |`)
+    rows.push(
+      `| ${mdCode(entryText(e), { table: true })} | ${mdText(e.reason) || '–'} | ${expires} | ${v.matches[i] ?? 0} |`,
+    )
   })
   if (entries.length > MAX_IGNORED_ROWS)
     rows.push('', `_…and ${entries.length - MAX_IGNORED_ROWS} more entries._`)
@@ -223,8 +225,8 @@ function truncateSection(text: string, limitBytes: number): string {
 
 function countsText(facts: GateFacts): string {
   if (facts.countsSettled)
-    return `complete: every finding set stayed the same for scan-settle-seconds (${cell(facts.platforms.map((p) => `${p.findings}`).join(' + '))} findings read)`
-  const why = facts.unsettled.map(cell).join('; ')
+    return `complete: every finding set stayed the same for scan-settle-seconds (${facts.platforms.map((p) => `${p.findings}`).join(' + ')} findings read)`
+  const why = facts.unsettled.map(mdText).join('; ')
   return `⚠️ may be incomplete: the finding set had not settled when the gate ended${why ? ` (${why})` : ''}`
 }
 

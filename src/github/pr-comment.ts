@@ -5,11 +5,12 @@
  * Every string that comes from a scan (IDs, packages, versions, URLs, ECR's reasons) is hostile: it
  * is shown only inside a code span (GitHub renders no markdown, HTML, @-mention, #-reference or
  * emoji there), with the characters that could end the span or the table cell neutralised, control
- * and bidirectional-override characters dropped, and its length bounded. URLs are links only when
+ * and bidirectional-override characters escaped visibly, and its length bounded. URLs are links only when
  * they are plain http(s) URLs, percent-encoded so they cannot close the link. The body stays well
  * under GitHub's 65,536-character limit for a comment.
  */
 import { createHash } from 'node:crypto'
+import { escapeControls } from '../neutralise.js'
 import { SEVERITIES, type Severity, type Threshold } from '../severity.js'
 import type { BlockingFinding, GateDigest } from './digest.js'
 
@@ -59,17 +60,13 @@ export function commentMarker(key: {
   return `<!-- ecr-supply-chain:${repo}:${hash} -->`
 }
 
-// Control characters, and the bidirectional overrides/isolates that can make text read as
-// something else ("Trojan Source").
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/** Plain, single-line, bounded text (counted in code points). */
+/**
+ * Plain, single-line, bounded text (counted in code points): line breaks and tabs become spaces,
+ * a lone CR, control characters and the bidirectional overrides/isolates that can make text read
+ * as something else ("Trojan Source") are escaped visibly (neutralise.ts).
+ */
 function clean(s: string, max: number): string {
-  const flat = String(s)
-    .replace(/\r\n|\r|\n|\t/g, ' ')
-    .replace(UNSAFE, '')
-    .trim()
+  const flat = escapeControls(String(s).replace(/\r\n|\n|\t/g, ' ')).trim()
   const points = [...flat]
   return points.length > max ? `${points.slice(0, max - 1).join('')}…` : flat
 }

@@ -4,6 +4,7 @@
  * current policy. Today's ECR: `storageClass`, `sinceImagePulled`, `sinceImageTransitioned`, and
  * `transition` to `archive` (ECR user guide, lifecycle policy properties and archiving). Pure: no I/O.
  */
+import { excerpt } from '../neutralise.js'
 
 export type TagStatus = 'tagged' | 'untagged' | 'any'
 export type CountType =
@@ -135,7 +136,8 @@ function parsePolicy(
   try {
     doc = JSON.parse(raw.replace(/^\uFEFF/, ''))
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err)
+    // JSON.parse quotes the text around the error: a bounded, neutralised excerpt only.
+    const why = excerpt(err instanceof Error ? err.message : String(err), 120)
     return {
       kind: 'invalid',
       problems: [
@@ -149,7 +151,7 @@ function parsePolicy(
   }
   for (const key of Object.keys(doc)) {
     if (!TOP_KEYS.includes(key))
-      at(`field '${key}'`, `unknown field. Expected only "rules" at the top level.`)
+      at(`field ${excerpt(key, 40)}`, `unknown field. Expected only "rules" at the top level.`)
   }
   const rules = doc.rules
   if (!Array.isArray(rules) || rules.length === 0) {
@@ -211,7 +213,7 @@ function unknownKeys(
   field: Field,
 ): void {
   for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) field(`${prefix}${key}`, `unknown field. ${expected}`)
+    if (!known.includes(key)) field(`${prefix}${excerpt(key, 40).slice(1, -1)}`, `unknown field. ${expected}`)
   }
 }
 

@@ -1,5 +1,5 @@
 /** The governance section of the job summary. Pure: data in, markdown out. */
-import { cell } from '../report.js'
+import { mdCode, mdMixed } from '../neutralise.js'
 import { rescanPhrase, type RescanState } from './inspector.js'
 import type { MovableTags } from './settings.js'
 import type { PreviewSummary } from './preview.js'
@@ -37,6 +37,9 @@ export interface GovernanceReport {
 
 const MAX_TAGS = 20
 
+/** A table cell of our phrases, whose backtick-marked parts may hold values from the registry. */
+const cell = (s: string): string => mdMixed(s, { table: true })
+
 const ORIGIN: Record<GovernanceReport['origin'], string> = {
   created: 'created by this run',
   concurrent: 'created by another job at the same time (this run found it already there)',
@@ -45,7 +48,7 @@ const ORIGIN: Record<GovernanceReport['origin'], string> = {
 }
 
 export function governanceSection(r: GovernanceReport): string {
-  const code = (s: string): string => `\`${cell(s)}\``
+  const code = (s: string): string => mdCode(s, { table: true })
   const lines = [
     '### Repository governance',
     '',
@@ -63,7 +66,7 @@ export function governanceSection(r: GovernanceReport): string {
   if (r.differences.length > 0) {
     lines.push(
       '',
-      `> The repository differs from the inputs (not changed by this action): ${r.differences.map(cell).join('; ')}.`,
+      `> The repository differs from the inputs (not changed by this action): ${r.differences.map((d) => mdMixed(d)).join('; ')}.`,
     )
   }
   const moving = movingTagsLine(r.movingTags)
@@ -82,7 +85,7 @@ function rescanRow(rescan: RescanState | undefined): string[] {
 function movingTagsLine({ tags, by }: MovableTags): string | undefined {
   if (tags.length === 0) return undefined
   const one = tags.length === 1
-  const list = tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``)
+  const list = tags.slice(0, MAX_TAGS).map((t) => mdCode(t))
   if (tags.length > MAX_TAGS) list.push(`… and ${tags.length - MAX_TAGS} more`)
   if (by === 'setting') {
     return (
@@ -98,7 +101,7 @@ function movingTagsLine({ tags, by }: MovableTags): string | undefined {
 
 function origin(r: GovernanceReport): string {
   if (r.origin === 'template' && r.template) {
-    return `created by ECR from template \`${cell(r.template.prefix)}\` (create on push): ${cell(r.template.settings)}`
+    return `created by ECR from template ${mdCode(r.template.prefix, { table: true })} (create on push): ${cell(r.template.settings)}`
   }
   return ORIGIN[r.origin]
 }
@@ -108,17 +111,17 @@ function policyCell(p: PolicyState): string {
     case 'none':
       return 'not managed by this step (no `lifecycle-policy` input)'
     case 'applied':
-      return `applied from \`${cell(p.file)}\` (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`
+      return `applied from ${mdCode(p.file, { table: true })} (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`
     case 'unchanged':
-      return `unchanged: the repository already has \`${cell(p.file)}\``
+      return `unchanged: the repository already has ${mdCode(p.file, { table: true })}`
     case 'failed':
-      return `**not applied** (\`${cell(p.file)}\`): ${cell(p.reason)}`
+      return `**not applied** (${mdCode(p.file, { table: true })}): ${cell(p.reason)}`
   }
 }
 
 function previewMarkdown(p: PreviewState): string | undefined {
   if (p.kind === 'skipped') return undefined
-  if (p.kind === 'unavailable') return `**Lifecycle preview:** unavailable: ${cell(p.reason)}`
+  if (p.kind === 'unavailable') return `**Lifecycle preview:** unavailable: ${mdMixed(p.reason)}`
   const { summary } = p
   const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`
   const parts = [
@@ -133,7 +136,7 @@ function previewMarkdown(p: PreviewState): string | undefined {
     '|---|---|---|---|',
   ]
   for (const rule of summary.rules) {
-    const shown = rule.tags.slice(0, MAX_TAGS).map((t) => `\`${cell(t)}\``)
+    const shown = rule.tags.slice(0, MAX_TAGS).map((t) => mdCode(t, { table: true }))
     if (rule.tags.length > MAX_TAGS) shown.push(`… and ${rule.tags.length - MAX_TAGS} more`)
     const untagged = rule.untagged > 0 ? ` (${rule.untagged} untagged)` : ''
     const verb = transitions ? (rule.action === 'transition' ? ' to archive' : ' to expire') : ''
