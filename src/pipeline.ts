@@ -26,6 +26,7 @@ import {
   signIn,
   type Defer,
 } from './push.js'
+import type { RegistryClient } from './oci/client.js'
 import type { Report } from './report.js'
 import { realSleep } from './retry.js'
 import { scanningConfiguration } from './scanning.js'
@@ -49,11 +50,11 @@ export async function runPipeline(
     prepareAudit(pre),
   ])
   const docker = localDocker(env)
-  const push = await pushStage(inputs, env, docker, cleanups.defer)
+  const push = await imageStage(inputs, env, docker, cleanups.defer)
   // The registry login is not needed past the push: a private docker config goes right away.
   await cleanups.loginDone()
-  publish(pushStageResult(push.pushed, push.identity), report)
-  core.info(`Pushed ${push.pushed.imageRef}`)
+  publish(pushStageResult(push.pushed, push.identity, inputs.push), report)
+  core.info(`${inputs.push ? 'Pushed' : 'Working on'} ${push.pushed.imageRef}`)
 
   const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep }
   return afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report)
@@ -61,6 +62,24 @@ export async function runPipeline(
 
 interface PushStage extends AfterPush {
   origin: GovernanceDeps['origin']
+  /** Reads the image from the registry (OCI sources and push: false; issue 12). */
+  registry?: RegistryClient
+}
+
+/**
+ * The image's source (issue 12): the local docker engine as before; an OCI layout or archive or a
+ * docker save archive, pushed without an engine; or, with push: false, the image ECR holds.
+ */
+async function imageStage(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  docker: Docker,
+  defer: Defer,
+): Promise<PushStage> {
+  const source = inputs.imageSource
+  if (inputs.push && source.kind === 'docker') return pushStage(inputs, env, docker, defer)
+  const { pushFromFiles, fromRegistry } = await import('./oci/stage.js')
+  return source.kind === 'docker' ? fromRegistry(inputs, env) : pushFromFiles(inputs, env, source)
 }
 
 /** The local image, who we act as, the ECR client, the push (creating the repository if asked). */

@@ -150,7 +150,7 @@ export async function pushImage(inputs: Inputs, deps: PushDeps): Promise<PushRes
  * clear error before the push, but the push itself does not need the permission: without it,
  * warn and let the registry have the last word.
  */
-async function describeRepository(
+export async function describeRepository(
   inputs: Inputs,
   ecr: ECRClient,
   registryId: string,
@@ -168,7 +168,10 @@ async function describeRepository(
   })
 }
 
-async function missingRepository(inputs: Inputs, deps: PushDeps): Promise<Repository> {
+export async function missingRepository(
+  inputs: Inputs,
+  deps: Pick<PushDeps, 'registryId' | 'onMissingRepository'>,
+): Promise<Repository> {
   if (!deps.onMissingRepository) {
     throw new ActionError(
       `Repository '${inputs.repository}' does not exist in registry ${deps.registryId} (${inputs.region}). ` +
@@ -235,8 +238,8 @@ async function tagAndPush(
   return digest
 }
 
-/** The push's outputs and its summary section. */
-export function pushStageResult(p: PushResult, identity: Identity): StageResult {
+/** The push's outputs and its summary section (`pushed` false: push: false worked on ECR's image). */
+export function pushStageResult(p: PushResult, identity: Identity, pushed = true): StageResult {
   return stageResult({
     outputs: {
       registry: p.registry,
@@ -250,14 +253,14 @@ export function pushStageResult(p: PushResult, identity: Identity): StageResult 
     },
     sections: {
       push: [
-        '### Pushed',
+        pushed ? '### Pushed' : '### Image in ECR (push: false: nothing pushed)',
         '',
         '| | |',
         '|---|---|',
         `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
         `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
         `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-        `| Pushed as | \`${cell(identity.arn)}\` |`,
+        `| ${pushed ? 'Pushed as' : 'Read as'} | \`${cell(identity.arn)}\` |`,
       ].join('\n'),
     },
   })

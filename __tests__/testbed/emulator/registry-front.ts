@@ -118,6 +118,15 @@ function route(method: string, path: string): Route {
   return { operation, kind: 'blob', name, reference: decodeURIComponent(m[5] as string) }
 }
 
+/** Reads at least `bytes` of a request's body (or all of it, when shorter). */
+async function readSome(req: IncomingMessage, bytes: number): Promise<void> {
+  let seen = 0
+  for await (const chunk of req) {
+    seen += (chunk as Buffer).length
+    if (seen >= bytes) return
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -301,10 +310,20 @@ export async function startRegistryFront(
         req.socket.destroy()
         return
       }
+      if (fault?.kind === 'reset-after') {
+        call.injected = 'reset-after'
+        call.errorCode = 'ConnectionReset'
+        finish()
+        const socket = req.socket
+        await readSome(req, fault.bytes)
+        socket.destroy()
+        return
+      }
       if (fault?.kind === 'delay') {
         call.injected = 'delay'
         await sleep(fault.ms)
       }
+      if (fault?.kind === 'drop') call.injected = 'drop'
       const body = await readBody(req)
       if (fault?.kind === 'error') {
         call.injected = 'error'
@@ -359,7 +378,7 @@ export async function startRegistryFront(
         else res.destroy()
       }
     } finally {
-      if (call.injected !== 'hang' && call.injected !== 'reset') finish()
+      if (call.injected !== 'hang' && call.injected !== 'reset' && call.injected !== 'reset-after') finish()
     }
   }
 
@@ -578,7 +597,8 @@ export async function startRegistryFront(
               )
             }
           }
-          await part(upload, body)
+          // An injected drop: answered as stored, thrown away (what users saw ECR do once).
+          if (call.injected !== 'drop') await part(upload, body)
           // ECR answers a part with 201 (users' reports; the spec says 202; docker takes any 2xx).
           send(res, call, 201, uploadHeaders(upload), '')
           return
