@@ -144,10 +144,10 @@ describe('the tar index', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-tar-'))
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  async function write(file: string, entries: (tar.Headers & { content?: Buffer })[]): Promise<string> {
+  async function write(file: string, entries: (tar.Header & { content?: Buffer })[]): Promise<string> {
     const pack = tar.pack()
     const out = fs.createWriteStream(path.join(dir, file))
-    const done = new Promise((resolve) => out.on('finish', resolve))
+    const done = new Promise<void>((resolve) => out.on('finish', () => resolve()))
     pack.pipe(out)
     for (const { content, ...h } of entries) pack.entry(h, content)
     pack.finalize()
