@@ -144,12 +144,18 @@ describe('the tar index', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-tar-'))
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  async function write(file: string, entries: (tar.Header & { content?: Buffer })[]): Promise<string> {
+  async function write(
+    file: string,
+    entries: (Partial<tar.Header> & { name: string; content?: Buffer })[],
+  ): Promise<string> {
     const pack = tar.pack()
     const out = fs.createWriteStream(path.join(dir, file))
     const done = new Promise<void>((resolve) => out.on('finish', () => resolve()))
     pack.pipe(out)
-    for (const { content, ...h } of entries) pack.entry(h, content)
+    for (const { content, ...h } of entries) {
+      if (content === undefined) pack.entry(h)
+      else pack.entry(h, content)
+    }
     pack.finalize()
     await done
     return path.join(dir, file)
