@@ -13,7 +13,7 @@ import { CRAFTED, EXPECTED_TREE, FAKE_KEY } from './fixtures/audit/crafted-image
 import { buildOciLayout, type BuiltLayout } from './fixtures/oci/layout.ts'
 import { docker, ensureDocker, removeImage } from './testbed/docker.ts'
 import { enhancedFinding, setRegistryScanning, setScanScenario } from './testbed/emulator/ecr/scan.ts'
-import { pushPermissions } from './testbed/emulator/index.ts'
+import { pushPermissions, type Statement } from './testbed/emulator/index.ts'
 import { cleanup, type RunResult } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 
@@ -309,5 +309,71 @@ describe('the audit from the registry', () => {
       expect([a.history, a.config, a.secrets]).toEqual([d.history, d.config, d.secrets])
       expect(readTree(path.join(fromArchive.dirs.workspace, 'rootfs')).tree).toEqual(EXPECTED_TREE)
     })
+  })
+})
+
+describe('least privilege (the README policies)', () => {
+  const repoArn = 'arn:aws:ecr:us-east-1:123456789012:repository/acme/*'
+  const role = (name: string, permissions: Statement[]): string => {
+    const arn = `arn:aws:iam::123456789012:role/${name}`
+    tb.emulator.addRole({ arn, trust: { sub: 'repo:acme/widget:*' }, permissions })
+    return arn
+  }
+  const permissionWarnings = (r: RunResult): string[] =>
+    r.warnings.filter((w) => /ecr:|not allowed|denied/i.test(w))
+
+  it('push: false with the documented read-only policy: gate, governance and audit, no permission warning', async () => {
+    const arn = role('recheck', [
+      { action: ['ecr:GetAuthorizationToken', 'ecr:GetRegistryScanningConfiguration'], resource: '*' },
+      {
+        action: [
+          'ecr:DescribeRepositories',
+          'ecr:DescribeImages',
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:DescribeImageScanFindings',
+          'ecr:BatchGetRepositoryScanningConfiguration',
+        ],
+        resource: repoArn,
+      },
+    ])
+    const r = await remote({
+      'role-to-assume': arn,
+      audit: 'true',
+      'fail-on-secrets': 'false',
+      'export-filesystem': 'fs',
+    })
+    expect(r.errors, r.log).toEqual([])
+    expect(r.code, r.log).toBe(0)
+    expect(permissionWarnings(r)).toEqual([])
+  })
+
+  it('an OCI push with the documented push policy lands; its audit then names the one action it lacks', async () => {
+    const arn = role('oci-push', [
+      { action: 'ecr:GetAuthorizationToken', resource: '*' },
+      {
+        action: [
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:InitiateLayerUpload',
+          'ecr:UploadLayerPart',
+          'ecr:CompleteLayerUpload',
+          'ecr:PutImage',
+          'ecr:BatchGetImage',
+          'ecr:DescribeImages',
+          'ecr:DescribeRepositories',
+        ],
+        resource: repoArn,
+      },
+    ])
+    const inputs = { image: `oci:${built.dir}`, tags: 'least', 'role-to-assume': arn }
+    const r = await tb.run({ inputs, env: { PATH: noDocker } })
+    expect(r.code, r.log).toBe(0)
+    expect(permissionWarnings(r)).toEqual([])
+    expect(await tb.registry.manifestDigest('acme/widget', 'least')).toBe(built.index.digest)
+    const audited = await tb.run({ inputs: { ...inputs, audit: 'true' }, env: { PATH: noDocker } })
+    expect(audited.code, audited.log).toBe(1)
+    expect(audited.errors.join('\n')).toMatch(
+      /The image audit could not read .*Grant ecr:GetDownloadUrlForLayer on the repository acme\/widget\..*The image IS pushed/,
+    )
   })
 })
