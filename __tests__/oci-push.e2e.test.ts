@@ -2,16 +2,19 @@
 // layer, an attestation), its archive, through the bundled dist/ as the runner runs it, with no
 // docker on the PATH, against the real registry behind the emulator's ECR front (ECR tokens, IAM on
 // every request, ECR's upload rules). What the registry holds is read from the registry itself.
+import { execFile, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blobFile, buildOciLayout, tarDirectory, type BuiltLayout } from './fixtures/oci/layout.ts'
 import { pushPermissions, type CallRecord, type Fault } from './testbed/emulator/index.ts'
 import { cleanup, type RunResult } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 
+const execFileAsync = promisify(execFile)
 let tb: Testbed
 let work: string
 /** A PATH with nothing on it: no docker (the runner starts node by its full path). */
@@ -19,7 +22,11 @@ let noDocker: string
 
 beforeAll(async () => {
   tb = await startTestbed({
-    permissions: pushPermissions('123456789012', 'acme/*', { scanDiscovery: true, governance: true }),
+    permissions: [
+      ...pushPermissions('123456789012', 'acme/*', { scanDiscovery: true, governance: true }),
+      // For the skopeo cross-check's pulls.
+      { action: 'ecr:GetDownloadUrlForLayer', resource: 'arn:aws:ecr:*:123456789012:repository/acme/*' },
+    ],
   })
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-oci-'))
   noDocker = path.join(work, 'empty-path')
@@ -112,6 +119,38 @@ describe('oci: an image index, no docker on the PATH', () => {
     const completes = registryCalls().filter((c) => c.operation === 'CompleteLayerUpload' && c.status === 201)
     expect(completes.length).toBe(new Set(built.blobs).size - built.platforms.length - 2)
   })
+
+  // Cross-check with another client (Debian's skopeo, when installed: the tests need it nowhere else).
+  it.skipIf(spawnSync('skopeo', ['--version']).status !== 0)(
+    'skopeo copies the pushed index back out, digest for digest',
+    async () => {
+      const { password } = await tb.registryToken()
+      const out = path.join(work, 'skopeo-copy')
+      // Asynchronously: the registry front runs in this process and must answer meanwhile.
+      await execFileAsync(
+        'skopeo',
+        [
+          'copy',
+          '--all',
+          '--preserve-digests',
+          '--src-tls-verify=false',
+          '--src-creds',
+          `AWS:${password}`,
+          `docker://${tb.registry.host}/acme/widget:v1`,
+          `oci:${out}:copied`,
+        ],
+        { timeout: 120_000 },
+      ).catch((err: { stderr?: string }) => {
+        // Not the command line: it holds the token.
+        throw new Error(`skopeo copy failed: ${err.stderr ?? ''}`)
+      })
+      const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as {
+        manifests: { digest: string }[]
+      }
+      expect(index.manifests.map((m) => m.digest)).toEqual([built.index.digest])
+      for (const digest of built.blobs) expect(fs.existsSync(blobFile(out, digest)), digest).toBe(true)
+    },
+  )
 
   it('a second push of the same layout uploads nothing: every blob is already there', async () => {
     tb.emulator.clearCalls()
