@@ -57,8 +57,8 @@ describe('against the ECR front', () => {
     await tb?.close()
   })
 
-  it('a 12 MiB blob goes up in an 8 MiB part and a 4 MiB one, and comes back byte for byte', async () => {
-    const blob = noise('client-12m', 12 * 1024 * 1024)
+  it('a 20 MiB blob goes up in a 16 MiB part and a 4 MiB one, and comes back byte for byte', async () => {
+    const blob = noise('client-20m', 20 * 1024 * 1024)
     const ref = { digest: sha(blob), size: blob.length }
     tb.emulator.clearCalls()
     expect(await client('acme/a').uploadBlob(ref, opener(blob))).toBe('uploaded')

@@ -177,9 +177,26 @@ describe('oci-archive: the same layout as a tar', () => {
   })
 })
 
+describe('oci: a single image (index.json lists an image manifest)', () => {
+  it('pushes the manifest under the tag; image-digest is its digest', async () => {
+    const built = await layout('single', { architectures: ['amd64'], attestation: false })
+    const image = built.platforms[0]
+    fs.writeFileSync(
+      path.join(built.dir, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [image?.manifest] }),
+    )
+    tb.emulator.createRepository({ name: 'acme/single' })
+    const r = await ociRun(`oci:${built.dir}`, { repository: 'acme/single', tags: 'one' })
+    expect(r.code, r.log).toBe(0)
+    expect(r.outputs['image-digest']).toBe(image?.manifest.digest)
+    expect(r.log).toContain('Pushing an image from oci:')
+    expect(await tb.registry.manifestDigest('acme/single', 'one')).toBe(image?.manifest.digest)
+  })
+})
+
 describe('registry faults mid-upload', () => {
   it('500s, a reset in the middle of a part and a silently dropped part: survived, the right digest', async () => {
-    const built = await layout('faults', { bigLayerBytes: 20 * 1024 * 1024 + 12345 })
+    const built = await layout('faults', { bigLayerBytes: 40 * 1024 * 1024 + 12345 })
     tb.emulator.createRepository({ name: 'acme/faults' })
     tb.emulator.clearCalls()
     tb.emulator.inject({
@@ -211,8 +228,8 @@ describe('registry faults mid-upload', () => {
       'UploadLayerPart error',
       'UploadLayerPart reset-after',
     ])
-    // Resumed from the registry's own Range, 8 MiB in: the first part is not sent again.
-    expect(r.log).toMatch(/the registry holds 8388608 bytes, not 16777216: resending from there/)
+    // Resumed from the registry's own Range, 16 MiB in: the first part is not sent again.
+    expect(r.log).toMatch(/the registry holds 16777216 bytes, not 33554432: resending from there/)
     expect(r.log).toContain('asking the registry what it holds')
     await expectAllBlobs('acme/faults', built)
   })

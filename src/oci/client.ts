@@ -10,7 +10,7 @@
  *
  * What ECR needs and this does: basic auth `AWS:<token>` on every request (no token service; the
  * token lives in this object only, never in a file or a docker config); HEAD before upload; blobs
- * up to one chunk in one PUT, larger ones in PATCHes of `chunkSize` (ECR: every part but the last
+ * up to one chunk (16 MiB) in one PUT, larger ones in PATCHes of `chunkSize` (ECR: every part but the last
  * at least 5 MiB); each PATCH's answer `Range` checked against what was sent (a chunked upload that
  * silently dropped data has been reported: containers-roadmap #2831); a failed part resumes from
  * the registry's own `Range` (GET of the upload), a lost upload or a digest refused at completion
@@ -39,7 +39,7 @@ import { MANIFEST_TYPES, SHA256_DIGEST, isRecord, plainMediaType, sha256, shown 
 
 /** ECR's smallest part that is not the last. */
 export const MIN_CHUNK = 5 * 1024 * 1024
-export const DEFAULT_CHUNK = 8 * 1024 * 1024
+export const DEFAULT_CHUNK = 16 * 1024 * 1024
 const MAX_RESTARTS = 3
 const MAX_STALLS = 8
 const SMALL_DEADLINE_MS = 30_000
