@@ -11,6 +11,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blobFile, buildOciLayout, tarDirectory, type BuiltLayout } from './fixtures/oci/layout.ts'
 import { pushPermissions, type CallRecord, type Fault } from './testbed/emulator/index.ts'
+import { startForwardProxy } from './testbed/netfaults.ts'
 import { cleanup, type RunResult } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 
@@ -45,8 +46,12 @@ async function layout(name: string, opts: Parameters<typeof buildOciLayout>[1] =
   return buildOciLayout(path.join(work, name), { seed: name, ...opts })
 }
 
-function ociRun(image: string, inputs: Record<string, string> = {}): Promise<RunResult> {
-  return tb.run({ inputs: { image, ...inputs }, env: { PATH: noDocker } })
+function ociRun(
+  image: string,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  return tb.run({ inputs: { image, ...inputs }, env: { PATH: noDocker, ...env } })
 }
 
 const registryCalls = (): CallRecord[] => tb.emulator.callsFor('registry')
@@ -191,6 +196,36 @@ describe('oci: a single image (index.json lists an image manifest)', () => {
     expect(r.outputs['image-digest']).toBe(image?.manifest.digest)
     expect(r.log).toContain('Pushing an image from oci:')
     expect(await tb.registry.manifestDigest('acme/single', 'one')).toBe(image?.manifest.digest)
+  })
+})
+
+describe('proxies', () => {
+  it('HTTP_PROXY carries every registry request; NO_PROXY naming the registry host sends them direct', async () => {
+    const built = await layout('proxied')
+    tb.emulator.createRepository({ name: 'acme/proxied' })
+    const proxy = await startForwardProxy()
+    try {
+      const r = await ociRun(`oci:${built.dir}`, { repository: 'acme/proxied' }, { HTTP_PROXY: proxy.url })
+      expect(r.code, r.log).toBe(0)
+      const viaProxy = proxy.records.filter((x) =>
+        x.target.startsWith(`http://${tb.registry.host}/v2/acme/proxied/`),
+      )
+      expect(viaProxy.length).toBeGreaterThan(0)
+      expect(new Set(viaProxy.map((x) => x.method))).toEqual(new Set(['HEAD', 'POST', 'PUT', 'GET']))
+      proxy.records.length = 0
+      const direct = await ociRun(
+        `oci:${built.dir}`,
+        { repository: 'acme/proxied' },
+        {
+          HTTP_PROXY: proxy.url,
+          NO_PROXY: tb.registry.host.replace(/:\d+$/, ''),
+        },
+      )
+      expect(direct.code, direct.log).toBe(0)
+      expect(proxy.records.filter((x) => x.target.includes(tb.registry.host))).toEqual([])
+    } finally {
+      await proxy.close()
+    }
   })
 })
 
