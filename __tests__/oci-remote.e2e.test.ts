@@ -260,7 +260,8 @@ describe('the audit from the registry', () => {
         repository: 'acme/crafted',
       }
       tb.emulator.createRepository({ name: 'acme/crafted' })
-      const fromDocker = await tb.run({ inputs: { image: tag, tags: 'dk', ...inputs } })
+      // docker-daemon:REF is the local engine's image, pushed with docker as a bare reference is.
+      const fromDocker = await tb.run({ inputs: { image: `docker-daemon:${tag}`, tags: 'dk', ...inputs } })
       expect(fromDocker.code, fromDocker.log).toBe(0)
       const fromRegistry = await remote({ tags: 'dk', ...inputs })
       expect(fromRegistry.code, fromRegistry.log).toBe(0)
