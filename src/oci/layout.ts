@@ -329,13 +329,21 @@ function pickSaved(entries: SavedEntry[], ref: string | undefined): SavedEntry {
 }
 
 /** sha256 and length of a stream. */
-export async function hashStream(stream: Readable): Promise<{ digest: string; size: number }> {
+export async function hashStream(
+  stream: Readable,
+  signal?: AbortSignal,
+): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256')
   let size = 0
+  const stop = (): void => {
+    stream.destroy(new Error('stopped: the step failed'))
+  }
+  signal?.addEventListener('abort', stop, { once: true })
   for await (const c of stream) {
     hash.update(c as Buffer)
     size += (c as Buffer).length
   }
+  signal?.removeEventListener('abort', stop)
   return { digest: `sha256:${hash.digest('hex')}`, size }
 }
 
@@ -405,11 +413,15 @@ async function dockerArchive(image: string, files: Files, ref: string | undefine
   }
 }
 
-/** Hashes every blob not yet hashed (two at a time); a mismatch is an InputError naming `image`. */
-export async function verifyBlobs(graph: ImageGraph): Promise<void> {
+/**
+ * Hashes every blob not yet hashed (two at a time); a mismatch is an InputError naming `image`.
+ * `signal` stops it (the step failed elsewhere: no reason to read a gigabyte more).
+ */
+export async function verifyBlobs(graph: ImageGraph, signal?: AbortSignal): Promise<void> {
   const todo = graph.blobs.filter((b) => !graph.verified.has(b.digest))
   const check = async (b: BlobRef): Promise<void> => {
-    const got = await hashStream(graph.open(b.digest)(0, b.size))
+    signal?.throwIfAborted()
+    const got = await hashStream(graph.open(b.digest)(0, b.size), signal)
     if (got.digest !== b.digest || got.size !== b.size) {
       throw new InputError([
         `Invalid input 'image': '${graph.image}': the blob ${b.digest} does not match its digest (its ${got.size} bytes are ${got.digest}). Nothing was pushed.`,

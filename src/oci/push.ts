@@ -118,11 +118,18 @@ async function uploadBlobs(client: RegistryClient, graph: ImageGraph): Promise<v
     mounted: { n: 0, bytes: 0 },
     uploaded: { n: 0, bytes: 0 },
   }
+  let failed = false
   const worker = async (): Promise<void> => {
-    for (let b = queue.shift(); b !== undefined; b = queue.shift()) {
-      const outcome = await client.uploadBlob(b, graph.open(b.digest))
-      counts[outcome].n++
-      counts[outcome].bytes += b.size
+    // After a failure no worker takes another blob (the step fails; the rest would be for nothing).
+    for (let b = queue.shift(); b !== undefined && !failed; b = queue.shift()) {
+      try {
+        const outcome = await client.uploadBlob(b, graph.open(b.digest))
+        counts[outcome].n++
+        counts[outcome].bytes += b.size
+      } catch (err) {
+        failed = true
+        throw err
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, queue.length) }, worker))

@@ -32,27 +32,34 @@ export async function pushFromFiles(
 ): Promise<RegistryStage> {
   preloadSdks()
   const graph = await loadImage(inputs.image, source)
-  // Hashing every blob overlaps with the sign-in; nothing is uploaded before it is done.
-  const verified = verifyBlobs(graph)
+  // Hashing every blob overlaps with the sign-in; nothing is uploaded before it is done, and it
+  // stops when the step fails meanwhile.
+  const stop = new AbortController()
+  const verified = verifyBlobs(graph, stop.signal)
   verified.catch(() => undefined)
-  const identity = await signIn(inputs, env)
-  const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
-  const registryId = inputs.registryId ?? identity.account
-  let origin: RegistryStage['origin'] = 'existing'
-  const onMissingRepository = async (): Promise<Repository> => {
-    const created = await createRepository(inputs, ecr, registryId, env)
-    origin = created.origin
-    return created.repository
+  try {
+    const identity = await signIn(inputs, env)
+    const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
+    const registryId = inputs.registryId ?? identity.account
+    let origin: RegistryStage['origin'] = 'existing'
+    const onMissingRepository = async (): Promise<Repository> => {
+      const created = await createRepository(inputs, ecr, registryId, env)
+      origin = created.origin
+      return created.repository
+    }
+    const { pushed, client } = await pushGraph(inputs, {
+      env,
+      ecr,
+      registryId,
+      graph,
+      verified,
+      ...(inputs.createRepository ? { onMissingRepository } : {}),
+    })
+    return { identity, ecr, pushed, origin, registry: client }
+  } catch (err) {
+    stop.abort()
+    throw err
   }
-  const { pushed, client } = await pushGraph(inputs, {
-    env,
-    ecr,
-    registryId,
-    graph,
-    verified,
-    ...(inputs.createRepository ? { onMissingRepository } : {}),
-  })
-  return { identity, ecr, pushed, origin, registry: client }
 }
 
 /** push: false: signs in and finds the image ECR holds; writes nothing. */
