@@ -16,6 +16,7 @@ import { cleanup, type RunResult } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 
 const execFileAsync = promisify(execFile)
+const OTHER = '210987654321'
 let tb: Testbed
 let work: string
 /** A PATH with nothing on it: no docker (the runner starts node by its full path). */
@@ -28,6 +29,7 @@ beforeAll(async () => {
       // For the skopeo cross-check's pulls.
       { action: 'ecr:GetDownloadUrlForLayer', resource: 'arn:aws:ecr:*:123456789012:repository/acme/*' },
     ],
+    otherAccounts: [OTHER],
   })
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-oci-'))
   noDocker = path.join(work, 'empty-path')
@@ -196,6 +198,37 @@ describe('oci: a single image (index.json lists an image manifest)', () => {
     expect(r.outputs['image-digest']).toBe(image?.manifest.digest)
     expect(r.log).toContain('Pushing an image from oci:')
     expect(await tb.registry.manifestDigest('acme/single', 'one')).toBe(image?.manifest.digest)
+  })
+})
+
+describe('registry-id', () => {
+  it("pushes the index to another account's registry when both policies allow it; ours gets nothing", async () => {
+    const built = await layout('cross')
+    const arn = 'arn:aws:iam::123456789012:role/oci-cross-account'
+    tb.emulator.addRole({
+      arn,
+      trust: { sub: 'repo:acme/widget:*' },
+      permissions: [
+        ...pushPermissions('123456789012', 'acme/widget'),
+        ...pushPermissions(OTHER, 'acme/shared').slice(1),
+      ],
+    })
+    tb.emulator.createRepository({
+      name: 'acme/shared',
+      account: OTHER,
+      policy: [{ principal: arn, action: 'ecr:*' }],
+    })
+    const r = await ociRun(`oci:${built.dir}`, {
+      repository: 'acme/shared',
+      tags: 'cross',
+      'registry-id': OTHER,
+      'role-to-assume': arn,
+    })
+    expect(r.code, r.log).toBe(0)
+    const other = tb.registryFor(OTHER)
+    expect(r.outputs.registry).toBe(other.host)
+    expect(await other.manifestDigest('acme/shared', 'cross')).toBe(built.index.digest)
+    expect(await tb.registry.catalog()).not.toContain('acme/shared')
   })
 })
 
