@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto'
 import { Transform, pipeline, type Readable } from 'node:stream'
 import { ActionError } from '../errors.js'
+import { backoffDelay, realSleep } from '../retry.js'
 import {
   DEFAULT_RETRY,
   NetworkError,
@@ -231,9 +232,10 @@ export class RegistryClient {
   async uploadBlob(
     blob: BlobRef,
     open: BlobOpener,
-    opts: { mountFrom?: string } = {},
+    opts: { mountFrom?: string; present?: boolean } = {},
   ): Promise<UploadOutcome> {
-    if (await this.hasBlob(blob)) return 'exists'
+    // `present`: the caller already asked (hasBlob), no need to ask again.
+    if (opts.present ?? (await this.hasBlob(blob))) return 'exists'
     for (let restart = 0; ; restart++) {
       try {
         return await this.uploadOnce(blob, open, restart === 0 ? opts.mountFrom : undefined)
@@ -274,6 +276,8 @@ export class RegistryClient {
         this.log(
           `registry: ${blob.digest}: the registry holds ${r.confirmed} bytes, not ${end}: resending from there`,
         )
+        // A registry that keeps failing the same part is not hammered.
+        await (this.retry.sleep ?? realSleep)(backoffDelay(stalls - 1, this.retry))
       }
       offset = r.confirmed
     }

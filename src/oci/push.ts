@@ -52,22 +52,45 @@ export function registryClient(
 
 /**
  * The token and the repository, side by side (as the docker push does). A missing repository goes
- * to `missing` (the push's: create it or say how; push: false's: say so).
+ * to `missing` (the push's: create it or say how; push: false's: say so). `early` gets the token as
+ * soon as it is there, before the repository check answers (to start read-only requests).
  */
 export async function authorize(
   inputs: Inputs,
-  deps: { ecr: ECRClient; registryId: string; missing: () => Promise<PushResult['repository']> },
+  deps: {
+    ecr: ECRClient
+    registryId: string
+    missing: () => Promise<PushResult['repository']>
+    early?: (auth: Authorization, registry: string) => void
+  },
 ): Promise<{ auth: Authorization; registry: string; repository: PushResult['repository'] }> {
   const repositoryArn = arnOfRepository(inputs.region, deps.registryId, inputs.repository)
   const [auth, existing] = await Promise.all([
-    getAuthorization(deps.ecr, core.setSecret).catch((err: unknown) => {
-      throw explainEcrError('ecr:GetAuthorizationToken', err, '*')
-    }),
+    getAuthorization(deps.ecr, core.setSecret).then(
+      (a) => {
+        deps.early?.(a, registryHost(a.proxyEndpoint, deps.registryId))
+        return a
+      },
+      (err: unknown) => {
+        throw explainEcrError('ecr:GetAuthorizationToken', err, '*')
+      },
+    ),
     describeRepository(inputs, deps.ecr, deps.registryId, repositoryArn),
   ])
   const registry = registryHost(auth.proxyEndpoint, deps.registryId)
   const repository = existing === undefined ? await deps.missing() : (existing ?? undefined)
   return { auth, registry, repository }
+}
+
+/** HEAD of every blob, started as soon as there is a token (read-only: it needs no repository check). */
+function checkBlobs(client: RegistryClient, graph: ImageGraph): Map<string, Promise<boolean>> {
+  const present = new Map<string, Promise<boolean>>()
+  for (const b of graph.blobs) {
+    const p = client.hasBlob(b)
+    p.catch(() => undefined) // read (and reported) by the upload that awaits it
+    present.set(b.digest, p)
+  }
+  return present
 }
 
 /** Pushes the graph under every tag; what was pushed, and the client (for the audit). */
@@ -81,15 +104,23 @@ export async function pushGraph(
       registryId: deps.registryId,
       ...(deps.onMissingRepository ? { onMissingRepository: deps.onMissingRepository } : {}),
     })
-  const { auth, registry, repository } = await authorize(inputs, { ...deps, missing })
-  const client = registryClient(auth, registry, inputs.repository, deps.env)
+  let early: { client: RegistryClient; present: Map<string, Promise<boolean>> } | undefined
+  const { auth, registry, repository } = await authorize(inputs, {
+    ...deps,
+    missing,
+    early: (a, host) => {
+      const c = registryClient(a, host, inputs.repository, deps.env)
+      early = { client: c, present: checkBlobs(c, graph) }
+    },
+  })
+  const client = early?.client ?? registryClient(auth, registry, inputs.repository, deps.env)
   await deps.verified
   const what =
     graph.platforms.length > 0
       ? `an index of ${graph.platforms.length} platform(s) (${graph.platforms.join(', ')})`
       : 'an image'
   core.info(`Pushing ${what} from ${graph.image} to ${registry}/${inputs.repository} (no Docker engine)`)
-  await uploadBlobs(client, graph)
+  await uploadBlobs(client, graph, early?.present)
   for (const m of graph.manifests)
     if (m !== graph.top) await client.putManifest(m.descriptor.digest, m.bytes, m.descriptor.mediaType)
   for (const tag of inputs.tags)
@@ -111,7 +142,11 @@ export async function pushGraph(
 }
 
 /** Every blob, UPLOAD_CONCURRENCY at a time; a line with what moved. */
-async function uploadBlobs(client: RegistryClient, graph: ImageGraph): Promise<void> {
+async function uploadBlobs(
+  client: RegistryClient,
+  graph: ImageGraph,
+  present?: Map<string, Promise<boolean>>,
+): Promise<void> {
   const queue = [...graph.blobs].sort((a, b) => b.size - a.size)
   const counts: Record<UploadOutcome, { n: number; bytes: number }> = {
     exists: { n: 0, bytes: 0 },
@@ -123,7 +158,12 @@ async function uploadBlobs(client: RegistryClient, graph: ImageGraph): Promise<v
     // After a failure no worker takes another blob (the step fails; the rest would be for nothing).
     for (let b = queue.shift(); b !== undefined && !failed; b = queue.shift()) {
       try {
-        const outcome = await client.uploadBlob(b, graph.open(b.digest))
+        const known = present?.get(b.digest)
+        const outcome = await client.uploadBlob(
+          b,
+          graph.open(b.digest),
+          known ? { present: await known } : {},
+        )
         counts[outcome].n++
         counts[outcome].bytes += b.size
       } catch (err) {
