@@ -198,13 +198,23 @@ describe('the repository', () => {
       path.join(dir, 'README.md'),
       '```yaml\n- uses: org/ecr-supply-chain@v1\n  with:\n    tag: x\n```\n',
     )
+    fs.mkdirSync(path.join(dir, 'examples/workflows'), { recursive: true })
+    fs.writeFileSync(
+      path.join(dir, 'examples/workflows/recheck.yml'),
+      'on:\n  schedule:\n    - cron: "1 2 * * *"\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n' +
+        '      - uses: org/ecr-supply-chain@v1\n        with:\n          imgae: x\n      - run: echo ${{ matrix.nope }}\n',
+    )
     const report = await lintRepository(dir)
     expect(report.workflows).toBe(1)
+    expect(report.examples).toBe(1)
     expect(report.snippets).toHaveLength(1)
+    // The example is linted like a workflow (actionlint, this action's inputs), without the pin rule.
     expect(report.problems.map((p) => [p.file, p.line, p.kind])).toEqual([
       ['.github/workflows/ci.yml', 6, 'pin'],
       ['.github/workflows/ci.yml', 9, 'ecr-supply-chain'],
       ['.github/workflows/ci.yml', 10, 'expression'],
+      ['examples/workflows/recheck.yml', 10, 'ecr-supply-chain'],
+      ['examples/workflows/recheck.yml', 11, 'expression'],
       ['README.md', 4, 'ecr-supply-chain'],
     ])
   })

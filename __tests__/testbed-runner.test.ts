@@ -89,7 +89,10 @@ describe('action.yml reader', () => {
   it('reads names, required and defaults of the real action.yml', () => {
     const inputs = actionInputs()
     const byName = new Map(inputs.map((i) => [i.name, i]))
-    expect(byName.get('image')).toEqual({ name: 'image', required: true, default: undefined })
+    expect(byName.get('repository')).toEqual({ name: 'repository', required: true, default: undefined })
+    // Not required since push: false needs none (issue 12); the action says when it is missing.
+    expect(byName.get('image')).toEqual({ name: 'image', required: false, default: '' })
+    expect(byName.get('push')?.default).toBe('true')
     expect(byName.get('tags')?.default).toBe('${{ github.sha }}')
     expect(byName.get('role-duration-seconds')?.default).toBe('3600')
     expect(byName.get('role-to-assume')?.default).toBe('')

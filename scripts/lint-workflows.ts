@@ -13,6 +13,8 @@
  *    (actionlint cannot read this action's metadata).
  * 3. In .github/workflows only: every `uses:` of another repository is pinned to a full 40-hex
  *    commit SHA with its version in a trailing comment (`@<sha> # v1.2.3`).
+ * 4. The example workflows users copy (examples/workflows/*.y(a)ml): 1 and 2, not the pins (they
+ *    show `@v1` as the README does).
  *
  * Exit code 1 when anything is reported. Uses erasable TypeScript only, so Node 24 runs it as is.
  */
@@ -333,6 +335,8 @@ export function checkPins(file: string, text: string): Problem[] {
 export interface LintReport {
   problems: Problem[]
   workflows: number
+  /** Example workflows linted (examples/workflows). */
+  examples: number
   snippets: Snippet[]
   skipped: Skipped[]
 }
@@ -351,6 +355,19 @@ export async function lintRepository(root: string): Promise<LintReport> {
     const src: Source = { file, text, offset: 0, line: 1, shift: 0 }
     problems.push(...(await actionlint(src)), ...checkThisAction(src, meta), ...checkPins(file, text))
   }
+  const examplesDir = path.join(root, 'examples', 'workflows')
+  const examples = fs.existsSync(examplesDir)
+    ? fs
+        .readdirSync(examplesDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : []
+  for (const f of examples) {
+    const file = path.posix.join('examples/workflows', f)
+    const text = fs.readFileSync(path.join(examplesDir, f), 'utf8')
+    const src: Source = { file, text, offset: 0, line: 1, shift: 0 }
+    problems.push(...(await actionlint(src)), ...checkThisAction(src, meta))
+  }
   const readme = markdownSnippets(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), 'README.md')
   problems.push(...readme.problems)
   for (const s of readme.snippets) {
@@ -358,7 +375,13 @@ export async function lintRepository(root: string): Promise<LintReport> {
     problems.push(...(await actionlint(src)), ...checkThisAction(src, meta))
   }
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)
-  return { problems, workflows: files.length, snippets: readme.snippets, skipped: readme.skipped }
+  return {
+    problems,
+    workflows: files.length,
+    examples: examples.length,
+    snippets: readme.snippets,
+    skipped: readme.skipped,
+  }
 }
 
 async function main(): Promise<number> {
@@ -370,7 +393,7 @@ async function main(): Promise<number> {
   const kinds = report.snippets.map((s) => s.kind)
   const count = (k: SnippetKind): number => kinds.filter((x) => x === k).length
   console.log(
-    `actionlint: ${report.workflows} workflow files, ${report.snippets.length} README snippets ` +
+    `actionlint: ${report.workflows} workflow files, ${report.examples} example workflows, ${report.snippets.length} README snippets ` +
       `(${count('workflow')} workflows, ${count('job')} jobs, ${count('steps')} step lists), ` +
       `${report.skipped.length} other YAML blocks: ${report.problems.length === 0 ? 'no problems' : `${report.problems.length} problem(s)`}`,
   )

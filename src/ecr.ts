@@ -114,6 +114,17 @@ export async function manifestsForTags(
   return result
 }
 
+/** The digest ECR holds for each tag (BatchGetImage); a tag ECR does not know maps to undefined. */
+export async function digestsForTags(
+  client: ECRClient,
+  repositoryName: string,
+  tags: string[],
+  registryId?: string,
+): Promise<Map<string, string | undefined>> {
+  const manifests = await manifestsForTags(client, repositoryName, tags, registryId)
+  return new Map([...manifests].map(([tag, m]) => [tag, m?.digest]))
+}
+
 /** The manifests of these digests (BatchGetImage); the ones ECR does not have are left out. */
 export async function manifestsByDigest(
   client: ECRClient,

@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import { setSecret } from './core.js'
 import { InputError } from './errors.js'
 import { budgetProblem } from './gate/decision.js'
+import { parseImageSource, type ImageSource } from './oci/source.js'
 import { ARN_PARTITION, arn, closestRegion, isKnownRegion } from './partition.js'
 import { filterMatches } from './scanning.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
@@ -15,7 +16,14 @@ export interface Inputs {
   roleDurationSeconds: number
   allowedAccountIds: string[]
   // Push
+  /** The image to push: for the docker engine, the local reference (without `docker-daemon:`). '' with push: false. */
   image: string
+  /** Where the image comes from (issue 12): the docker engine, an OCI layout or archive, a docker save archive. */
+  imageSource: ImageSource
+  /** false: push nothing, work on the image ECR holds (image-digest, or the first tag). */
+  push: boolean
+  /** With push: false, the digest to work on. */
+  imageDigest?: string
   repository: string
   tags: string[]
   registryId?: string
@@ -120,6 +128,10 @@ class InputReader {
   constructor(get: InputGetter, workspace: string) {
     this.get = get
     this.workspace = workspace
+  }
+
+  workspacePath(): string {
+    return this.workspace
   }
 
   bad(name: string, value: string, expected: string): void {
@@ -239,14 +251,67 @@ function credentialInputs(r: InputReader, env: NodeJS.ProcessEnv): CredentialInp
   }
 }
 
-type PushInputs = Pick<Inputs, 'image' | 'repository' | 'tags' | 'registryId' | 'keepLogin'>
+type PushInputs = Pick<
+  Inputs,
+  'image' | 'imageSource' | 'push' | 'imageDigest' | 'repository' | 'tags' | 'registryId' | 'keepLogin'
+>
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/
+
+/** `image`, `push` and `image-digest` (issue 12): the image's source, or none with push: false. */
+function sourceInputs(r: InputReader): Pick<Inputs, 'image' | 'imageSource' | 'push' | 'imageDigest'> {
+  const push = r.bool('push', true)
+  const image = r.raw('image')
+  const imageDigest = r.raw('image-digest')
+  if (imageDigest !== '' && !push) {
+    if (!DIGEST.test(imageDigest)) r.bad('image-digest', imageDigest, 'a digest like sha256:<64 hex digits>')
+  } else if (imageDigest !== '') {
+    r.bad(
+      'image-digest',
+      imageDigest,
+      "to be set only with 'push: false' (a push reports the digest it pushed)",
+    )
+  }
+  if (!push) {
+    if (image !== '')
+      r.bad(
+        'image',
+        image,
+        "no image with 'push: false' (the image is the one ECR holds for image-digest or the first tag)",
+      )
+    return {
+      image: '',
+      imageSource: { kind: 'docker', ref: '' },
+      push,
+      ...optional('imageDigest', imageDigest),
+    }
+  }
+  if (image === '') {
+    r.missing(
+      "Missing input 'image': the image to push, e.g. widget:ci (local), oci:build/oci, oci-archive:image.tar, docker-archive:saved.tar; or 'push: false'.",
+    )
+    return { image, imageSource: { kind: 'docker', ref: image }, push }
+  }
+  const source = parseImageSource(image, r.workspacePath())
+  if (typeof source === 'string') {
+    r.bad('image', image, source)
+    return { image, imageSource: { kind: 'docker', ref: image }, push }
+  }
+  if (source.kind === 'docker') {
+    if (!IMAGE_REF.test(source.ref) && !IMAGE_ID.test(source.ref)) {
+      r.bad(
+        'image',
+        image,
+        'a local image reference like widget:ci or an image ID, or oci:DIR, oci-archive:FILE, docker-archive:FILE',
+      )
+    }
+    return { image: source.ref, imageSource: source, push }
+  }
+  return { image, imageSource: source, push }
+}
 
 function pushInputs(r: InputReader): PushInputs {
-  const image = r.raw('image')
-  if (image === '') r.missing("Missing input 'image': the local image to push, e.g. widget:ci.")
-  else if (!IMAGE_REF.test(image) && !IMAGE_ID.test(image)) {
-    r.bad('image', image, 'a local image reference like widget:ci or an image ID')
-  }
+  const source = sourceInputs(r)
   const repository = r.raw('repository')
   if (repository === '') r.missing("Missing input 'repository': the ECR repository name, e.g. acme/widget.")
   else if (repository.length < 2 || repository.length > 256 || !REPOSITORY_NAME.test(repository)) {
@@ -268,7 +333,14 @@ function pushInputs(r: InputReader): PushInputs {
     r.bad('registry-id', registryId, 'the 12-digit account ID that owns the registry')
   }
   const keepLogin = r.bool('keep-login', false)
-  return { image, repository, tags, ...optional('registryId', registryId), keepLogin }
+  if (keepLogin && (!source.push || source.imageSource.kind !== 'docker')) {
+    r.bad(
+      'keep-login',
+      'true',
+      "false with 'push: false' or an oci:, oci-archive: or docker-archive: image: they never log docker in (add a docker login step for later steps)",
+    )
+  }
+  return { ...source, repository, tags, ...optional('registryId', registryId), keepLogin }
 }
 
 type GovernanceInputs = Pick<

@@ -29,7 +29,9 @@ import {
   sessionCredentials,
   signIn,
   type Defer,
+  type MissingRepository,
 } from './push.js'
+import type { RegistryClient } from './oci/client.js'
 import type { Report } from './report.js'
 import { realSleep } from './retry.js'
 import { decideCoverage, scanCoverageOutput, scanningConfiguration } from './scanning.js'
@@ -53,11 +55,11 @@ export async function runPipeline(
     prepareAudit(pre),
   ])
   const docker = localDocker(env)
-  const push = await pushStage(inputs, env, docker, cleanups.defer, report)
+  const push = await imageStage(inputs, env, docker, cleanups.defer, report)
   // The registry login is not needed past the push: a private docker config goes right away.
   await cleanups.loginDone()
-  publish(pushStageResult(push.pushed, push.identity), report)
-  core.info(`Pushed ${push.pushed.imageRef}`)
+  publish(pushStageResult(push.pushed, push.identity, inputs.push), report)
+  core.info(`${inputs.push ? 'Pushed' : 'Working on'} ${push.pushed.imageRef}`)
 
   const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep, outputDir: outputDir(env) }
   return afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report)
@@ -67,21 +69,57 @@ interface PushStage extends AfterPush {
   origin: GovernanceDeps['origin']
   template: GovernanceDeps['template']
   registryScanning: GovernanceDeps['registryScanning']
+  /** Reads the image from the registry (OCI sources and push: false; issue 12). */
+  registry?: RegistryClient
 }
 
-/** The local image, who we act as, the ECR client, the push (creating the repository if asked). */
-async function pushStage(
+/**
+ * The image's source (issue 12): the local docker engine as before; an OCI layout or archive or a
+ * docker save archive, pushed without an engine; or, with push: false, the image ECR holds.
+ */
+async function imageStage(
   inputs: Inputs,
   env: NodeJS.ProcessEnv,
   docker: Docker,
   defer: Defer,
   report: Report,
 ): Promise<PushStage> {
-  const imageId = await localImageId(inputs, docker)
-  const identity = await signIn(inputs, env)
-  const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
-  const registryId = inputs.registryId ?? identity.account
-  // registry-scanning before the push: what is pushed must land under the rule that scans it.
+  const source = inputs.imageSource
+  const prepare: Prepare = (signed) => beforePush(inputs, env, signed, report)
+  if (inputs.push && source.kind === 'docker') return pushStage(inputs, env, { docker, defer, prepare })
+  const { pushFromFiles, fromRegistry } = await import('./oci/stage.js')
+  return source.kind === 'docker'
+    ? fromRegistry(inputs, env, prepare)
+    : pushFromFiles(inputs, env, source, prepare)
+}
+
+/** Who the push acts as, signed in: what the step does before it pushes is decided with it. */
+export interface SignedIn extends Pick<AfterPush, 'identity' | 'ecr'> {
+  registryId: string
+}
+
+/** What was decided before the push (registry scanning, the missing-repository hook). */
+export interface BeforePush {
+  registryScanning: GovernanceDeps['registryScanning']
+  onMissingRepository: MissingRepository
+  /** How the repository came to be, known once the push has run the hook (or not). */
+  origin: () => GovernanceDeps['origin']
+  template: () => GovernanceDeps['template']
+}
+
+export type Prepare = (signed: SignedIn) => Promise<BeforePush>
+
+/**
+ * After sign-in, before anything is pushed: registry-scanning (what is pushed must land under the
+ * rule that scans it), and the hook for a missing repository (create it, or find the creation
+ * template that makes ECR create it on push).
+ */
+async function beforePush(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  { identity, ecr, registryId }: SignedIn,
+  report: Report,
+): Promise<BeforePush> {
   const registryScanning = await applyRegistryScanning(inputs, {
     ecr,
     region: inputs.region,
@@ -95,9 +133,9 @@ async function pushStage(
     publish(stageResult({ outputs: { 'scan-coverage': kind } }), report)
     throw new ActionError(registryScanning.message)
   }
-  let origin: PushStage['origin'] = 'existing'
-  let template: PushStage['template']
-  const onMissingRepository = async () => {
+  let origin: GovernanceDeps['origin'] = 'existing'
+  let template: GovernanceDeps['template']
+  const onMissingRepository: MissingRepository = async () => {
     if (!inputs.createRepository) {
       // A CREATE_ON_PUSH creation template may make ECR create it on push (else: the error).
       template = await repositoryFromTemplate(inputs, ecr, registryId, identity.account)
@@ -108,6 +146,21 @@ async function pushStage(
     origin = created.origin
     return created.repository
   }
+  return { registryScanning, onMissingRepository, origin: () => origin, template: () => template }
+}
+
+/** The local image, who we act as, the ECR client, the push (creating the repository if asked). */
+async function pushStage(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  local: { docker: Docker; defer: Defer; prepare: Prepare },
+): Promise<PushStage> {
+  const { docker, defer } = local
+  const imageId = await localImageId(inputs, docker)
+  const identity = await signIn(inputs, env)
+  const ecr = await createEcrClient(inputs.region, sessionCredentials(inputs, identity))
+  const registryId = inputs.registryId ?? identity.account
+  const before = await local.prepare({ identity, ecr, registryId })
   const pushed = await pushImage(inputs, {
     env,
     defer,
@@ -115,9 +168,16 @@ async function pushStage(
     registryId,
     docker,
     imageId,
-    onMissingRepository,
+    onMissingRepository: before.onMissingRepository,
   })
-  return { identity, ecr, pushed, origin, template, registryScanning }
+  return {
+    identity,
+    ecr,
+    pushed,
+    origin: before.origin(),
+    template: before.template(),
+    registryScanning: before.registryScanning,
+  }
 }
 
 /**

@@ -202,7 +202,7 @@ async function indexConfigs(
  * clear error before the push, but the push itself does not need the permission: without it,
  * warn and let the registry have the last word.
  */
-async function describeRepository(
+export async function describeRepository(
   inputs: Inputs,
   ecr: ECRClient,
   registryId: string,
@@ -220,7 +220,10 @@ async function describeRepository(
   })
 }
 
-async function missingRepository(inputs: Inputs, deps: PushDeps): Promise<Repository | undefined> {
+export async function missingRepository(
+  inputs: Inputs,
+  deps: Pick<PushDeps, 'registryId' | 'onMissingRepository'>,
+): Promise<Repository | undefined> {
   if (!deps.onMissingRepository) throw new ActionError(missingRepositoryMessage(inputs, deps.registryId))
   return deps.onMissingRepository()
 }
@@ -341,8 +344,8 @@ async function untagLocally(docker: Docker, imageId: string, tagged: LocalTag[])
   }
 }
 
-/** The push's outputs and its summary section. */
-export function pushStageResult(p: PushResult, identity: Identity): StageResult {
+/** The push's outputs and its summary section (`pushed` false: push: false worked on ECR's image). */
+export function pushStageResult(p: PushResult, identity: Identity, pushed = true): StageResult {
   return stageResult({
     outputs: {
       registry: p.registry,
@@ -356,14 +359,14 @@ export function pushStageResult(p: PushResult, identity: Identity): StageResult 
     },
     sections: {
       push: [
-        '### Pushed',
+        pushed ? '### Pushed' : '### Image in ECR (push: false: nothing pushed)',
         '',
         '| | |',
         '|---|---|',
         `| Image (deploy this) | ${mdCode(p.imageRef, { table: true })} |`,
         `| Tags | ${p.tags.map((t) => mdCode(t, { table: true })).join(', ')} |`,
         `| Registry | ${mdCode(p.registry, { table: true })} (account ${p.registryId}) |`,
-        `| Pushed as | ${mdCode(identity.arn, { table: true })} |`,
+        `| ${pushed ? 'Pushed as' : 'Read as'} | ${mdCode(identity.arn, { table: true })} |`,
       ].join('\n'),
     },
   })

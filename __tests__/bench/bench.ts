@@ -144,7 +144,7 @@ console.log(
 console.log(`  AWS calls before it     ${median(fp.before)}   (target ≤ 3)`)
 console.log(`  AWS calls in the run    ${median(fp.total)}`)
 
-for (const extra of ['./gate-bench.ts', './step-bench.ts', './audit-bench.ts']) {
+for (const extra of ['./gate-bench.ts', './step-bench.ts', './audit-bench.ts', './oci-bench.ts']) {
   try {
     const mod = (await import(extra)) as Record<string, () => Promise<Record<string, number>>>
     for (const [name, fn] of Object.entries(mod)) {

@@ -204,7 +204,11 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
     const dockerfile = renderDockerfile(opts, entries.length > 0)
     fs.writeFileSync(path.join(context, 'Dockerfile'), dockerfile)
     // Classic builder: no BuildKit/buildx needed, nothing pulled for FROM scratch, no network used.
-    await docker(['build', '--quiet', '--network', 'none', '-t', opts.tag, context], {
+    // --no-cache: each build makes its own intermediate images. With the cache, a build whose first
+    // steps match another test's reuses that test's intermediate image, and when the other test
+    // removes its image (rm prunes the untagged parents) the build fails with "unable to find
+    // image sha256:…" (seen when test files run side by side on the shared daemon).
+    await docker(['build', '--quiet', '--no-cache', '--network', 'none', '-t', opts.tag, context], {
       env: { DOCKER_BUILDKIT: '0' },
       timeoutMs: 300_000,
     }).catch((e: unknown) => {

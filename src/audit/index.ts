@@ -28,6 +28,7 @@ import {
   type RegistryManifest,
 } from './engine.js'
 import type { ExportResult } from './export.js'
+import type { RegistryClient } from '../oci/client.js'
 import { formatBytes, type HistoryEntry } from './image.js'
 import { auditMarkdown } from './summary.js'
 
@@ -60,6 +61,8 @@ export function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
 export interface AuditDeps extends Pick<AfterPush, 'ecr' | 'pushed'> {
   /** The docker CLI of the engine that holds the pushed image (no login needed: it reads locally). */
   docker: Docker
+  /** Set: the image is read from the registry instead (OCI sources, push: false; issue 12). */
+  registry?: RegistryClient
 }
 
 interface Where {
@@ -119,6 +122,10 @@ export async function runAudit(ctx: StageContext, plan: AuditPlan, deps: AuditDe
 
 /** The local image (config, history, layers) and what the registry holds of it. */
 async function gatherFacts(deps: AuditDeps, where: Where): Promise<ImageFacts> {
+  if (deps.registry) {
+    const { registryFacts } = await import('./registry-source.js')
+    return registryFacts(deps.registry, deps.pushed)
+  }
   const { pushed, ecr } = deps
   const notes: string[] = []
   const local = await readLocalImage(deps.docker, pushed.imageId)
@@ -160,6 +167,10 @@ async function exportFilesystem(
   env: NodeJS.ProcessEnv,
 ): Promise<{ result: ExportResult; history: HistoryEntry[] | undefined }> {
   return core.group(`Exporting the image's filesystem to ${dir}`, async () => {
+    if (deps.registry) {
+      const { exportRegistryImage } = await import('./registry-source.js')
+      return exportRegistryImage(deps.registry, deps.pushed, dir)
+    }
     // The tar reader loads only when an export is asked for (cold start).
     const { exportSavedImage } = await import('./export.js')
     const saved = saveImage(deps.docker, deps.pushed.imageId)

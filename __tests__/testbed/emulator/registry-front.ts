@@ -22,8 +22,9 @@
  *   overwritten because the tag is immutable." (the same manifest again included).
  * - uploads: the upload URL is ECR's own (`/v2/<name>/blobs/uploads/<uuid>`); PATCH answers 201 (as
  *   ECR does; docker accepts any 2xx); parts other than the last must be at least 5 MiB; the digest
- *   is checked against the bytes received when the upload completes; cross-repository mounts are
- *   not done (the upload starts afresh, as the spec allows).
+ *   is checked against the bytes received when the upload completes; cross-repository mounts only
+ *   as ECR does them, with its BLOB_MOUNTING setting on (`state.ext.blobMounting`), else the upload
+ *   starts afresh (202, as the spec allows).
  * - layers are served directly (ECR redirects to S3).
  *
  * Every request lands in `emulator.calls` as service `registry`, operation = the ECR action (or
@@ -116,6 +117,15 @@ function route(method: string, path: string): Route {
   }
   const operation = method === 'HEAD' ? 'BatchCheckLayerAvailability' : 'GetDownloadUrlForLayer'
   return { operation, kind: 'blob', name, reference: decodeURIComponent(m[5] as string) }
+}
+
+/** Reads at least `bytes` of a request's body (or all of it, when shorter). */
+async function readSome(req: IncomingMessage, bytes: number): Promise<void> {
+  let seen = 0
+  for await (const chunk of req) {
+    seen += (chunk as Buffer).length
+    if (seen >= bytes) return
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -301,10 +311,20 @@ export async function startRegistryFront(
         req.socket.destroy()
         return
       }
+      if (fault?.kind === 'reset-after') {
+        call.injected = 'reset-after'
+        call.errorCode = 'ConnectionReset'
+        finish()
+        const socket = req.socket
+        await readSome(req, fault.bytes)
+        socket.destroy()
+        return
+      }
       if (fault?.kind === 'delay') {
         call.injected = 'delay'
         await sleep(fault.ms)
       }
+      if (fault?.kind === 'drop') call.injected = 'drop'
       const body = await readBody(req)
       if (fault?.kind === 'error') {
         call.injected = 'error'
@@ -359,7 +379,7 @@ export async function startRegistryFront(
         else res.destroy()
       }
     } finally {
-      if (call.injected !== 'hang' && call.injected !== 'reset') finish()
+      if (call.injected !== 'hang' && call.injected !== 'reset' && call.injected !== 'reset-after') finish()
     }
   }
 
@@ -521,7 +541,9 @@ export async function startRegistryFront(
         return
       }
       case 'upload-start': {
-        // No cross-repository mount (mount/from are dropped): a fresh upload, as the spec allows.
+        // Cross-repository mounts as ECR does them (its BLOB_MOUNTING account setting, off by
+        // default): else mount/from are dropped and a fresh upload starts, as the spec allows.
+        if (await mounted(res, call, url, { account, region, name, repo, principal })) return
         const started = await backend('POST', `/v2/${backendName}/blobs/uploads/`)
         const location = started.headers.location
         if (started.status !== 202 || typeof location !== 'string') {
@@ -578,7 +600,8 @@ export async function startRegistryFront(
               )
             }
           }
-          await part(upload, body)
+          // An injected drop: answered as stored, thrown away (what users saw ECR do once).
+          if (call.injected !== 'drop') await part(upload, body)
           // ECR answers a part with 201 (users' reports; the spec says 202; docker takes any 2xx).
           send(res, call, 201, uploadHeaders(upload), '')
           return
@@ -590,6 +613,53 @@ export async function startRegistryFront(
         throw new RegistryError(405, 'UNSUPPORTED', `${method} on an upload is not supported`)
       }
     }
+  }
+
+  /**
+   * ECR's blob mount (user guide, "Blob mounting"; containers-roadmap #2860): only with the
+   * registry's BLOB_MOUNTING setting on (`emulator.state.ext.blobMounting`: `<account>/<region>`
+   * keys), within one registry, between repositories of the same encryption type, with
+   * ecr:GetDownloadUrlForLayer on the source, and only for a blob the source repository holds.
+   * Answers 201 when it mounts; false (go on with a fresh upload, 202) otherwise.
+   */
+  const mounted = async (
+    res: ServerResponse,
+    call: CallRecord,
+    url: URL,
+    target: { account: string; region: string; name: string; repo: RepositoryRecord; principal: Principal },
+  ): Promise<boolean> => {
+    const digest = url.searchParams.get('mount')
+    const from = url.searchParams.get('from')
+    const enabled = (core.state.ext.blobMounting as Set<string> | undefined)?.has(
+      `${target.account}/${target.region}`,
+    )
+    if (!enabled || digest === null || from === null || !SHA256.test(digest) || from === target.name)
+      return false
+    const source = core.findRepository(target.account, target.region, from)
+    if (!source || source.encryption.encryptionType !== target.repo.encryption.encryptionType) return false
+    const sourceArn = `arn:aws:ecr:${target.region}:${target.account}:repository/${from}`
+    if (denial(target.principal, 'ecr:GetDownloadUrlForLayer', sourceArn, source) !== undefined) return false
+    const ns = core.backendNamespace(target.account, target.region)
+    const answer = await backend(
+      'POST',
+      `/v2/${ns}${target.name}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(`${ns}${from}`)}`,
+    )
+    if (answer.status !== 201) {
+      // The real registry did not mount (it opened a session instead): drop that session.
+      const loc = answer.headers.location
+      if (typeof loc === 'string')
+        await backend('DELETE', relativeLocation(loc, backendUrl)).catch(() => undefined)
+      return false
+    }
+    call.input.mountedFrom = from
+    send(
+      res,
+      call,
+      201,
+      { location: `/v2/${target.name}/blobs/${digest}`, 'docker-content-digest': digest },
+      '',
+    )
+    return true
   }
 
   const part = async (upload: Upload, body: Buffer): Promise<void> => {

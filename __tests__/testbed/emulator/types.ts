@@ -110,6 +110,13 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   /** Accept the request and never answer (until the emulator closes): a black hole. */
   | { kind: 'hang' }
+  /**
+   * Registry front only, on a layer part (UploadLayerPart): answer 201 as if the part were stored,
+   * and throw it away (a chunked upload that silently dropped data: containers-roadmap #2831).
+   */
+  | { kind: 'drop' }
+  /** Registry front only: read `bytes` of the request's body, store nothing, reset the connection. */
+  | { kind: 'reset-after'; bytes: number }
 
 export interface FaultSpec {
   service: ServiceName
