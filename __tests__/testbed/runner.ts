@@ -144,6 +144,60 @@ function unescapeProperty(s: string): string {
     .replace(/%25/g, '%')
 }
 
+/** The commands the GitHub runner registers (actions/runner ActionCommandManager and its extensions). */
+export const RUNNER_COMMANDS = [
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'warning',
+] as const
+
+export interface RunnerCommand {
+  /** As written (the runner compares names case-insensitively). */
+  command: string
+  form: 'v2' | 'legacy'
+  /** The whole line the runner read. */
+  line: string
+}
+
+/**
+ * Every line of a step's output the real runner would take as a command, by its own rules (not
+ * the friendlier ones of parseWorkflowCommands): lines end at LF, CR or CRLF (.NET ReadLine);
+ * `::name …::` after leading white space (TrimStart), the name matched case-insensitively; and
+ * the legacy `##[name …]` anywhere in a line. `::stop-commands::` is NOT honoured: a forged stop
+ * is itself a command that must not be there.
+ */
+export function runnerCommands(output: string): RunnerCommand[] {
+  const names = new Set<string>(RUNNER_COMMANDS)
+  const found: RunnerCommand[] = []
+  for (const line of output.split(/\r\n|\r|\n/)) {
+    const trimmed = line.replace(/^\s+/u, '')
+    const v2 = /^::([^ :]*)(?: [^:]*)?::/.exec(trimmed)
+    if (v2 !== null && names.has((v2[1] ?? '').toLowerCase())) {
+      found.push({ command: v2[1] ?? '', form: 'v2', line })
+      continue
+    }
+    const at = line.indexOf('##[')
+    const end = at < 0 ? -1 : line.indexOf(']', at)
+    if (end > at) {
+      const name = line.slice(at + 3, end).split(' ')[0] ?? ''
+      if (names.has(name.toLowerCase())) found.push({ command: name, form: 'legacy', line })
+    }
+  }
+  return found
+}
+
 /** `::name k=v,k=v::message` lines of a step's stdout, honouring `::stop-commands::`. */
 export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
   const commands: WorkflowCommand[] = []
