@@ -174,7 +174,7 @@ describe('scan gate end to end', () => {
     // Verdict first in the summary, then the push section, then the gate section.
     expect(r.summary.indexOf('Scan gate failed')).toBeLessThan(r.summary.indexOf('### Pushed'))
     expect(r.summary).toContain('[CVE-2024-0001](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)')
-    expect(r.summary).toMatch(/\| 3\.0\.1 → 3\.0\.9 \| CRITICAL \| 9\.8 \| YES \| YES \|/)
+    expect(r.summary).toMatch(/\| CRITICAL 9\.8 \| `openssl` \| `3\.0\.1` → `3\.0\.9` \| YES \| YES \|/)
     expect(r.summary.indexOf('CVE-2024-0001')).toBeLessThan(r.summary.indexOf('CVE-2024-0003'))
     expect(r.summary.indexOf('CVE-2024-0003')).toBeLessThan(r.summary.indexOf('CVE-2024-0002'))
     // One ::error per blocking finding (3) plus the step's failure.
@@ -331,7 +331,7 @@ describe('scan gate end to end', () => {
     expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-low': '2500', 'findings-total': '2500' })
     const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
     expect(sarif.runs[0].results).toHaveLength(2500)
-    expect(r.summary).toContain('100 of 2500')
+    expect(r.summary).toContain('The 100 most severe of 2500 counted findings')
   })
 
   it('a throttled run gives the same verdict', async () => {
@@ -361,7 +361,7 @@ describe('scan gate end to end', () => {
     const r = await gate({ enhancedFindings: [MED] }, { 'severity-threshold': 'MEDIUM' })
     expect(r.code, r.log).toBe(1)
     expect(tb.emulator.callsFor('ecr', 'GetRegistryScanningConfiguration')).toHaveLength(1)
-    expect(r.summary).toContain('Enhanced scanning covers it | yes')
+    expect(r.summary).toContain('- Enhanced scanning covers it: yes')
   })
 
   it('fails fast: a blocking finding ends the gate as soon as the counts settle, long before the floor', async () => {
@@ -370,7 +370,7 @@ describe('scan gate end to end', () => {
     expect(r.code, r.log).toBe(1)
     expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
     expect(r.log).toMatch(/Blocking finding in .*CRITICAL CVE-2024-0001 in openssl 3\.0\.1/)
-    expect(r.summary).toContain('| Counts | complete')
+    expect(r.summary).toContain('- Counts: complete')
     // The whole step (push included) ends well inside the 60 s a pass would need.
     expect(r.durationMs).toBeLessThan(45_000)
   })
@@ -423,7 +423,7 @@ describe('scan gate end to end', () => {
       expect(r.code, r.log).toBe(1)
       expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
       expect(r.log).toContain('Image index: gating 2 platform image(s): linux/amd64, linux/arm64')
-      expect(r.summary).toMatch(/Platform linux\/arm64 \| `sha256:[a-f0-9]{64}`: UNSUPPORTED_IMAGE/)
+      expect(r.summary).toMatch(/- Platform linux\/arm64: `sha256:[a-f0-9]{64}`: UNSUPPORTED\\_IMAGE/)
       expect(r.errors.some((e) => /^CRITICAL CVE-2024-0001 .*\[linux\/amd64\]/.test(e))).toBe(true)
       const read = tb.emulator
         .callsFor('ecr', 'DescribeImageScanFindings')

@@ -9,8 +9,10 @@ import ajvFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import type { Finding, PackageRef } from '../src/gate/findings.ts'
 import { evaluate, type Policy } from '../src/gate/policy.ts'
-import { gateSection, reportJson, unavailableLine, verdictLine, type GateFacts } from '../src/gate/reports.ts'
+import { reportJson, type GateFacts } from '../src/gate/reports.ts'
+import { gateSection, skippedVerdict, unavailableSections, verdictSection } from '../src/gate/summary.ts'
 import { buildSarif, securitySeverity } from '../src/gate/sarif.ts'
+import { consoleUrl } from '../src/partition.ts'
 import { normaliseSeverity, type Severity } from '../src/severity.ts'
 import { expectGolden } from './golden.ts'
 
@@ -103,6 +105,7 @@ const facts = (p: Policy, over: Partial<GateFacts> = {}): GateFacts => ({
   elapsedSeconds: 75,
   countsSettled: true,
   unsettled: [],
+  consoleUrl: consoleUrl('us-east-1', '123456789012', 'acme/widget', AMD) as string,
   ...over,
 })
 
@@ -139,12 +142,12 @@ describe('golden files', () => {
   const v = evaluate(sample(), p, '2025-06-15')
 
   it('the summary section of a failed gate', () => {
-    expectGolden('gate-section-failed.md', `${verdictLine(v, facts(p))}\n\n${gateSection(v, facts(p))}\n`)
+    expectGolden('gate-section-failed.md', `${verdictSection(v, facts(p))}\n\n${gateSection(v, facts(p))}\n`)
   })
 
   it('the summary section when the counts had not settled', () => {
     const fx = facts(p, { countsSettled: false, unsettled: ['linux/arm64: the scan was still PENDING'] })
-    expectGolden('gate-section-unsettled.md', `${verdictLine(v, fx)}\n\n${gateSection(v, fx)}\n`)
+    expectGolden('gate-section-unsettled.md', `${verdictSection(v, fx)}\n\n${gateSection(v, fx)}\n`)
   })
 
   it('the summary section of a pass, only-fixable notes naming the scan type', () => {
@@ -158,17 +161,40 @@ describe('golden files', () => {
       scanType: 'BASIC',
       scanStatus: 'COMPLETE',
     })
-    expectGolden('gate-section-passed.md', `${verdictLine(clean, fx)}\n\n${gateSection(clean, fx)}\n`)
+    expectGolden('gate-section-passed.md', `${verdictSection(clean, fx)}\n\n${gateSection(clean, fx)}\n`)
   })
 
-  it('the lines of a gate without trustworthy findings', () => {
+  it('the summary of a gate without trustworthy findings, and of a skipped one', () => {
+    const base = {
+      imageRef: REF,
+      consoleUrl: facts(p).consoleUrl as string,
+      scanType: 'ENHANCED',
+      elapsedSeconds: 900,
+      platforms: facts(p).platforms,
+    }
+    const timeout = unavailableSections({
+      ...base,
+      status: 'TIMEOUT',
+      message: 'No trustworthy findings after 900 s: the scan was still PENDING.',
+      failed: true,
+    })
+    const unsupported = unavailableSections({
+      ...base,
+      platforms: [],
+      status: 'UNSUPPORTED_IMAGE',
+      message: 'ECR cannot scan this image.',
+      failed: false,
+    })
     expectGolden(
-      'unavailable-lines.txt',
+      'gate-section-unavailable.md',
       [
-        unavailableLine('TIMEOUT', 'No trustworthy findings after 900 s: the scan was still PENDING.', true),
-        unavailableLine('UNSUPPORTED_IMAGE', 'ECR cannot scan this image.', false),
+        timeout.verdict,
+        timeout.gate,
+        unsupported.verdict,
+        unsupported.gate,
+        skippedVerdict(REF, base.consoleUrl),
         '',
-      ].join('\n'),
+      ].join('\n\n'),
     )
   })
 

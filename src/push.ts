@@ -25,7 +25,7 @@ import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
-import { cell } from './report.js'
+import { pushedSection } from './pushed-section.js'
 import { preloadSdks } from './sdk.js'
 import { stageResult, type StageResult } from './stage.js'
 import { saveState } from './state.js'
@@ -245,7 +245,8 @@ async function tagAndPush(
 }
 
 /** The push's outputs and its summary section. */
-export function pushStageResult(p: PushResult, identity: Identity): StageResult {
+/** What the push hands to main: its outputs and its summary section (`consoleUrl`: the image in the ECR console). */
+export function pushStageResult(p: PushResult, identity: Identity, consoleUrl?: string): StageResult {
   return stageResult({
     outputs: {
       registry: p.registry,
@@ -257,18 +258,7 @@ export function pushStageResult(p: PushResult, identity: Identity): StageResult 
       'aws-account-id': identity.account,
       'token-expires-at': p.tokenExpiresAt.toISOString(),
     },
-    sections: {
-      push: [
-        '### Pushed',
-        '',
-        '| | |',
-        '|---|---|',
-        `| Image (deploy this) | \`${cell(p.imageRef)}\` |`,
-        `| Tags | ${p.tags.map((t) => `\`${cell(t)}\``).join(', ')} |`,
-        `| Registry | \`${cell(p.registry)}\` (account ${p.registryId}) |`,
-        `| Pushed as | \`${cell(identity.arn)}\` |`,
-      ].join('\n'),
-    },
+    sections: { push: pushedSection(p, identity, consoleUrl) },
   })
 }
 

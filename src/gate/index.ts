@@ -34,15 +34,15 @@ import {
 import {
   annotations as blockingAnnotations,
   countOutputs,
-  gateSection,
   reportChunks,
-  unavailableLine,
   verdictLine,
   type GateFacts,
   type GateState,
   type PlatformScan,
 } from './reports.js'
 import { sarifChunks } from './sarif.js'
+import { gateSection, skippedVerdict, unavailableSections, verdictSection } from './summary.js'
+import { consoleUrl } from '../partition.js'
 import { defaultWaitConfig, type WaitConfig } from './status.js'
 import { waitForGate, type GateWaitResult, type PlatformResult } from './wait.js'
 import { VERSION } from '../version.js'
@@ -110,8 +110,11 @@ export async function runGate(
 ): Promise<StageResult> {
   if (!plan.enabled) {
     core.info('Scan gate skipped (wait-for-scan: false)')
+    const { pushed } = deps
+    const url = imageConsoleUrl({ inputs: context.inputs, pushed })
     return stageResult({
       outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' },
+      sections: { verdict: skippedVerdict(pushed.imageRef, url) },
       digest: digestWithoutFindings('skipped', plan.policy.threshold),
     })
   }
@@ -231,6 +234,11 @@ async function concludeGate(ctx: GateRun, plan: GatePlan, c: Concluded): Promise
 
 type ScanType = 'BASIC' | 'ENHANCED' | 'NONE'
 
+/** The pushed image in the ECR console of the region's partition (none in a partition without one). */
+function imageConsoleUrl(ctx: Pick<GateRun, 'inputs' | 'pushed'>): string | undefined {
+  return consoleUrl(ctx.inputs.region, ctx.pushed.registryId, ctx.inputs.repository, ctx.pushed.digest)
+}
+
 function gateFacts(
   ctx: GateRun,
   plan: GatePlan,
@@ -244,7 +252,13 @@ function gateFacts(
     policy: plan.policy,
     today: new Date(ctx.clock()).toISOString().slice(0, 10),
     elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
+    ...optional('consoleUrl', imageConsoleUrl(ctx)),
   }
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>)
 }
 
 /** The gate's mode, from the run's one answer to how the repository is covered. */
@@ -343,19 +357,16 @@ async function unavailable(
   // No SARIF: an empty one would tell code scanning "0 findings".
   const { report } = reportPaths(ctx)
   if (await writeFile(report, reportChunks(undefined, facts, gate, message))) outputs['report-file'] = report
-  const line = unavailableLine(status, message, fail)
-  const sections: Sections = {
-    verdict: `### ${line.split(': ')[0]}\n\n${line.slice(line.indexOf(': ') + 2)}`,
-    gate: [
-      '### Scan gate',
-      '',
-      '| | |',
-      '|---|---|',
-      `| Verdict | ${fail ? '❌ failed' : '⚠️ unavailable'}: no trustworthy findings |`,
-      `| Scan | ${scanType}, status ${status} (waited ${facts.elapsedSeconds} s) |`,
-      `| Image | \`${ctx.pushed.imageRef}\` |`,
-    ].join('\n'),
-  }
+  const sections: Sections = unavailableSections({
+    imageRef: facts.imageRef,
+    ...optional('consoleUrl', facts.consoleUrl),
+    scanType,
+    status,
+    message,
+    elapsedSeconds: facts.elapsedSeconds,
+    platforms,
+    failed: fail,
+  })
   const digest = digestWithoutFindings(gate, plan.policy.threshold, `${status}: ${message}`)
   if (fail) return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}`, digest })
   return stageResult({
@@ -400,7 +411,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
     annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' })
   return stageResult({
     outputs,
-    sections: { verdict: `### ${line}`, gate: gateSection(verdict, facts) },
+    sections: { verdict: verdictSection(verdict, facts), gate: gateSection(verdict, facts) },
     annotations,
     digest: digestOfVerdict(verdict, facts.policy.threshold),
     ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),

@@ -2,7 +2,8 @@
  * What `registry-scanning` did, for the governance section (before and after) and the run's
  * annotations. Pure: no I/O.
  */
-import { cell } from '../report.js'
+import { table } from '../markdown.js'
+import { mdCode, mdText } from '../neutralise.js'
 import { matchingRule, putScanningCommand, type RegistryConfig } from '../scanning.js'
 import type { Annotation } from '../stage.js'
 import type { RegistryScanningOutcome } from './registry-scanning.js'
@@ -81,7 +82,7 @@ const MAX_FILTERS = 10
 
 /** The before/after table and the line above it, for the governance section. */
 export function registryScanningMarkdown(r: RegistryScanningReport): string {
-  const head = `**Registry scanning** (\`registry-scanning: ${cell(r.mode)}\`, filter \`${cell(r.filter)}\`): ${status(r)}`
+  const head = `**Registry scanning** (${mdCode(`registry-scanning: ${r.mode}`)}, filter ${mdCode(r.filter)}): ${status(r)}`
   if (!r.before) return head
   const configs = [r.before, ...(r.after ? [r.after] : [])]
   const present = new Set(configs.flatMap((c) => c.rules.map((x) => x.scanFrequency)))
@@ -93,21 +94,19 @@ export function registryScanningMarkdown(r: RegistryScanningReport): string {
     'Scan type',
     ...(frequencies.length > 0 ? frequencies.map((f) => `${f} filters`) : ['Rules']),
   ]
-  const row = (label: string, c: RegistryConfig, other?: RegistryConfig): string => {
+  const row = (label: string, c: RegistryConfig, other?: RegistryConfig): string[] => {
     const cells = frequencies.map((f) => filtersCell(c, f, other))
-    return `| ${[label, cell(c.scanType), ...(cells.length > 0 ? cells : ['none'])].join(' | ')} |`
+    return [label, mdText(c.scanType), ...(cells.length > 0 ? cells : ['none'])]
   }
-  const lines = [head, '', `| | ${header.join(' | ')} |`, `|---|${header.map(() => '---').join('|')}|`]
-  if (r.result === 'covered' || !r.after) lines.push(row('Before and after', r.before))
-  else {
-    lines.push(row('Before', r.before))
-    lines.push(row(r.result === 'needs-switch' ? 'Would be' : 'After', r.after, r.before))
-  }
-  return lines.join('\n')
+  const rows =
+    r.result === 'covered' || !r.after
+      ? [row('Before and after', r.before)]
+      : [row('Before', r.before), row(r.result === 'needs-switch' ? 'Would be' : 'After', r.after, r.before)]
+  return [head, '', ...table(['Registry', ...header], rows)].join('\n')
 }
 
 function status(r: RegistryScanningReport): string {
-  const was = r.before?.scanType ?? 'BASIC'
+  const was = mdText(r.before?.scanType ?? 'BASIC')
   switch (r.result) {
     case 'covered':
       return `already covered${coveredBy(r)}; nothing written.`
@@ -121,13 +120,13 @@ function status(r: RegistryScanningReport): string {
     case 'needs-switch':
       return `**not changed**: the registry uses ${was} scanning, and switching it to ENHANCED (every repository, and the bill) needs \`registry-scanning-switch: true\`.`
     case 'failed':
-      return `**failed**: ${cell(r.message ?? 'unknown error')}`
+      return `**failed**: ${mdText(r.message ?? 'unknown error')}`
   }
 }
 
 function coveredBy(r: RegistryScanningReport): string {
   const match = r.before && matchingRule(r.before.rules, r.repository)
-  return match ? ` by filter \`${cell(match.filter)}\` of the ${match.rule.scanFrequency} rule` : ''
+  return match ? ` by filter ${mdCode(match.filter)} of the ${mdText(match.rule.scanFrequency)} rule` : ''
 }
 
 /** One rule's filters, in order; filters not in `other` (the configuration before) in bold. */
@@ -138,7 +137,10 @@ function filtersCell(c: RegistryConfig, frequency: string, other?: RegistryConfi
     other?.rules.find((x) => x.scanFrequency === frequency)?.repositoryFilters.map((f) => f.filter),
   )
   const isNew = (f: string): boolean => other !== undefined && !old.has(f)
-  const show = (f: string): string => (isNew(f) ? `**\`${cell(f)}\`**` : `\`${cell(f)}\``)
+  const show = (f: string): string => {
+    const c = mdCode(f, { table: true })
+    return isNew(f) ? `**${c}**` : c
+  }
   const all = rule.repositoryFilters.map((f) => f.filter)
   const shown = all.slice(0, MAX_FILTERS)
   const hiddenNew = all.slice(MAX_FILTERS).filter(isNew)
