@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Finding } from '../src/gate/findings.ts'
 import { evaluate, parseIgnoreText, zeroCounts, type Counts } from '../src/gate/policy.ts'
+import { compareFindings, topN } from '../src/gate/reports.ts'
 import { addDays, barCells, ignoreLine, severityBar, shortImage } from '../src/gate/summary.ts'
 import { details, foldedTable, link, safeUrl, table } from '../src/markdown.ts'
 import { alsoFailed } from '../src/report.ts'
@@ -62,6 +63,33 @@ describe('the severity bar', () => {
     )
     expect(severityBar(counts({ LOW: 2 }), 'NONE')).toBe(`${'🟦'.repeat(20)} 2 low`)
     expect(severityBar(counts({}), 'HIGH')).toBe('')
+  })
+})
+
+describe('the most severe findings', () => {
+  it('topN picks what a full sort would, without sorting everything', () => {
+    let x = 7
+    const rnd = (): number => (x = (x * 48271) % 2147483647) / 2147483647
+    const all = Array.from({ length: 5000 }, (_, i) =>
+      finding(`CVE-2024-${i % 997}`, `p${i % 13}`, {
+        severity: SEVERITIES[Math.floor(rnd() * 6)] as Finding['severity'],
+        ...(rnd() < 0.8 ? { score: Math.round(rnd() * 100) / 10 } : {}),
+      }),
+    )
+    const v = evaluate(all, { threshold: 'HIGH', onlyFixable: false, ignore: [] }, '2025-01-01')
+    const ids = (fs: Finding[]): string[] => fs.map((f) => `${f.severity} ${f.score} ${f.id} ${f.package}`)
+    for (const n of [1, 10, 100]) {
+      expect(ids(topN(v.results, n, () => true))).toEqual(ids([...all].sort(compareFindings).slice(0, n)))
+      expect(ids(topN(v.results, n, (e) => e.blocking))).toEqual(
+        ids(
+          v.results
+            .filter((e) => e.blocking)
+            .map((e) => e.finding)
+            .sort(compareFindings)
+            .slice(0, n),
+        ),
+      )
+    }
   })
 })
 

@@ -84,15 +84,21 @@ export function verdictLine(v: Verdict, facts: GateFacts, opts: { heading?: bool
   return `✅ Scan gate passed: ${t === 'NONE' ? `${v.total} counted finding${v.total === 1 ? '' : 's'}, report only` : what}${v.ignored > 0 ? `; ${v.ignored} ignored` : ''}`
 }
 
-/** The most severe `n` of the results `keep` picks, without sorting everything (50,000 findings). */
+/**
+ * The most severe `n` of the results `keep` picks, without sorting everything (50,000 findings):
+ * once `n` are held, anything not more severe than the n-th is passed over with one comparison.
+ */
 export function topN(items: readonly Evaluated[], n: number, keep: (e: Evaluated) => boolean): Finding[] {
   const picked: Finding[] = []
+  let cutoff: Finding | undefined
   for (const e of items) {
     if (!keep(e)) continue
+    if (cutoff !== undefined && compareFindings(e.finding, cutoff) >= 0) continue
     picked.push(e.finding)
     if (picked.length > n * 4) {
       picked.sort(compareFindings)
       picked.length = n
+      cutoff = picked[n - 1]
     }
   }
   picked.sort(compareFindings)
