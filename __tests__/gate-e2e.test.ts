@@ -3,6 +3,8 @@
 // a pass needs the 60 s fill-in floor, so most cases here fail (fast); the slow ones (the one pass,
 // budgets running out) run side by side, each in a repository of its own.
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pushPermissions, type RepositoryRecord } from './testbed/emulator/index.ts'
 import {
@@ -195,6 +197,12 @@ describe('scan gate end to end', () => {
     expect(results.every((x) => x.locations[0]?.physicalLocation.artifactLocation.uri === 'Dockerfile')).toBe(
       true,
     )
+    // The runner's workspace holds no Dockerfile: said, once, before any wait.
+    expect(r.warnings.filter((w) => w.includes('without a file location'))).toEqual([
+      expect.stringContaining("dockerfile 'Dockerfile' is not a file in the workspace"),
+    ])
+    // No automationDetails: the upload step's `category` decides (see sarif.ts).
+    expect(sarif.runs[0].automationDetails).toBeUndefined()
     const rules = sarif.runs[0].tool.driver.rules as {
       id: string
       helpUri?: string
@@ -209,6 +217,36 @@ describe('scan gate end to end', () => {
       disposition: 'inactive',
       counted: false,
     })
+  })
+
+  it('SARIF results point at the dockerfile input, a path in the repository; no warning when it is there', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-e2e-ws-'))
+    try {
+      fs.mkdirSync(path.join(workspace, 'docker', 'app'), { recursive: true })
+      fs.writeFileSync(path.join(workspace, 'docker', 'app', 'Dockerfile'), 'FROM scratch\n')
+      const r = await gate(
+        { enhancedFindings: [CRIT] },
+        { dockerfile: './docker/app/Dockerfile', audit: 'false' },
+        own('sarif-dockerfile'),
+        { GITHUB_WORKSPACE: workspace },
+      )
+      expect(r.code, r.log).toBe(1)
+      expect(r.warnings.filter((w) => w.includes('without a file location'))).toEqual([])
+      const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
+      const uris = (
+        sarif.runs[0].results as {
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[]
+        }[]
+      ).map((x) => x.locations[0]?.physicalLocation.artifactLocation.uri)
+      expect(uris).toEqual(['docker/app/Dockerfile'])
+      const rule = sarif.runs[0].tool.driver.rules[0] as { help: { markdown: string } }
+      expect(rule.help.markdown).toContain('- Upgrade `openssl` `3.0.1` to `3.0.9` or later.')
+      expect(rule.help.markdown).toContain(
+        'Advisory: [nvd.nist.gov](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)',
+      )
+    } finally {
+      fs.rmSync(workspace, { recursive: true, force: true })
+    }
   })
 
   it('the critical one ignored, a HIGH still blocks: ignore reasons, notices and the report agree', async () => {

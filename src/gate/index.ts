@@ -81,10 +81,27 @@ export async function prepareGate(ctx: PreflightContext): Promise<GatePlan> {
     }
   }
   if (problems.length > 0) throw new InputError(problems)
+  await checkDockerfile(ctx)
   return {
     enabled: inputs.waitForScan,
     policy: { threshold: inputs.severityThreshold, onlyFixable: inputs.onlyFixable, ignore },
   }
+}
+
+/**
+ * SARIF results point at the `dockerfile` input; when there is no such file in the workspace, code
+ * scanning cannot place them in the repository: said before any network call.
+ */
+async function checkDockerfile({ inputs, env }: PreflightContext): Promise<void> {
+  if (!inputs.waitForScan || inputs.sarifFile === undefined) return
+  const file = path.resolve(env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile)
+  const stat = await fs.stat(file).catch(() => undefined)
+  if (stat?.isFile()) return
+  core.warning(
+    `dockerfile '${inputs.dockerfile}' is not a file in the workspace (${file}): code scanning will show the SARIF's alerts without a file location. ` +
+      "Set 'dockerfile' to the path of the image's Dockerfile in the repository, and check the repository out (actions/checkout) before this step.",
+    { title: 'SARIF without a file location' },
+  )
 }
 
 /** Test seam: wait-loop tuning (grace periods, backoff) and the jitter source. */
@@ -394,7 +411,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
           paths.sarif,
           sarifChunks(verdict, {
             imageRef: facts.imageRef,
-            artifactUri: 'Dockerfile',
+            artifactUri: ctx.inputs.dockerfile,
             toolVersion: VERSION,
             ignore: facts.policy.ignore,
           }),
