@@ -102,6 +102,14 @@ describe('audit end to end', () => {
       expect(audit.config.exposedPorts).toEqual(['8080/tcp'])
       expect(r.summary).toContain('### Image audit')
       expect(r.summary).toContain('<summary>Recovered Dockerfile</summary>')
+      // A skipped gate does not read as a step that passed: the audit's failure is right under it.
+      expect(r.summary).toMatch(/^### ⏭️ Scan gate skipped/)
+      const also = r.summary.indexOf('❌ **What else fails the step:**\n\n- The audit found 1 credential')
+      expect(also).toBeGreaterThan(0)
+      expect(also).toBeLessThan(r.summary.indexOf('### Pushed'))
+      expect(r.summary).toContain(
+        '❌ **1 credential found** in the history, env or labels (fail-on-secrets: the step fails)',
+      )
     } finally {
       cleanup(r)
     }

@@ -3,6 +3,8 @@
 // a pass needs the 60 s fill-in floor, so most cases here fail (fast); the slow ones (the one pass,
 // budgets running out) run side by side, each in a repository of its own.
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pushPermissions, type RepositoryRecord } from './testbed/emulator/index.ts'
 import {
@@ -174,7 +176,7 @@ describe('scan gate end to end', () => {
     // Verdict first in the summary, then the push section, then the gate section.
     expect(r.summary.indexOf('Scan gate failed')).toBeLessThan(r.summary.indexOf('### Pushed'))
     expect(r.summary).toContain('[CVE-2024-0001](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)')
-    expect(r.summary).toMatch(/\| 3\.0\.1 → 3\.0\.9 \| CRITICAL \| 9\.8 \| YES \| YES \|/)
+    expect(r.summary).toMatch(/\| CRITICAL 9\.8 \| `openssl` \| `3\.0\.1` → `3\.0\.9` \| YES \| YES \|/)
     expect(r.summary.indexOf('CVE-2024-0001')).toBeLessThan(r.summary.indexOf('CVE-2024-0003'))
     expect(r.summary.indexOf('CVE-2024-0003')).toBeLessThan(r.summary.indexOf('CVE-2024-0002'))
     // One ::error per blocking finding (3) plus the step's failure.
@@ -195,6 +197,12 @@ describe('scan gate end to end', () => {
     expect(results.every((x) => x.locations[0]?.physicalLocation.artifactLocation.uri === 'Dockerfile')).toBe(
       true,
     )
+    // The runner's workspace holds no Dockerfile: said, once, before any wait.
+    expect(r.warnings.filter((w) => w.includes('without a file location'))).toEqual([
+      expect.stringContaining("dockerfile 'Dockerfile' is not a file in the workspace"),
+    ])
+    // No automationDetails: the upload step's `category` decides (see sarif.ts).
+    expect(sarif.runs[0].automationDetails).toBeUndefined()
     const rules = sarif.runs[0].tool.driver.rules as {
       id: string
       helpUri?: string
@@ -209,6 +217,36 @@ describe('scan gate end to end', () => {
       disposition: 'inactive',
       counted: false,
     })
+  })
+
+  it('SARIF results point at the dockerfile input, a path in the repository; no warning when it is there', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-e2e-ws-'))
+    try {
+      fs.mkdirSync(path.join(workspace, 'docker', 'app'), { recursive: true })
+      fs.writeFileSync(path.join(workspace, 'docker', 'app', 'Dockerfile'), 'FROM scratch\n')
+      const r = await gate(
+        { enhancedFindings: [CRIT] },
+        { dockerfile: './docker/app/Dockerfile', audit: 'false' },
+        own('sarif-dockerfile'),
+        { GITHUB_WORKSPACE: workspace },
+      )
+      expect(r.code, r.log).toBe(1)
+      expect(r.warnings.filter((w) => w.includes('without a file location'))).toEqual([])
+      const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
+      const uris = (
+        sarif.runs[0].results as {
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[]
+        }[]
+      ).map((x) => x.locations[0]?.physicalLocation.artifactLocation.uri)
+      expect(uris).toEqual(['docker/app/Dockerfile'])
+      const rule = sarif.runs[0].tool.driver.rules[0] as { help: { markdown: string } }
+      expect(rule.help.markdown).toContain('- Upgrade `openssl` `3.0.1` to `3.0.9` or later.')
+      expect(rule.help.markdown).toContain(
+        'Advisory: [nvd.nist.gov](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)',
+      )
+    } finally {
+      fs.rmSync(workspace, { recursive: true, force: true })
+    }
   })
 
   it('the critical one ignored, a HIGH still blocks: ignore reasons, notices and the report agree', async () => {
@@ -334,7 +372,7 @@ describe('scan gate end to end', () => {
     expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-low': '2500', 'findings-total': '2500' })
     const sarif = JSON.parse(fs.readFileSync(r.outputs['sarif-file'] as string, 'utf8'))
     expect(sarif.runs[0].results).toHaveLength(2500)
-    expect(r.summary).toContain('100 of 2500')
+    expect(r.summary).toContain('The 100 most severe of 2500 counted findings')
   })
 
   it('a throttled run gives the same verdict', async () => {
@@ -364,7 +402,7 @@ describe('scan gate end to end', () => {
     const r = await gate({ enhancedFindings: [MED] }, { 'severity-threshold': 'MEDIUM' })
     expect(r.code, r.log).toBe(1)
     expect(tb.emulator.callsFor('ecr', 'GetRegistryScanningConfiguration')).toHaveLength(1)
-    expect(r.summary).toContain('Enhanced scanning covers it | yes')
+    expect(r.summary).toContain('- Enhanced scanning covers it: yes')
   })
 
   it('fails fast: a blocking finding ends the gate as soon as the counts settle, long before the floor', async () => {
@@ -373,7 +411,7 @@ describe('scan gate end to end', () => {
     expect(r.code, r.log).toBe(1)
     expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
     expect(r.log).toMatch(/Blocking finding in .*CRITICAL CVE-2024-0001 in openssl 3\.0\.1/)
-    expect(r.summary).toContain('| Counts | complete')
+    expect(r.summary).toContain('- Counts: complete')
     // The whole step (push included) ends well inside the 60 s a pass would need.
     expect(r.durationMs).toBeLessThan(45_000)
   })
@@ -426,7 +464,7 @@ describe('scan gate end to end', () => {
       expect(r.code, r.log).toBe(1)
       expect(r.outputs).toMatchObject({ gate: 'failed', 'findings-critical': '1', 'findings-total': '2' })
       expect(r.log).toContain('Image index: gating 2 platform image(s): linux/amd64, linux/arm64')
-      expect(r.summary).toMatch(/Platform linux\/arm64 \| `sha256:[a-f0-9]{64}`: UNSUPPORTED_IMAGE/)
+      expect(r.summary).toMatch(/- Platform linux\/arm64: `sha256:[a-f0-9]{64}`: UNSUPPORTED_IMAGE/)
       expect(r.errors.some((e) => /^CRITICAL CVE-2024-0001 .*\[linux\/amd64\]/.test(e))).toBe(true)
       const read = tb.emulator
         .callsFor('ecr', 'DescribeImageScanFindings')

@@ -9,10 +9,13 @@ import ajvFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import type { Finding, PackageRef } from '../src/gate/findings.ts'
 import { evaluate, type Policy } from '../src/gate/policy.ts'
-import { gateSection, reportJson, unavailableLine, verdictLine, type GateFacts } from '../src/gate/reports.ts'
+import { reportJson, type GateFacts } from '../src/gate/reports.ts'
+import { gateSection, skippedVerdict, unavailableSections, verdictSection } from '../src/gate/summary.ts'
 import { buildSarif, securitySeverity } from '../src/gate/sarif.ts'
+import { consoleUrl } from '../src/partition.ts'
 import { normaliseSeverity, type Severity } from '../src/severity.ts'
 import { expectGolden } from './golden.ts'
+import { renderGfm } from './testbed/gfm.ts'
 
 const AMD = `sha256:${'a'.repeat(64)}`
 const ARM = `sha256:${'b'.repeat(64)}`
@@ -103,6 +106,7 @@ const facts = (p: Policy, over: Partial<GateFacts> = {}): GateFacts => ({
   elapsedSeconds: 75,
   countsSettled: true,
   unsettled: [],
+  consoleUrl: consoleUrl('us-east-1', '123456789012', 'acme/widget', AMD) as string,
   ...over,
 })
 
@@ -139,12 +143,12 @@ describe('golden files', () => {
   const v = evaluate(sample(), p, '2025-06-15')
 
   it('the summary section of a failed gate', () => {
-    expectGolden('gate-section-failed.md', `${verdictLine(v, facts(p))}\n\n${gateSection(v, facts(p))}\n`)
+    expectGolden('gate-section-failed.md', `${verdictSection(v, facts(p))}\n\n${gateSection(v, facts(p))}\n`)
   })
 
   it('the summary section when the counts had not settled', () => {
     const fx = facts(p, { countsSettled: false, unsettled: ['linux/arm64: the scan was still PENDING'] })
-    expectGolden('gate-section-unsettled.md', `${verdictLine(v, fx)}\n\n${gateSection(v, fx)}\n`)
+    expectGolden('gate-section-unsettled.md', `${verdictSection(v, fx)}\n\n${gateSection(v, fx)}\n`)
   })
 
   it('the summary section of a pass, only-fixable notes naming the scan type', () => {
@@ -158,17 +162,40 @@ describe('golden files', () => {
       scanType: 'BASIC',
       scanStatus: 'COMPLETE',
     })
-    expectGolden('gate-section-passed.md', `${verdictLine(clean, fx)}\n\n${gateSection(clean, fx)}\n`)
+    expectGolden('gate-section-passed.md', `${verdictSection(clean, fx)}\n\n${gateSection(clean, fx)}\n`)
   })
 
-  it('the lines of a gate without trustworthy findings', () => {
+  it('the summary of a gate without trustworthy findings, and of a skipped one', () => {
+    const base = {
+      imageRef: REF,
+      consoleUrl: facts(p).consoleUrl as string,
+      scanType: 'ENHANCED',
+      elapsedSeconds: 900,
+      platforms: facts(p).platforms,
+    }
+    const timeout = unavailableSections({
+      ...base,
+      status: 'TIMEOUT',
+      message: 'No trustworthy findings after 900 s: the scan was still PENDING.',
+      failed: true,
+    })
+    const unsupported = unavailableSections({
+      ...base,
+      platforms: [],
+      status: 'UNSUPPORTED_IMAGE',
+      message: 'ECR cannot scan this image.',
+      failed: false,
+    })
     expectGolden(
-      'unavailable-lines.txt',
+      'gate-section-unavailable.md',
       [
-        unavailableLine('TIMEOUT', 'No trustworthy findings after 900 s: the scan was still PENDING.', true),
-        unavailableLine('UNSUPPORTED_IMAGE', 'ECR cannot scan this image.', false),
+        timeout.verdict,
+        timeout.gate,
+        unsupported.verdict,
+        unsupported.gate,
+        skippedVerdict(REF, base.consoleUrl),
         '',
-      ].join('\n'),
+      ].join('\n\n'),
     )
   })
 
@@ -272,5 +299,64 @@ describe('SARIF agrees with the gate', () => {
 
   it('every result points at its rule', () => {
     for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex]?.id).toBe(r.ruleId)
+  })
+
+  it('results point at the dockerfile input; no automationDetails, so the upload step’s category decides', () => {
+    const text = buildSarif(evaluate(sample(), p, '2025-06-15'), {
+      ...CTX(p),
+      artifactUri: 'docker/app/Dockerfile',
+    })
+    const d = JSON.parse(text) as {
+      runs: {
+        automationDetails?: unknown
+        results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[]
+      }[]
+    }
+    expect(d.runs[0]?.automationDetails).toBeUndefined()
+    const uris = new Set(d.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri))
+    expect([...uris]).toEqual(['docker/app/Dockerfile'])
+  })
+
+  it('help.markdown says what fixes it: each package’s fixed version, the advisory', () => {
+    const help = (id: string): { text: string; markdown: string } =>
+      (
+        run.tool.driver.rules.find((r) => r.id === id) as unknown as {
+          help: { text: string; markdown: string }
+        }
+      ).help
+    // openssl 3.0.1 has a fix on amd64 (3.0.9): the rule says so, for both platforms' results.
+    expect(help('CVE-2024-0001').markdown).toContain('- Upgrade `openssl` `3.0.1` to `3.0.9` or later.')
+    expect(help('CVE-2024-0001').markdown).toContain('Rebuild the image')
+    expect(help('CVE-2024-0001').markdown).toContain(
+      'Advisory: [nvd.nist.gov](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)',
+    )
+    expect(help('CVE-2024-0001').text).toContain('Upgrade openssl 3.0.1 to 3.0.9 or later.')
+    // Two packages, no fix: each named, and what to do without one.
+    const none = help('CVE-2024-0002').markdown
+    expect(none).toContain(
+      '- `libssl3` `3.0.1`: no fixed version is known yet.\n- `libcrypto3` `3.0.1`: no fixed version is known yet.',
+    )
+    expect(none).toContain('Without a fixed version:')
+    expect(help('GHSA-aaaa-bbbb-cccc').markdown).toContain(
+      '[github.com](https://github.com/advisories/GHSA-aaaa-bbbb-cccc)',
+    )
+  })
+
+  it('help.markdown renders scanner text as text: no HTML, no links it did not make', () => {
+    const evil = f('CVE-2024-0666', 'CRITICAL', {
+      description: '<img src=x onerror=alert(1)> **bold** [click](https://evil.example) @octocat',
+      url: 'javascript:alert(1)',
+      package: 'pkg`|`x',
+      fixedIn: '2.0<script>',
+    })
+    const d = JSON.parse(buildSarif(evaluate([evil], policy({ ignore: [] }), '2025-06-15'), CTX(p))) as {
+      runs: { tool: { driver: { rules: { helpUri?: string; help: { markdown: string } }[] } } }[]
+    }
+    const rule = d.runs[0]?.tool.driver.rules[0]
+    expect(rule?.helpUri).toBeUndefined()
+    const html = renderGfm(rule?.help.markdown ?? '')
+    expect(html).not.toMatch(/<img|<script|<a /)
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; **bold** [click](https:')
+    expect(html).toContain('<code>pkg`|`x</code>')
   })
 })

@@ -232,7 +232,7 @@ describe('createRepository', () => {
     // Reported as created by this run.
     const ctx = stage(ecr, repo, { repository: name, createRepository: true }, ['abc1234'], created.origin)
     await govern(ctx, {})
-    expect(ctx.report.markdown()).toContain(`\`${name}\`: created by this run`)
+    expect(ctx.report.markdown()).toContain(`- Repository: \`${name}\`, created by this run`)
   })
 
   it('two jobs at once: both succeed, one finds it already created', async () => {
@@ -378,7 +378,7 @@ describe('lifecycle policy as code', () => {
     const stored = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: name }))
     expect(stored.lifecyclePolicyText).toBe(p.lifecyclePolicy?.text)
     expect(first.report.markdown()).toContain(
-      '| Lifecycle policy | applied from `lc.json` (the repository had none) |',
+      '- Lifecycle policy: applied from `lc.json` (the repository had none)\n',
     )
     expect(out.text()).toContain(`Applied lifecycle policy lc.json to ${name}`)
 
@@ -399,7 +399,7 @@ describe('lifecycle policy as code', () => {
     expect(emu.callsFor('ecr', 'GetLifecyclePolicy')).toHaveLength(1)
     expect(emu.callsFor('ecr', 'PutLifecyclePolicy')).toHaveLength(0)
     expect(second.report.markdown()).toContain(
-      '| Lifecycle policy | unchanged: the repository already has `lc.json` |',
+      '- Lifecycle policy: unchanged: the repository already has `lc.json`\n',
     )
   })
 
@@ -494,7 +494,7 @@ describe('lifecycle policy as code', () => {
       /^ecr:PutLifecyclePolicy was denied: .* Grant the permission in the role's policy/,
     )
     // DescribeRepositories was not allowed in push: settings are unknown, not invented.
-    expect(ctx.report.markdown()).toContain('| Tag mutability | unknown (ecr:DescribeRepositories denied) |')
+    expect(ctx.report.markdown()).toContain('- Tag mutability: unknown (ecr:DescribeRepositories denied)\n')
   })
 })
 
@@ -725,9 +725,9 @@ describe('settings report', () => {
     }
     const md = ctx.report.markdown()
     expect(md).toContain(
-      '| Enhanced scanning covers it | unknown (ecr:GetRegistryScanningConfiguration denied) |',
+      '- Enhanced scanning covers it: unknown (ecr:GetRegistryScanningConfiguration denied)\n',
     )
-    expect(md).toContain('| Scan on push | **off** |')
+    expect(md).toContain('- Scan on push: **off**\n')
     expect(md).toContain('existing (settings reported, not changed)')
     expect(md).toContain('scan-on-push is off (a created repository has it on)')
     // The repository's setting decides, not the tags' form: in a MUTABLE repository both can move.
@@ -759,7 +759,7 @@ describe('settings report', () => {
       /::warning::Tag 'latest' in acme\/gov-\d+ is mutable \(IMMUTABLE_WITH_EXCLUSION \(except `latest`\)\): a later push can move it/,
     )
     expect(out.text()).not.toContain("'main'")
-    expect(ctx.report.markdown()).toContain('| Tag mutability | IMMUTABLE_WITH_EXCLUSION (except `latest`) |')
+    expect(ctx.report.markdown()).toContain('- Tag mutability: IMMUTABLE_WITH_EXCLUSION (except `latest`)\n')
   })
 
   it('the setting unreadable: guessed from the tags, and said so', async () => {
@@ -807,7 +807,7 @@ describe('settings report', () => {
       out.restore()
     }
     expect(ctx.report.markdown()).toContain(
-      '| Enhanced scanning covers it | yes (CONTINUOUS_SCAN, filter `acme/*`) |',
+      '- Enhanced scanning covers it: yes (CONTINUOUS_SCAN, filter `acme/*`)\n',
     )
     // IMMUTABLE: a pushed 'latest' cannot have been moved.
     expect(out.text()).not.toContain('::warning::')

@@ -62,9 +62,9 @@ describe('create-repository', () => {
     expect(ops.indexOf('CreateRepository')).toBeGreaterThan(ops.indexOf('DescribeRepositories'))
     expect(ops.indexOf('CreateRepository')).toBeLessThan(ops.indexOf('BatchGetImage'))
     expect(r.summary).toContain('### Repository governance')
-    expect(r.summary).toContain('`acme/created`: created by this run')
-    expect(r.summary).toContain('| Scan on push | on |')
-    expect(r.summary).toContain('| Tag mutability | IMMUTABLE |')
+    expect(r.summary).toContain('- Repository: `acme/created`, created by this run')
+    expect(r.summary).toContain('- Scan on push: on\n')
+    expect(r.summary).toContain('- Tag mutability: IMMUTABLE\n')
   })
 
   it('two jobs creating the same repository at once both succeed', async () => {
@@ -139,13 +139,13 @@ describe('lifecycle-policy', () => {
     expect(first.code, first.log).toBe(0)
     expect(tb.emulator.callsFor('ecr', 'PutLifecyclePolicy')).toHaveLength(1)
     expect(first.summary).toContain(
-      '| Lifecycle policy | applied from `ecr-lifecycle.json` (the repository had none) |',
+      '- Lifecycle policy: applied from `ecr-lifecycle.json` (the repository had none)\n',
     )
     expect(first.summary).toContain('**Lifecycle preview:** nothing would expire now')
     expect(first.summary).toContain(
       '| 10 | Keep the last 20 images of the main branch (tags main-\\*) | 0 | – |',
     )
-    expect(first.summary).toMatch(/\| Enhanced scanning covers it \| no \(registry scanning is BASIC\) \|/)
+    expect(first.summary).toContain('- Enhanced scanning covers it: no (registry scanning is BASIC)\n')
     // The same answer as an output: the repository's own scan-on-push flag, no extra call.
     expect(first.outputs['scan-coverage']).toBe(
       tb.emulator.state.repositories.find((x) => x.name === 'acme/widget')?.scanOnPush
@@ -167,7 +167,7 @@ describe('lifecycle-policy', () => {
     expect(tb.emulator.callsFor('ecr', 'GetLifecyclePolicy')).toHaveLength(1)
     expect(tb.emulator.callsFor('ecr', 'PutLifecyclePolicy')).toHaveLength(0)
     expect(second.summary).toContain(
-      '| Lifecycle policy | unchanged: the repository already has `ecr-lifecycle.json` |',
+      '- Lifecycle policy: unchanged: the repository already has `ecr-lifecycle.json`\n',
     )
     expect(tb.emulator.internalErrors).toEqual([])
   })

@@ -370,10 +370,10 @@ describe('governanceSection', () => {
   it('shows settings, policy, preview and the moving tags', () => {
     const md = governanceSection(base)
     expect(md).toContain('### Repository governance')
-    expect(md).toContain('| Repository | `acme/widget`: created by this run |')
-    expect(md).toContain('| Scan on push | on |')
-    expect(md).toContain('| Enhanced scanning covers it | no (registry scanning is BASIC) |')
-    expect(md).toContain('| Lifecycle policy | applied from `lc.json` (the repository had none) |')
+    expect(md).toContain('- Repository: `acme/widget`, created by this run\n')
+    expect(md).toContain('- Scan on push: on\n')
+    expect(md).toContain('- Enhanced scanning covers it: no (registry scanning is BASIC)\n')
+    expect(md).toContain('- Lifecycle policy: applied from `lc.json` (the repository had none)\n')
     expect(md).toContain('**Lifecycle preview:** 1 image would expire now')
     expect(md).toContain('| 1 | old untagged | 1 (1 untagged) | – |')
     expect(md).toContain(
@@ -398,9 +398,9 @@ describe('governanceSection', () => {
       differences: ['scan-on-push is off'],
     })
     expect(md).toContain('existing (settings reported, not changed)')
-    expect(md).toContain('| Scan on push | **off** |')
+    expect(md).toContain('- Scan on push: **off**\n')
     expect(md).toContain(
-      '> The repository differs from the inputs (not changed by this action): scan-on-push is off.',
+      '> ⚠️ The repository differs from the inputs (not changed by this action): scan-on-push is off.',
     )
   })
   it('caps long tag lists', () => {

@@ -50,6 +50,21 @@ describe('parseInputs', () => {
     })
     expect(i.registryId).toBeUndefined()
     expect(i.sarifFile).toBeUndefined()
+    expect(i.dockerfile).toBe('Dockerfile')
+  })
+
+  it('dockerfile: a path in the repository, as code scanning names it', () => {
+    expect(parse({ dockerfile: './docker/app/Dockerfile' }).dockerfile).toBe('docker/app/Dockerfile')
+    expect(parse({ dockerfile: '/ws/svc/Dockerfile.prod' }).dockerfile).toBe('svc/Dockerfile.prod')
+    expect(parse({ dockerfile: 'a/../b/Dockerfile' }).dockerfile).toBe('b/Dockerfile')
+    expect(parse({ dockerfile: '  ' }).dockerfile).toBe('Dockerfile')
+    for (const bad of ['../elsewhere/Dockerfile', '/etc/Dockerfile', '.', 'docker/\nDockerfile']) {
+      expect(problems({ dockerfile: bad })).toEqual([
+        expect.stringMatching(
+          /^Invalid input 'dockerfile': '.*'\. Expected a file path in the repository, relative to the workspace, e\.g\. Dockerfile or docker\/app\/Dockerfile/s,
+        ),
+      ])
+    }
   })
 
   it('takes the region from AWS_REGION, then AWS_DEFAULT_REGION', () => {

@@ -104,7 +104,7 @@ describe('registry-scanning: continuous', () => {
       `| After | ENHANCED | \`prod/*\`, **\`${repository}\`** | \`legacy/*\`, \`tools/ci\` |`,
     )
     expect(r.summary).toContain(
-      `| Enhanced scanning covers it | yes (CONTINUOUS_SCAN, filter \`${repository}\`) |`,
+      `- Enhanced scanning covers it: yes (CONTINUOUS_SCAN, filter \`${repository}\`)`,
     )
 
     // The second run: already covered, nothing written.
@@ -301,10 +301,10 @@ describe('create on push (a repository creation template)', () => {
       'Repository acme/team/api does not exist: ECR creates it on push from creation template acme/team',
     )
     expect(r.summary).toContain(
-      '| Repository | `acme/team/api`: created by ECR from template `acme/team` (create on push): tag mutability IMMUTABLE_WITH_EXCLUSION (except `latest`), encryption AES256 (S3-managed keys), the lifecycle policy of the template, 0 resource tags, scan-on-push off (the registry scanning rules decide) |',
+      '- Repository: `acme/team/api`, created by ECR from template `acme/team` (create on push): tag mutability IMMUTABLE_WITH_EXCLUSION (except `latest`), encryption AES256 (S3-managed keys), the lifecycle policy of the template, 0 resource tags, scan-on-push off (the registry scanning rules decide)\n',
     )
     // The settings as ECR created them, read after the push.
-    expect(r.summary).toContain('| Tag mutability | IMMUTABLE_WITH_EXCLUSION (except `latest`) |')
+    expect(r.summary).toContain('- Tag mutability: IMMUTABLE_WITH_EXCLUSION (except `latest`)\n')
     expect(r.outputs['image-ref']).toMatch(/acme\/team\/api@sha256:/)
   })
 
@@ -355,9 +355,7 @@ describe('tag mutability with exclusions', () => {
         { filter: 'dev-*', filterType: 'WILDCARD' },
       ],
     })
-    expect(first.summary).toContain(
-      '| Tag mutability | IMMUTABLE_WITH_EXCLUSION (except `latest`, `dev-*`) |',
-    )
+    expect(first.summary).toContain('- Tag mutability: IMMUTABLE_WITH_EXCLUSION (except `latest`, `dev-*`)\n')
     // The warning goes by the repository's setting: only the excluded tag can move.
     expect(first.warnings.join('\n')).toContain(
       `Tag 'latest' in ${repository} is mutable (IMMUTABLE_WITH_EXCLUSION (except \`latest\`, \`dev-*\`)): a later push can move it`,
@@ -438,7 +436,7 @@ describe("Amazon Inspector's re-scan duration", () => {
     expect(r.code, r.log).toBe(0)
     expect(tb.emulator.callsFor('inspector2', 'GetConfiguration')).toHaveLength(1)
     expect(r.summary).toContain(
-      '| Inspector re-scans it | 14 days after the push, or 14 days after its last use on a cluster (DAYS_14 / DAYS_14) |',
+      '- Inspector re-scans it: 14 days after the push, or 14 days after its last use on a cluster (DAYS_14 / DAYS_14)\n',
     )
     expect(r.warnings.join('\n')).toContain(
       `Amazon Inspector re-scans images of ${repository} for only 14 days after their push (ECR re-scan duration DAYS_14) unless its last use on a cluster was within 14 days: an image deployed longer turns SCAN_ELIGIBILITY_EXPIRED`,
@@ -450,7 +448,7 @@ describe("Amazon Inspector's re-scan duration", () => {
     setInspectorEcrConfiguration(tb.emulator, { rescanDuration: 'LIFETIME', status: 'SUCCESS' })
     const ok = await tb.run({ inputs: { image, repository: fresh() } })
     expect(ok.code, ok.log).toBe(0)
-    expect(ok.summary).toContain("| Inspector re-scans it | for the image's lifetime (LIFETIME) |")
+    expect(ok.summary).toContain("- Inspector re-scans it: for the image's lifetime (LIFETIME)\n")
     expect(ok.warnings.filter((w) => w.includes('Amazon Inspector'))).toEqual([])
 
     const arn = `arn:aws:iam::${ACCOUNT}:role/no-inspector-config`
@@ -461,9 +459,7 @@ describe("Amazon Inspector's re-scan duration", () => {
     })
     const blind = await tb.run({ inputs: { image, repository: fresh(), 'role-to-assume': arn } })
     expect(blind.code, blind.log).toBe(0)
-    expect(blind.summary).toContain(
-      '| Inspector re-scans it | unknown (inspector2:GetConfiguration denied) |',
-    )
+    expect(blind.summary).toContain('- Inspector re-scans it: unknown (inspector2:GetConfiguration denied)\n')
   })
 
   it('not asked when nothing is re-scanned (scan on push, basic)', async () => {

@@ -417,7 +417,7 @@ describe('the summary part', () => {
       [
         '**Registry scanning** (`registry-scanning: continuous`, filter `acme/widget`): added to the CONTINUOUS_SCAN rule; written and read back (2 writes: another job changed the configuration at the same time).',
         '',
-        '| | Scan type | CONTINUOUS_SCAN filters | SCAN_ON_PUSH filters |',
+        '| Registry | Scan type | CONTINUOUS_SCAN filters | SCAN_ON_PUSH filters |',
         '|---|---|---|---|',
         '| Before | ENHANCED | `prod/*` | `*-cache` |',
         '| After | ENHANCED | `prod/*`, **`acme/widget`** | `*-cache` |',

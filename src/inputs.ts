@@ -56,6 +56,11 @@ export interface Inputs {
   onScanUnavailable: 'fail' | 'warn'
   /** Absolute path for the SARIF file; undefined: none. */
   sarifFile?: string
+  /**
+   * The image's Dockerfile as code scanning names it: relative to the workspace (the repository's
+   * checkout), with forward slashes, e.g. `docker/app/Dockerfile`. Where SARIF results point.
+   */
+  dockerfile: string
   summary: boolean
   /** Keep one comment with the verdict on the pull request (pull_request events only). */
   prComment: boolean
@@ -187,6 +192,26 @@ class InputReader {
       return undefined
     }
     return path.resolve(this.workspace, v)
+  }
+
+  /**
+   * A file in the repository, relative to the workspace (an absolute path inside it is made
+   * relative), with forward slashes: how code scanning names files. `dflt` when empty.
+   */
+  repoPath(name: string, dflt: string): string {
+    const v = this.raw(name) || dflt
+    const expected = `a file path in the repository, relative to the workspace, e.g. ${dflt} or docker/app/${dflt}`
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(v)) {
+      this.bad(name, v, expected)
+      return dflt
+    }
+    const rel = path.relative(this.workspace, path.resolve(this.workspace, v))
+    if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+      this.bad(name, v, `${expected} (inside the workspace)`)
+      return dflt
+    }
+    return rel.split(path.sep).join('/')
   }
 }
 
@@ -462,6 +487,7 @@ type GateInputs = Pick<
   | 'onlyFixable'
   | 'onScanUnavailable'
   | 'sarifFile'
+  | 'dockerfile'
   | 'summary'
 >
 
@@ -479,6 +505,7 @@ function gateInputs(r: InputReader): GateInputs {
   const onlyFixable = r.bool('only-fixable', false)
   const onScanUnavailable = r.oneOf('on-scan-unavailable', 'fail', ['fail', 'warn'] as const)
   const sarifFile = r.filePath('sarif-file')
+  const dockerfile = r.repoPath('dockerfile', 'Dockerfile')
   const summary = r.bool('summary', true)
   return {
     waitForScan,
@@ -490,6 +517,7 @@ function gateInputs(r: InputReader): GateInputs {
     onlyFixable,
     onScanUnavailable,
     ...optional('sarifFile', sarifFile),
+    dockerfile,
     summary,
   }
 }

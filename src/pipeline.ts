@@ -10,6 +10,7 @@ import { createEcrClient } from './ecr.js'
 import { ActionError, errorMessage } from './errors.js'
 import { outputDir } from './files.js'
 import { prepareGate, runGate, type GatePlan } from './gate/index.js'
+import { crashedVerdict } from './gate/summary.js'
 import {
   applyRegistryScanning,
   createRepository,
@@ -21,6 +22,7 @@ import {
 } from './governance/index.js'
 import { configurationAfter } from './governance/registry-scanning.js'
 import type { Inputs } from './inputs.js'
+import { consoleUrl } from './partition.js'
 import {
   localDocker,
   localImageId,
@@ -32,7 +34,7 @@ import {
   type MissingRepository,
 } from './push.js'
 import type { RegistryClient } from './oci/client.js'
-import type { Report } from './report.js'
+import { alsoFailed, type Report } from './report.js'
 import { realSleep } from './retry.js'
 import { decideCoverage, scanCoverageOutput, scanningConfiguration } from './scanning.js'
 import { publish, stageResult, type AfterPush, type StageContext, type StageResult } from './stage.js'
@@ -58,8 +60,10 @@ export async function runPipeline(
   const push = await imageStage(inputs, env, docker, cleanups.defer, report)
   // The registry login is not needed past the push: a private docker config goes right away.
   await cleanups.loginDone()
-  publish(pushStageResult(push.pushed, push.identity, inputs.push), report)
-  core.info(`${inputs.push ? 'Pushed' : 'Working on'} ${push.pushed.imageRef}`)
+  const { pushed } = push
+  const image = consoleUrl(inputs.region, pushed.registryId, inputs.repository, pushed.digest)
+  publish(pushStageResult(pushed, push.identity, { pushed: inputs.push, consoleUrl: image }), report)
+  core.info(`${inputs.push ? 'Pushed' : 'Working on'} ${pushed.imageRef}`)
 
   const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep, outputDir: outputDir(env) }
   return afterPush(ctx, { governance, gate, audit }, { ...push, docker }, report)
@@ -205,10 +209,10 @@ async function afterPush(
     settle('Repository governance', runGovernance(ctx, plans.governance, { ...push, scanning })),
     settle('The image audit', runAudit(ctx, plans.audit, push)),
     // Fail closed: a gate that crashed has not passed anything.
-    settle(
-      'The scan gate',
-      runGate(ctx, plans.gate, { ...push, scanning }),
-      ctx.inputs.waitForScan ? { outputs: { gate: 'failed' } } : {},
+    settle('The scan gate', runGate(ctx, plans.gate, { ...push, scanning }), (failure) =>
+      ctx.inputs.waitForScan
+        ? { outputs: { gate: 'failed' }, sections: { verdict: crashedVerdict(failure) } }
+        : {},
     ),
   ])
   const failures: string[] = []
@@ -216,6 +220,9 @@ async function afterPush(
     publish(r, report)
     if (r.failure !== undefined) failures.push(r.failure)
   }
+  // Under the gate's verdict: what else fails the step (a passed gate does not make it pass).
+  const others = results.slice(0, 2).flatMap((r) => (r.failure === undefined ? [] : [r.failure]))
+  if (others.length > 0) report.add('verdict', alsoFailed(others))
   publish(stageResult({ outputs: await scanCoverageOutput(scanning) }), report)
   // pr-comment: the verdict on the pull request (loaded only then). Never throws, never fails the step.
   if (ctx.inputs.prComment) {
@@ -232,15 +239,16 @@ async function afterPush(
   return failures
 }
 
-/** The stage's result; a stage that throws becomes a failure (with `crashed`'s outputs). */
+/** The stage's result; a stage that throws becomes a failure (with what `crashed` makes of it). */
 async function settle(
   title: string,
   stage: Promise<StageResult>,
-  crashed: Partial<StageResult> = {},
+  crashed: (failure: string) => Partial<StageResult> = () => ({}),
 ): Promise<StageResult> {
   try {
     return await stage
   } catch (err) {
-    return stageResult({ ...crashed, failure: `${title} failed: ${errorMessage(err)}` })
+    const failure = `${title} failed: ${errorMessage(err)}`
+    return stageResult({ ...crashed(failure), failure })
   }
 }

@@ -30,7 +30,7 @@ import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
 import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
-import { mdCode } from './neutralise.js'
+import { pushedSection } from './pushed-section.js'
 import { preloadSdks } from './sdk.js'
 import { stageResult, type StageResult } from './stage.js'
 import { configDigest, indexChildren, verifyPushed, type TagManifest } from './verify.js'
@@ -344,8 +344,15 @@ async function untagLocally(docker: Docker, imageId: string, tagged: LocalTag[])
   }
 }
 
-/** The push's outputs and its summary section (`pushed` false: push: false worked on ECR's image). */
-export function pushStageResult(p: PushResult, identity: Identity, pushed = true): StageResult {
+/**
+ * What the push hands to main: its outputs and its summary section (`pushed` false: push: false
+ * worked on ECR's image; `consoleUrl`: the image in the ECR console).
+ */
+export function pushStageResult(
+  p: PushResult,
+  identity: Identity,
+  { pushed = true, consoleUrl }: { pushed?: boolean; consoleUrl?: string | undefined } = {},
+): StageResult {
   return stageResult({
     outputs: {
       registry: p.registry,
@@ -357,18 +364,7 @@ export function pushStageResult(p: PushResult, identity: Identity, pushed = true
       'aws-account-id': identity.account,
       'token-expires-at': p.tokenExpiresAt.toISOString(),
     },
-    sections: {
-      push: [
-        pushed ? '### Pushed' : '### Image in ECR (push: false: nothing pushed)',
-        '',
-        '| | |',
-        '|---|---|',
-        `| Image (deploy this) | ${mdCode(p.imageRef, { table: true })} |`,
-        `| Tags | ${p.tags.map((t) => mdCode(t, { table: true })).join(', ')} |`,
-        `| Registry | ${mdCode(p.registry, { table: true })} (account ${p.registryId}) |`,
-        `| ${pushed ? 'Pushed as' : 'Read as'} | ${mdCode(identity.arn, { table: true })} |`,
-      ].join('\n'),
-    },
+    sections: { push: pushedSection(p, identity, { pushed, consoleUrl }) },
   })
 }
 

@@ -2,6 +2,7 @@
  * The job summary, assembled from the sections the stages return, written once at the end of the
  * step (also when it fails) so a reviewer reads one page instead of the log.
  */
+import { mdText } from './neutralise.js'
 
 /** The summary's sections, in the order they appear: declared here and nowhere else. */
 export const SECTION_ORDER = ['verdict', 'push', 'gate', 'governance', 'audit'] as const
@@ -46,5 +47,10 @@ export class Report {
   }
 }
 
-// Hostile text in a section goes through the neutraliser's markdown helpers (neutralise.ts:
-// mdText for text, mdCode for code spans, mdFence for blocks).
+/**
+ * Under the verdict: the other reasons the step fails (governance, the audit), so that a passed gate
+ * never reads as a passed step. The messages may quote registry answers: neutralised.
+ */
+export function alsoFailed(failures: readonly string[]): string {
+  return ['❌ **What else fails the step:**', '', ...failures.map((f) => `- ${mdText(f)}`)].join('\n')
+}

@@ -224,7 +224,7 @@ function auditStageResult(
   if (opts.exportFailure) failures.push(opts.exportFailure)
   return stageResult({
     outputs,
-    sections: { audit: auditMarkdown(result, exported, auditFile) },
+    sections: { audit: auditMarkdown(result, exported, auditFile, opts.failOnSecrets) },
     annotations,
     ...(failures.length > 0 ? { failure: failures.join(' ') } : {}),
   })

@@ -1,4 +1,9 @@
-/** The audit's job-summary section. Pure: everything it prints is already redacted. */
+/**
+ * The audit's job-summary section. Pure: everything it prints is already redacted; every string from
+ * the image goes through the neutraliser. The headline says first whether the audit fails the step;
+ * long tables fold under `<details>`.
+ */
+import { details, foldedTable, plural } from '../markdown.js'
 import { mdCode, mdFence, mdText } from '../neutralise.js'
 import type { AuditResult } from './analyze.js'
 import type { ExportResult } from './export.js'
@@ -8,8 +13,13 @@ import { formatBytes } from './image.js'
 const code = (s: string): string => mdCode(s, { table: true })
 const inline = (s: string): string => mdCode(s)
 
-export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile?: string): string {
-  const out: string[] = ['### Image audit', '', headline(r)]
+export function auditMarkdown(
+  r: AuditResult,
+  exported?: ExportResult,
+  auditFile?: string,
+  failOnSecrets = true,
+): string {
+  const out: string[] = ['### Image audit', '', headline(r, failOnSecrets)]
   out.push(...warningLines(r, exported))
   out.push('', ...layerTable(r))
   out.push('', ...configTable(r.config))
@@ -21,26 +31,24 @@ export function auditMarkdown(r: AuditResult, exported?: ExportResult, auditFile
         `${exported.whiteouts} whiteouts applied.`,
     )
   }
-  out.push(
-    '',
-    '<details><summary>Recovered Dockerfile</summary>',
-    '',
-    mdFence(r.dockerfile, 'dockerfile'),
-    '',
-    '</details>',
-  )
+  out.push('', ...details('Recovered Dockerfile', [mdFence(r.dockerfile, 'dockerfile')]))
   if (auditFile) out.push('', `Full audit: ${inline(auditFile)} (output \`audit-file\`).`)
   return out.join('\n')
 }
 
-function headline(r: AuditResult): string {
-  const size = r.image.size !== undefined ? formatBytes(r.image.size) : 'unknown'
-  return (
-    `${r.image.layerCount} layer${r.image.layerCount === 1 ? '' : 's'}, ${size} compressed` +
-    `${r.image.platform ? `, ${r.image.platform}` : ''}; ` +
-    (r.secrets.length > 0 ? `**${r.secrets.length} credential(s) found**` : 'no credentials found') +
-    '.'
-  )
+/** `❌ **1 credential found** …` or `✅ No credentials found`, then the image in brief. */
+function headline(r: AuditResult, failOnSecrets: boolean): string {
+  const size = r.image.size !== undefined ? `${formatBytes(r.image.size)} compressed` : 'size unknown'
+  const image =
+    `${plural(r.image.layerCount, 'layer')}, ${size}` +
+    (r.image.platform ? `, ${mdText(r.image.platform)}` : '')
+  const n = r.secrets.length
+  const found =
+    n === 0
+      ? '✅ No credentials found in the history, env or labels'
+      : `${failOnSecrets ? '❌' : '⚠️'} **${plural(n, 'credential')} found** in the history, env or labels` +
+        (failOnSecrets ? ' (fail-on-secrets: the step fails)' : '')
+  return `${found} · ${image}`
 }
 
 function warningLines(r: AuditResult, exported: ExportResult | undefined): string[] {
@@ -50,7 +58,7 @@ function warningLines(r: AuditResult, exported: ExportResult | undefined): strin
   for (const w of r.warnings) out.push(`- ${mdText(w)}`)
   if (exported && refused.length > 0) {
     const n = exported.refusedCount
-    out.push(`- Filesystem export refused ${n} entr${n === 1 ? 'y' : 'ies'}:`)
+    out.push(`- Filesystem export refused ${plural(n, 'entry', 'entries')}:`)
     for (const x of refused.slice(0, 20))
       out.push(`  - layer ${x.layer}: ${inline(x.path)}: ${mdText(x.reason)}`)
   }
@@ -58,37 +66,41 @@ function warningLines(r: AuditResult, exported: ExportResult | undefined): strin
 }
 
 function layerTable(r: AuditResult): string[] {
-  const out = ['| # | Size | Made by |', '|---:|---:|---|']
-  for (const l of r.layers) {
+  const rows = r.layers.map((l) => {
     const s = l.size !== undefined ? formatBytes(l.size) : '?'
     const instr = l.instruction !== undefined ? code(truncate(l.instruction, 160)) : '(no history entry)'
-    out.push(`| ${l.index} | ${l.big ? `**${s}** 🔺` : s} | ${instr} |`)
-  }
-  if (r.layers.some((l) => l.big)) out.push('', '🔺 the biggest layers (each at least a tenth of the image).')
-  return out
+    return [String(l.index), l.big ? `**${s}** 🔺` : s, instr]
+  })
+  const note = r.layers.some((l) => l.big)
+    ? '🔺 the biggest layers (each at least a tenth of the image).'
+    : ''
+  return foldedTable(`Layers: ${r.layers.length}`, ['#', 'Size', 'Made by'], rows, {
+    align: ['right', 'right', 'left'],
+    ...(note ? { note } : {}),
+  })
 }
 
 function configTable(c: AuditResult['config']): string[] {
-  const out = ['| Configuration | |', '|---|---|']
-  out.push(`| User | ${c.user === '' ? '(not set: root)' : code(c.user)}${c.runsAsRoot ? ' ⚠️ root' : ''} |`)
-  if (c.entrypoint) out.push(`| Entrypoint | ${code(JSON.stringify(c.entrypoint))} |`)
-  if (c.cmd) out.push(`| Cmd | ${code(JSON.stringify(c.cmd))} |`)
-  if (c.workingDir) out.push(`| Working dir | ${code(c.workingDir)} |`)
-  if (c.exposedPorts.length > 0) out.push(`| Exposed ports | ${c.exposedPorts.map(code).join(', ')} |`)
-  if (c.volumes.length > 0) out.push(`| Volumes | ${c.volumes.map(code).join(', ')} |`)
+  const rows: string[][] = []
+  rows.push(['User', `${c.user === '' ? '(not set: root)' : code(c.user)}${c.runsAsRoot ? ' ⚠️ root' : ''}`])
+  if (c.entrypoint) rows.push(['Entrypoint', code(JSON.stringify(c.entrypoint))])
+  if (c.cmd) rows.push(['Cmd', code(JSON.stringify(c.cmd))])
+  if (c.workingDir) rows.push(['Working dir', code(c.workingDir)])
+  if (c.exposedPorts.length > 0) rows.push(['Exposed ports', c.exposedPorts.map(code).join(', ')])
+  if (c.volumes.length > 0) rows.push(['Volumes', c.volumes.map(code).join(', ')])
   if (c.env.length > 0) {
     const env = c.env.map((e) =>
-      e.masked ? `${code(e.name)} (value hidden)` : `${code(`${e.name}=${e.value ?? ''}`)}`,
+      e.masked ? `${code(e.name)} (value hidden)` : code(`${e.name}=${e.value ?? ''}`),
     )
-    out.push(`| Env | ${env.join('<br>')} |`)
+    rows.push(['Env', env.join('<br>')])
   }
   for (const [name, v] of Object.entries(c.ociLabels)) {
-    out.push(`| ${code(name)} | ${v.present ? code(v.value ?? '') : '⚠️ missing'} |`)
+    rows.push([code(name), v.present ? code(v.value ?? '') : '⚠️ missing'])
   }
   const other = Object.entries(c.labels).filter(([k]) => !(k in c.ociLabels))
   if (other.length > 0)
-    out.push(`| Labels | ${other.map(([k, v]) => code(`${k}=${truncate(v, 100)}`)).join('<br>')} |`)
-  return out
+    rows.push(['Labels', other.map(([k, v]) => code(`${k}=${truncate(v, 100)}`)).join('<br>')])
+  return foldedTable(`Configuration: ${plural(rows.length, 'setting')}`, ['Configuration', 'Value'], rows)
 }
 
 function truncate(s: string, n: number): string {

@@ -8,7 +8,6 @@ import * as path from 'node:path'
 import * as core from '../core.js'
 import { InputError, errorMessage } from '../errors.js'
 import { outputDir, replaceFile, writeNewFile } from '../files.js'
-import { mdCode, mdText } from '../neutralise.js'
 import { pickOutputs, type Outputs } from '../outputs.js'
 import type { Sections } from '../report.js'
 import type { ScanningConfiguration } from '../scanning.js'
@@ -36,15 +35,15 @@ import {
 import {
   annotations as blockingAnnotations,
   countOutputs,
-  gateSection,
   reportChunks,
-  unavailableLine,
   verdictLine,
   type GateFacts,
   type GateState,
   type PlatformScan,
 } from './reports.js'
 import { sarifChunks } from './sarif.js'
+import { gateSection, skippedVerdict, unavailableSections, verdictSection } from './summary.js'
+import { consoleUrl } from '../partition.js'
 import { defaultWaitConfig, type WaitConfig } from './status.js'
 import { waitForGate, type GateWaitResult, type PlatformResult } from './wait.js'
 import { VERSION } from '../version.js'
@@ -83,10 +82,27 @@ export async function prepareGate(ctx: PreflightContext): Promise<GatePlan> {
     }
   }
   if (problems.length > 0) throw new InputError(problems)
+  await checkDockerfile(ctx)
   return {
     enabled: inputs.waitForScan,
     policy: { threshold: inputs.severityThreshold, onlyFixable: inputs.onlyFixable, ignore },
   }
+}
+
+/**
+ * SARIF results point at the `dockerfile` input; when there is no such file in the workspace, code
+ * scanning cannot place them in the repository: said before any network call.
+ */
+async function checkDockerfile({ inputs, env }: PreflightContext): Promise<void> {
+  if (!inputs.waitForScan || inputs.sarifFile === undefined) return
+  const file = path.resolve(env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile)
+  const stat = await fs.stat(file).catch(() => undefined)
+  if (stat?.isFile()) return
+  core.warning(
+    `dockerfile '${inputs.dockerfile}' is not a file in the workspace (${file}): code scanning will show the SARIF's alerts without a file location. ` +
+      "Set 'dockerfile' to the path of the image's Dockerfile in the repository, and check the repository out (actions/checkout) before this step.",
+    { title: 'SARIF without a file location' },
+  )
 }
 
 /** Test seam: wait-loop tuning (grace periods, backoff) and the jitter source. */
@@ -112,8 +128,11 @@ export async function runGate(
 ): Promise<StageResult> {
   if (!plan.enabled) {
     core.info('Scan gate skipped (wait-for-scan: false)')
+    const { pushed } = deps
+    const url = imageConsoleUrl({ inputs: context.inputs, pushed })
     return stageResult({
       outputs: { gate: 'skipped', 'scan-status': 'SKIPPED' },
+      sections: { verdict: skippedVerdict(pushed.imageRef, url) },
       digest: digestWithoutFindings('skipped', plan.policy.threshold),
     })
   }
@@ -233,6 +252,11 @@ async function concludeGate(ctx: GateRun, plan: GatePlan, c: Concluded): Promise
 
 type ScanType = 'BASIC' | 'ENHANCED' | 'NONE'
 
+/** The pushed image in the ECR console of the region's partition (none in a partition without one). */
+function imageConsoleUrl(ctx: Pick<GateRun, 'inputs' | 'pushed'>): string | undefined {
+  return consoleUrl(ctx.inputs.region, ctx.pushed.registryId, ctx.inputs.repository, ctx.pushed.digest)
+}
+
 function gateFacts(
   ctx: GateRun,
   plan: GatePlan,
@@ -246,7 +270,13 @@ function gateFacts(
     policy: plan.policy,
     today: new Date(ctx.clock()).toISOString().slice(0, 10),
     elapsedSeconds: Math.round((ctx.clock() - startedAt) / 1000),
+    ...optional('consoleUrl', imageConsoleUrl(ctx)),
   }
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>)
 }
 
 /** The gate's mode, from the run's one answer to how the repository is covered. */
@@ -344,19 +374,16 @@ async function unavailable(
   // No SARIF: an empty one would tell code scanning "0 findings".
   const report = await writeReport(ctx, reportChunks(undefined, facts, gate, message))
   if (report !== undefined) outputs['report-file'] = report
-  const line = unavailableLine(status, message, fail)
-  const sections: Sections = {
-    verdict: `### ${mdText(line.split(': ')[0] ?? '')}\n\n${mdText(line.slice(line.indexOf(': ') + 2))}`,
-    gate: [
-      '### Scan gate',
-      '',
-      '| | |',
-      '|---|---|',
-      `| Verdict | ${fail ? '❌ failed' : '⚠️ unavailable'}: no trustworthy findings |`,
-      `| Scan | ${scanType}, status ${mdText(status)} (waited ${facts.elapsedSeconds} s) |`,
-      `| Image | ${mdCode(ctx.pushed.imageRef, { table: true })} |`,
-    ].join('\n'),
-  }
+  const sections: Sections = unavailableSections({
+    imageRef: facts.imageRef,
+    ...optional('consoleUrl', facts.consoleUrl),
+    scanType,
+    status,
+    message,
+    elapsedSeconds: facts.elapsedSeconds,
+    platforms,
+    failed: fail,
+  })
   const digest = digestWithoutFindings(gate, plan.policy.threshold, `${status}: ${message}`)
   if (fail) return stageResult({ outputs, sections, failure: `Scan gate: ${status}: ${message}`, digest })
   return stageResult({
@@ -384,7 +411,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
           sarif,
           sarifChunks(verdict, {
             imageRef: facts.imageRef,
-            artifactUri: 'Dockerfile',
+            artifactUri: ctx.inputs.dockerfile,
             toolVersion: VERSION,
             ignore: facts.policy.ignore,
           }),
@@ -401,7 +428,7 @@ async function decide(ctx: GateRun, verdict: Verdict, facts: GateFacts): Promise
     annotations.push({ level: 'error', message: a, title: 'Vulnerability blocks the image' })
   return stageResult({
     outputs,
-    sections: { verdict: `### ${mdText(line)}`, gate: gateSection(verdict, facts) },
+    sections: { verdict: verdictSection(verdict, facts), gate: gateSection(verdict, facts) },
     annotations,
     digest: digestOfVerdict(verdict, facts.policy.threshold),
     ...(verdict.failed ? { failure: line.replace(/^❌ /, '') } : {}),

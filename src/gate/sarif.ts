@@ -1,20 +1,27 @@
 /**
  * SARIF 2.1.0 that agrees with the gate, in the form github/codeql-action/upload-sarif accepts: a
- * rule per vulnerability (help text, link, `properties.security-severity`), a result per
- * vulnerability and set of packages (the platforms of an index merged), located at the Dockerfile
- * with the image as logical location. Counted findings are results; findings an ignore entry set
- * aside are results with a SARIF `suppressions` entry carrying the entry's reason (suppressed, not
- * alerting, in SARIF's terms); inactive (SUPPRESSED/CLOSED in Inspector) and only-fixable drops are
- * left out. Pure.
+ * rule per vulnerability (help as text and as markdown with the fix: the fixed version of each
+ * package, the advisory; a link; `properties.security-severity`), a result per vulnerability and
+ * set of packages (the platforms of an index merged), located at the `dockerfile` input with the
+ * image as logical location. Counted findings are results; findings an ignore entry set aside are
+ * results with a SARIF `suppressions` entry carrying the entry's reason (suppressed, not alerting,
+ * in SARIF's terms); inactive (SUPPRESSED/CLOSED in Inspector) and only-fixable drops are left out.
+ *
+ * No `automationDetails`: upload-sarif fills `runs[].automationDetails.id` from its `category`
+ * input only for a run that has none (codeql-action src/upload-lib.ts,
+ * populateRunAutomationDetails), so leaving it out is what lets the upload step's `category`
+ * decide, as it does for the other scanners users upload. Pure.
  */
+import { link, safeUrl } from '../markdown.js'
+import { mdCode, mdText } from '../neutralise.js'
 import { severityRank, type Severity } from '../severity.js'
-import type { Finding } from './findings.js'
+import type { Finding, PackageRef } from './findings.js'
 import type { Evaluated, IgnoreEntry, Verdict } from './policy.js'
 
 export interface SarifContext {
   /** Digest-pinned image reference. */
   imageRef: string
-  /** Workspace-relative file the results point at. */
+  /** The `dockerfile` input: the repository-relative file the results point at. */
   artifactUri: string
   toolVersion: string
   /** The policy's ignore entries, for the suppressions' justification. */
@@ -65,7 +72,12 @@ interface Rule {
   score: number | undefined
   /** Whether any of its findings was counted (else only ignored ones: their highest severity). */
   counted: boolean
+  /** The packages it was found in (the first MAX_HELP_PACKAGES + 1), for the fix in its help. */
+  packages: PackageRef[]
 }
+
+/** Packages named in a rule's help; more are counted, not listed. */
+const MAX_HELP_PACKAGES = 10
 
 /** One result: a vulnerability in one set of packages, with the platforms it was found on. */
 interface Result {
@@ -79,10 +91,11 @@ function noteRule(rules: Map<string, Rule>, e: Evaluated): Rule {
   const counted = e.disposition === 'counted'
   let r = rules.get(f.id)
   if (!r) {
-    r = { index: rules.size, finding: f, severity: f.severity, score: f.score, counted }
+    r = { index: rules.size, finding: f, severity: f.severity, score: f.score, counted, packages: [] }
     rules.set(f.id, r)
-    return r
   }
+  notePackages(r, f)
+  if (r.finding === f) return r
   if (counted && !r.counted) Object.assign(r, { finding: f, severity: f.severity, score: f.score, counted })
   else if (counted === r.counted) {
     const d = severityRank(f.severity) - severityRank(r.severity)
@@ -90,6 +103,17 @@ function noteRule(rules: Map<string, Rule>, e: Evaluated): Rule {
       Object.assign(r, { finding: f, severity: f.severity, score: f.score })
   }
   return r
+}
+
+/** The packages of `f` not yet in the rule's list (a package's fixed version, once one is known). */
+function notePackages(r: Rule, f: Finding): void {
+  for (const p of f.packages) {
+    if (p.name === '') continue
+    const known = r.packages.find((k) => k.name === p.name && k.version === p.version)
+    if (known) {
+      if (!known.fixedIn && p.fixedIn) known.fixedIn = p.fixedIn
+    } else if (r.packages.length <= MAX_HELP_PACKAGES) r.packages.push({ ...p })
+  }
 }
 
 /** Rules and results of the counted and ignored findings, in the order first seen. */
@@ -113,16 +137,62 @@ function collect(verdict: Verdict): { rules: Map<string, Rule>; results: Map<str
   return { rules, results }
 }
 
+/** What to do about a rule's vulnerability, a line each: the fixed version of each package. */
+function fixLines(r: Rule): { text: string[]; markdown: string[] } {
+  const shown = r.packages.slice(0, MAX_HELP_PACKAGES)
+  const text: string[] = []
+  const markdown: string[] = []
+  for (const p of shown) {
+    const installed = p.version ? ` ${p.version}` : ''
+    if (p.fixedIn) {
+      text.push(`Upgrade ${p.name}${installed} to ${p.fixedIn} or later.`)
+      markdown.push(
+        `- Upgrade ${mdCode(p.name)}${p.version ? ` ${mdCode(p.version)}` : ''} to ${mdCode(p.fixedIn)} or later.`,
+      )
+    } else {
+      text.push(`${p.name}${installed}: no fixed version is known yet.`)
+      markdown.push(
+        `- ${mdCode(p.name)}${p.version ? ` ${mdCode(p.version)}` : ''}: no fixed version is known yet.`,
+      )
+    }
+  }
+  if (r.packages.length > MAX_HELP_PACKAGES) {
+    text.push('More packages: see the report file.')
+    markdown.push('- More packages: see the report file.')
+  }
+  return { text, markdown }
+}
+
+const REBUILD = 'Rebuild the image from the fixed Dockerfile (or a newer base image) and push it again.'
+const NO_FIX =
+  'Without a fixed version: remove the package, or accept the risk for a while with an `ignore` entry (`ID until=YYYY-MM-DD package=NAME # reason`).'
+
+/** help.markdown: the vulnerability, what fixes it, the advisory. Scanner text neutralised. */
+function helpMarkdown(r: Rule, about: string, url: string, fix: string[]): string {
+  const f = r.finding
+  const score = r.score !== undefined ? `, CVSS ${r.score.toFixed(1)}` : ''
+  const anyFix = r.packages.some((p) => p.fixedIn)
+  const lines = [`**${mdText(f.id)}** (${r.severity}${score})`, '', mdText(about), '', '**Fix**', '']
+  lines.push(...(fix.length > 0 ? fix : ['- No package is named by the scanner.']), '')
+  lines.push(anyFix ? REBUILD : NO_FIX)
+  if (url) lines.push('', `Advisory: ${link(mdText(new URL(url).host), url)}`)
+  return lines.join('\n')
+}
+
 function ruleJson(r: Rule): string {
   const f = r.finding
-  const url = vulnUrl(f)
+  const url = safeUrl(vulnUrl(f))
   const about = (f.description || f.title || f.id).slice(0, 600)
+  const fix = fixLines(r)
   const rule: Record<string, unknown> = {
     id: ruleId(f.id),
     name: ruleId(f.id),
     shortDescription: { text: `${f.id} (${r.severity})` },
     fullDescription: { text: about },
-    help: { text: `${about}${url ? ` More: ${url}` : ''}` },
+    help: {
+      text: [about, ...fix.text, url ? `More: ${url}` : ''].filter((t) => t !== '').join(' '),
+      markdown: helpMarkdown(r, about, url, fix.markdown),
+    },
     defaultConfiguration: { level: level(r.severity) },
     properties: {
       'security-severity': securitySeverity(r.severity, r.score),
@@ -182,10 +252,9 @@ export function* sarifChunks(verdict: Verdict, ctx: SarifContext): Generator<str
   yield `{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver).slice(0, -1)},"rules":[\n`
   let i = 0
   for (const r of rules.values()) yield (i++ === 0 ? '' : ',\n') + ruleJson(r)
-  const category = JSON.stringify({ id: `ecr-scan/${ctx.imageRef.replace(/@.*$/, '')}/` })
   // The image is the one logical location every result points at (by index 0).
   const logical = JSON.stringify([{ name: ctx.imageRef, fullyQualifiedName: ctx.imageRef, kind: 'module' }])
-  yield `\n]}},"automationDetails":${category},"logicalLocations":${logical},"results":[\n`
+  yield `\n]}},"logicalLocations":${logical},"results":[\n`
   const artifact = JSON.stringify({ uri: ctx.artifactUri })
   let first = true
   for (const r of results.values()) {

@@ -2,6 +2,7 @@
  * What `registry-scanning` did, for the governance section (before and after) and the run's
  * annotations. Pure: no I/O.
  */
+import { table } from '../markdown.js'
 import { mdCode, mdText } from '../neutralise.js'
 import { matchingRule, putScanningCommand, type RegistryConfig } from '../scanning.js'
 import type { Annotation } from '../stage.js'
@@ -93,21 +94,19 @@ export function registryScanningMarkdown(r: RegistryScanningReport): string {
     'Scan type',
     ...(frequencies.length > 0 ? frequencies.map((f) => `${f} filters`) : ['Rules']),
   ]
-  const row = (label: string, c: RegistryConfig, other?: RegistryConfig): string => {
+  const row = (label: string, c: RegistryConfig, other?: RegistryConfig): string[] => {
     const cells = frequencies.map((f) => filtersCell(c, f, other))
-    return `| ${[label, mdText(c.scanType), ...(cells.length > 0 ? cells : ['none'])].join(' | ')} |`
+    return [label, mdText(c.scanType), ...(cells.length > 0 ? cells : ['none'])]
   }
-  const lines = [head, '', `| | ${header.join(' | ')} |`, `|---|${header.map(() => '---').join('|')}|`]
-  if (r.result === 'covered' || !r.after) lines.push(row('Before and after', r.before))
-  else {
-    lines.push(row('Before', r.before))
-    lines.push(row(r.result === 'needs-switch' ? 'Would be' : 'After', r.after, r.before))
-  }
-  return lines.join('\n')
+  const rows =
+    r.result === 'covered' || !r.after
+      ? [row('Before and after', r.before)]
+      : [row('Before', r.before), row(r.result === 'needs-switch' ? 'Would be' : 'After', r.after, r.before)]
+  return [head, '', ...table(['Registry', ...header], rows)].join('\n')
 }
 
 function status(r: RegistryScanningReport): string {
-  const was = r.before?.scanType ?? 'BASIC'
+  const was = mdText(r.before?.scanType ?? 'BASIC')
   switch (r.result) {
     case 'covered':
       return `already covered${coveredBy(r)}; nothing written.`
@@ -138,8 +137,10 @@ function filtersCell(c: RegistryConfig, frequency: string, other?: RegistryConfi
     other?.rules.find((x) => x.scanFrequency === frequency)?.repositoryFilters.map((f) => f.filter),
   )
   const isNew = (f: string): boolean => other !== undefined && !old.has(f)
-  const show = (f: string): string =>
-    isNew(f) ? `**${mdCode(f, { table: true })}**` : mdCode(f, { table: true })
+  const show = (f: string): string => {
+    const c = mdCode(f, { table: true })
+    return isNew(f) ? `**${c}**` : c
+  }
   const all = rule.repositoryFilters.map((f) => f.filter)
   const shown = all.slice(0, MAX_FILTERS)
   const hiddenNew = all.slice(MAX_FILTERS).filter(isNew)

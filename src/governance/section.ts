@@ -1,4 +1,10 @@
-/** The governance section of the job summary. Pure: data in, markdown out. */
+/**
+ * The governance section of the job summary. Pure: data in, markdown out. Facts as a list (no
+ * key/value table with an empty header row); the preview table folds once it is long. The phrases
+ * mark values from the registry with backticks: each such part becomes a neutralised code span
+ * (mdMixed), the rest neutralised text.
+ */
+import { factList, foldedTable, plural } from '../markdown.js'
 import { mdCode, mdMixed } from '../neutralise.js'
 import { rescanPhrase, type RescanState } from './inspector.js'
 import type { MovableTags } from './settings.js'
@@ -37,9 +43,6 @@ export interface GovernanceReport {
 
 const MAX_TAGS = 20
 
-/** A table cell of our phrases, whose backtick-marked parts may hold values from the registry. */
-const cell = (s: string): string => mdMixed(s, { table: true })
-
 const ORIGIN: Record<GovernanceReport['origin'], string> = {
   created: 'created by this run',
   concurrent: 'created by another job at the same time (this run found it already there)',
@@ -48,25 +51,24 @@ const ORIGIN: Record<GovernanceReport['origin'], string> = {
 }
 
 export function governanceSection(r: GovernanceReport): string {
-  const code = (s: string): string => mdCode(s, { table: true })
   const lines = [
     '### Repository governance',
     '',
-    '| | |',
-    '|---|---|',
-    `| Repository | ${code(r.repository)}: ${origin(r)} |`,
-    `| Scan on push | ${r.scanOnPush === 'off' ? '**off**' : cell(r.scanOnPush)} |`,
-    `| Tag mutability | ${cell(r.mutability)} |`,
-    `| Encryption | ${cell(r.encryption)} |`,
-    `| Enhanced scanning covers it | ${cell(r.enhanced)} |`,
-    ...rescanRow(r.rescan),
-    `| Lifecycle policy | ${policyCell(r.policy)} |`,
+    ...factList([
+      ['Repository', `${mdCode(r.repository)}, ${origin(r)}`],
+      ['Scan on push', r.scanOnPush === 'off' ? '**off**' : mdMixed(r.scanOnPush)],
+      ['Tag mutability', mdMixed(r.mutability)],
+      ['Encryption', mdMixed(r.encryption)],
+      ['Enhanced scanning covers it', mdMixed(r.enhanced)],
+      ...rescanRow(r.rescan),
+      ['Lifecycle policy', policyCell(r.policy)],
+    ]),
   ]
   if (r.registryScanning) lines.push('', registryScanningMarkdown(r.registryScanning))
   if (r.differences.length > 0) {
     lines.push(
       '',
-      `> The repository differs from the inputs (not changed by this action): ${r.differences.map((d) => mdMixed(d)).join('; ')}.`,
+      `> ⚠️ The repository differs from the inputs (not changed by this action): ${r.differences.map((d) => mdMixed(d)).join('; ')}.`,
     )
   }
   const moving = movingTagsLine(r.movingTags)
@@ -76,10 +78,10 @@ export function governanceSection(r: GovernanceReport): string {
   return lines.join('\n')
 }
 
-function rescanRow(rescan: RescanState | undefined): string[] {
+function rescanRow(rescan: RescanState | undefined): [string, string][] {
   if (!rescan || rescan.kind === 'skipped') return []
   const text = rescan.kind === 'known' ? rescanPhrase(rescan.setting) : `unknown (${rescan.reason})`
-  return [`| Inspector re-scans it | ${cell(text)} |`]
+  return [['Inspector re-scans it', mdMixed(text)]]
 }
 
 function movingTagsLine({ tags, by }: MovableTags): string | undefined {
@@ -101,7 +103,7 @@ function movingTagsLine({ tags, by }: MovableTags): string | undefined {
 
 function origin(r: GovernanceReport): string {
   if (r.origin === 'template' && r.template) {
-    return `created by ECR from template ${mdCode(r.template.prefix, { table: true })} (create on push): ${cell(r.template.settings)}`
+    return `created by ECR from template ${mdCode(r.template.prefix)} (create on push): ${mdMixed(r.template.settings)}`
   }
   return ORIGIN[r.origin]
 }
@@ -111,11 +113,11 @@ function policyCell(p: PolicyState): string {
     case 'none':
       return 'not managed by this step (no `lifecycle-policy` input)'
     case 'applied':
-      return `applied from ${mdCode(p.file, { table: true })} (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`
+      return `applied from ${mdCode(p.file)} (${p.replaced ? 'replaced a different policy' : 'the repository had none'})`
     case 'unchanged':
-      return `unchanged: the repository already has ${mdCode(p.file, { table: true })}`
+      return `unchanged: the repository already has ${mdCode(p.file)}`
     case 'failed':
-      return `**not applied** (${mdCode(p.file, { table: true })}): ${cell(p.reason)}`
+      return `**not applied** (${mdCode(p.file)}): ${mdMixed(p.reason)}`
   }
 }
 
@@ -123,26 +125,25 @@ function previewMarkdown(p: PreviewState): string | undefined {
   if (p.kind === 'skipped') return undefined
   if (p.kind === 'unavailable') return `**Lifecycle preview:** unavailable: ${mdMixed(p.reason)}`
   const { summary } = p
-  const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`
+  const images = (n: number): string => plural(n, 'image')
   const parts = [
     summary.total === 0 ? 'nothing would expire now' : `${images(summary.total)} would expire now`,
   ]
   if (summary.transitions > 0) parts.push(`${images(summary.transitions)} would move to archive`)
   const transitions = summary.rules.some((r) => r.action === 'transition')
-  const lines = [
-    `**Lifecycle preview:** ${parts.join(', ')}`,
-    '',
-    `| Rule | What it does | ${transitions ? 'Images' : 'Would expire'} | Tags |`,
-    '|---|---|---|---|',
-  ]
-  for (const rule of summary.rules) {
+  const rows = summary.rules.map((rule) => {
     const shown = rule.tags.slice(0, MAX_TAGS).map((t) => mdCode(t, { table: true }))
     if (rule.tags.length > MAX_TAGS) shown.push(`… and ${rule.tags.length - MAX_TAGS} more`)
     const untagged = rule.untagged > 0 ? ` (${rule.untagged} untagged)` : ''
     const verb = transitions ? (rule.action === 'transition' ? ' to archive' : ' to expire') : ''
-    lines.push(
-      `| ${rule.rulePriority} | ${cell(rule.description)} | ${rule.count}${verb}${untagged} | ${shown.join(', ') || '–'} |`,
-    )
-  }
-  return lines.join('\n')
+    return [
+      String(rule.rulePriority),
+      mdMixed(rule.description, { table: true }),
+      `${rule.count}${verb}${untagged}`,
+      shown.join(', ') || '–',
+    ]
+  })
+  const head = ['Rule', 'What it does', transitions ? 'Images' : 'Would expire', 'Tags']
+  const table = foldedTable(`Lifecycle preview: ${plural(rows.length, 'rule')}`, head, rows)
+  return [`**Lifecycle preview:** ${parts.join(', ')}`, '', ...table].join('\n')
 }
