@@ -102,6 +102,16 @@ async function newStsClient(region: string): Promise<STSClient> {
   return client
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+/** A promise that never rejects: its outcome as a value (no unhandled rejection while unawaited). */
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+}
+
 /** AssumeRoleWithWebIdentity with GitHub's OIDC token, retried on transient failures only. */
 export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Identity> {
   const sleep = opts.sleep ?? realSleep
@@ -109,6 +119,9 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
   const maxAttempts = opts.maxAttempts ?? 6
   const budgetMs = opts.budgetMs ?? 60_000
   const started = clock()
+  // The first token is requested while the STS SDK loads (GitHub's token endpoint takes a round
+  // trip of its own); its failure is handled in the loop below, as any later attempt's.
+  let first: Promise<Settled<string>> | undefined = settle(Promise.resolve(opts.audience).then(opts.getToken))
   const client = opts.client ?? (await newStsClient(opts.region))
   const { AssumeRoleWithWebIdentityCommand } = await stsSdk()
   let silent = 0
@@ -131,7 +144,10 @@ export async function assumeRoleWithOidc(opts: AssumeRoleOptions): Promise<Ident
   for (let attempt = 1; ; attempt++) {
     let token: string
     try {
-      token = await opts.getToken(opts.audience)
+      const got = await (first ?? settle(Promise.resolve(opts.audience).then(opts.getToken)))
+      first = undefined
+      if (!got.ok) throw got.error
+      token = got.value
     } catch (err) {
       const e = new Error(`could not get the GitHub OIDC token: ${errorMessage(err)}`)
       e.name = 'OidcTokenError'
