@@ -284,6 +284,7 @@ describe('failures leave nothing half-done', () => {
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toMatch(/Local image 'no-such-image:anywhere' not found\. Build or pull it/)
     expect(tb.emulator.calls).toEqual([])
+    expect(r.outputs['scan-coverage']).toBe('UNKNOWN')
     expect(await tb.registry.catalog()).toEqual(before)
   })
 
@@ -383,6 +384,8 @@ describe('failures leave nothing half-done', () => {
       expect(tb.emulator.callsFor('ecr')).toEqual([])
       expect(await registries()).toEqual(before)
       expect(tb.emulator.callsFor('sts', 'AssumeRoleWithWebIdentity')).toHaveLength(1)
+      // Always set (INTERFACE): the configuration was never read.
+      expect(r.outputs['scan-coverage']).toBe('UNKNOWN')
       const msg = r.errors.join('\n')
       expect(msg).toContain(tb.roleArn)
       expect(msg).toContain('sub "repo:someone-else/widget:ref:refs/heads/main"')

@@ -2,6 +2,7 @@ import { cancelled, installSignalHandlers } from './cancel.js'
 import * as core from './core.js'
 import { InputError, errorMessage } from './errors.js'
 import { getInputs, type Inputs } from './inputs.js'
+import { writeAlwaysSetOutputs } from './outputs.js'
 import { Report } from './report.js'
 
 /**
@@ -38,6 +39,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } finally {
     await runDeferred(deferred)
     uninstall()
+    writeAlwaysSetOutputs()
     if (inputs?.summary && !report.empty && cancelled() === undefined) {
       await core
         .appendSummary(report.markdown())

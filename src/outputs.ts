@@ -57,9 +57,21 @@ export function pickOutputs(record: Readonly<Record<string, string>>): Outputs {
   return out
 }
 
+const written = new Set<string>()
+
 /** Writes the outputs, in the order given. */
 export function writeOutputs(outputs: Outputs): void {
   for (const [name, value] of Object.entries(outputs)) {
-    if (value !== undefined) core.setOutput(name, value)
+    if (value === undefined) continue
+    core.setOutput(name, value)
+    written.add(name)
   }
+}
+
+/**
+ * The outputs INTERFACE says are always set, for a run that ended before it could know them (bad
+ * input, sign-in or push failed): `scan-coverage` is `UNKNOWN` (the configuration was not read).
+ */
+export function writeAlwaysSetOutputs(): void {
+  if (!written.has('scan-coverage')) writeOutputs({ 'scan-coverage': 'UNKNOWN' })
 }
