@@ -10,14 +10,8 @@ import { evaluate } from '../src/gate/policy.ts'
 import { digestOfVerdict, MAX_BLOCKING_LISTED, type BlockingFinding } from '../src/github/digest.ts'
 import { pullRequestOf } from '../src/github/event.ts'
 import { runUrl } from '../src/github/index.ts'
-import {
-  BODY_LIMIT,
-  code,
-  commentMarker,
-  prComment,
-  safeUrl,
-  type PrCommentFacts,
-} from '../src/github/pr-comment.ts'
+import { BODY_LIMIT, code, commentMarker, prComment, type PrCommentFacts } from '../src/github/pr-comment.ts'
+import { safeUrl } from '../src/markdown.ts'
 import { InputError } from '../src/errors.ts'
 import { getInputs, parseInputs } from '../src/inputs.ts'
 import { expectGolden } from './golden.ts'

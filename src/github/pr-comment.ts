@@ -10,6 +10,7 @@
  * under GitHub's 65,536-character limit for a comment.
  */
 import { createHash } from 'node:crypto'
+import { safeUrl } from '../markdown.js'
 import { escapeControls } from '../neutralise.js'
 import { SEVERITIES, type Severity, type Threshold } from '../severity.js'
 import type { BlockingFinding, GateDigest } from './digest.js'
@@ -80,23 +81,6 @@ export function code(s: string, max: number, table: boolean): string {
   if (t === '') return '–'
   if (table) t = t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|')
   return `\`${t}\``
-}
-
-/** A link target, or '' when it is not a plain http(s) URL. */
-export function safeUrl(raw: string, max = 500): string {
-  let u: URL
-  try {
-    u = new URL(String(raw).trim())
-  } catch {
-    return ''
-  }
-  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username !== '' || u.password !== '') return ''
-  // Nothing that could end the link destination, the table cell or the code around it.
-  const href = u.href.replace(
-    /[()|[\]<>"'`\\\s]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  )
-  return href.length <= max ? href : ''
 }
 
 function thresholdText(t: Threshold): string {
