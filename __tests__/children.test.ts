@@ -169,4 +169,22 @@ describe('docker save, ended when its consumer fails', () => {
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
     expect(ps.split('\n').filter((l) => l.startsWith(`docker save ${tag}`))).toEqual([])
   }, 30_000)
+
+  it("an image that is gone: docker's own error is the cause reported, the consumer's the consequence", async () => {
+    const gone = `ecr-sc-test/gone:${process.pid}-${Date.now()}`
+    const saved = saveImage(
+      new Docker({ ...env, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) }),
+      gone,
+    )
+    const err = await withSavedImage(saved, async (stream) => {
+      for await (const _chunk of stream) break
+      throw new Error('the saved image has no manifest')
+    }).catch((e: unknown) => e as Error)
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^docker save ${gone.replace(/[/.]/g, '\\$&')} failed \\(exit 1\\): .*\\(so: the saved image has no manifest\\)$`,
+      ),
+    )
+    expect(childrenAlive()).toBe(0)
+  }, 30_000)
 })

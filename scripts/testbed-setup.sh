@@ -134,7 +134,9 @@ if ! docker info >/dev/null 2>&1; then
     rm -f "$pidfile"
   fi
   say "starting dockerd ${DOCKERD_ARGS[*]} (log $DOCKERD_LOG)"
-  nohup dockerd "${DOCKERD_ARGS[@]}" >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  # A session of its own (setsid): a test runner or CI job that kills its process group on exit
+  # must not take the shared daemon with it.
+  setsid nohup dockerd "${DOCKERD_ARGS[@]}" >>"$DOCKERD_LOG" 2>&1 </dev/null &
   for _ in $(seq 1 120); do
     docker info >/dev/null 2>&1 && break
     sleep 0.5

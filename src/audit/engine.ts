@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import { endChild, spawnTracked } from '../children.js'
 import type { Docker } from '../docker.js'
-import { ActionError } from '../errors.js'
+import { ActionError, errorMessage } from '../errors.js'
 import { inferEmptyLayers, type HistoryEntry, type ManifestLayer, type RuntimeConfig } from './image.js'
 import { MANIFEST_TYPES } from '../ecr.js'
 import { ecrSdk } from '../sdk.js'
@@ -179,6 +179,9 @@ export async function registrySize(
   return out.imageDetails?.[0]?.imageSizeInBytes
 }
 
+/** The failures of `docker save` that were docker's own (an exit code and its message). */
+const ownFailures = new WeakSet<object>()
+
 /** `docker save` that sends no byte for this long is stopped (the engine is stuck). */
 export const SAVE_STALL_MS = 120_000
 
@@ -221,7 +224,10 @@ export function saveImage(docker: Docker, imageId: string): SavedStream {
       const why = stalled
         ? `no data for ${SAVE_STALL_MS / 1000} s`
         : (Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '')
-      reject(new ActionError(`docker save ${imageId} failed (${signal ?? `exit ${code}`}): ${why}`))
+      const failure = new ActionError(`docker save ${imageId} failed (${signal ?? `exit ${code}`}): ${why}`)
+      // Exited with an error of its own (not a signal: SIGPIPE is a reader that stopped reading).
+      if (signal === null && !stalled) ownFailures.add(failure)
+      reject(failure)
     })
   })
   return { stream: child.stdout as Readable, done, stop: () => endChild(child) }
@@ -239,11 +245,38 @@ export async function withSavedImage<T>(
   try {
     out = await consume(saved.stream)
   } catch (err) {
+    // A stream that ended short is most often docker's own failure (the image went away, the
+    // daemon refused): its message is the cause, the consumer's only the consequence.
+    // Only once the consumer had read to the end: one that gave up earlier made docker fail.
+    const own = saved.stream.readableEnded
+      ? await failedOnItsOwn(saved.done, OWN_FAILURE_GRACE_MS)
+      : undefined
     saved.stop()
     saved.stream.destroy()
     await saved.done.catch(() => undefined)
+    if (own !== undefined) throw new ActionError(`${errorMessage(own)} (so: ${errorMessage(err)})`)
     throw err
   }
   await saved.done
   return out
+}
+
+/** How long a consumer's failure waits for docker to say it failed first. */
+const OWN_FAILURE_GRACE_MS = 1000
+
+/** docker's own failure, if `done` rejects with one within `ms`; else undefined. */
+async function failedOnItsOwn(done: Promise<void>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))
+  try {
+    return await Promise.race([
+      done.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      late,
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
 }
