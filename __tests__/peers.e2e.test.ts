@@ -120,3 +120,85 @@ describe('configure-aws-credentials, amazon-ecr-login, docker push', () => {
     expect(credentialsPost.code, credentialsPost.log).toBe(0)
   })
 })
+
+// Role chaining (issue 14): configure-aws-credentials' own `role-chaining` against the emulator's
+// sts:AssumeRole (the emulator must take what the official action sends: session tags included,
+// which need sts:TagSession in the trust policy, as on AWS), and then this action chaining from the
+// session configure-aws-credentials exported, as the README shows it.
+describe('role chaining from the session configure-aws-credentials exported', () => {
+  const PUSHER = 'arn:aws:iam::123456789012:role/chained-pusher'
+  const UNTAGGABLE = 'arn:aws:iam::123456789012:role/chained-no-tags'
+
+  beforeAll(() => {
+    const trust = { webIdentity: false, principals: [tb.roleArn], externalId: 'acme-ci-7f3a' }
+    const permissions = pushPermissions('123456789012', 'acme/widget')
+    tb.emulator.addRole({ arn: PUSHER, trust: { ...trust, tagSession: true }, permissions })
+    tb.emulator.addRole({ arn: UNTAGGABLE, trust, permissions })
+    const first = tb.emulator.state.roles.get(tb.roleArn)
+    first?.permissions.push({
+      action: 'sts:AssumeRole',
+      resource: 'arn:aws:iam::123456789012:role/chained-*',
+    })
+  })
+
+  const chain = (roleArn: string, extra: Record<string, string> = {}) =>
+    runAction({
+      actionDir: CAWSC,
+      inputs: {
+        'role-to-assume': roleArn,
+        'aws-region': tb.region,
+        'role-chaining': 'true',
+        'role-external-id': 'acme-ci-7f3a',
+        ...extra,
+      },
+      env: { ...tb.env, ...credentials.exportedEnv },
+      home,
+    })
+
+  it("configure-aws-credentials' role-chaining works against the emulator (tags and external ID)", async () => {
+    tb.emulator.clearCalls()
+    const r = await chain(PUSHER)
+    expect(r.errors, r.log).toEqual([])
+    expect(r.code, r.log).toBe(0)
+    expect(r.exportedEnv.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/)
+    const assume = tb.emulator.callsFor('sts', 'AssumeRole')
+    expect(assume.map((c) => c.status)).toEqual([200])
+    expect(assume[0]?.principalArn).toMatch(/assumed-role\/github-ecr-push\//)
+    expect(assume[0]?.input.ExternalId).toBe('acme-ci-7f3a')
+    expect(Object.keys(assume[0]?.input ?? {}).some((k) => k.startsWith('Tags.member.'))).toBe(true)
+  })
+
+  it('its session tags are refused without sts:TagSession in the trust policy, as AWS does', async () => {
+    const refused = await chain(UNTAGGABLE, { 'retry-max-attempts': '1' })
+    expect(refused.code).toBe(1)
+    expect(refused.errors.join('\n')).toMatch(/is not authorized to perform: sts:TagSession on resource:/)
+    const skipped = await chain(UNTAGGABLE, { 'role-skip-session-tagging': 'true' })
+    expect(skipped.code, skipped.log).toBe(0)
+  })
+
+  it('this action chains from the exported session (no OIDC token) and pushes', async () => {
+    tb.emulator.clearCalls()
+    const r = await runAction({
+      inputs: {
+        'role-to-assume': UNTAGGABLE,
+        'role-chaining': 'true',
+        'role-external-id': 'acme-ci-7f3a',
+        'aws-region': tb.region,
+        image,
+        repository: 'acme/widget',
+        tags: 'chained-from-cawsc',
+        'wait-for-scan': 'false',
+        audit: 'false',
+      },
+      env: { ...tb.env, ...credentials.exportedEnv },
+      home,
+    })
+    expect(r.code, r.log).toBe(0)
+    expect(tb.emulator.callsFor('oidc')).toEqual([])
+    expect(tb.emulator.callsFor('sts', 'AssumeRole')[0]?.principalArn).toMatch(
+      /assumed-role\/github-ecr-push\//,
+    )
+    expect(r.outputs['image-uri']).toBe(`${tb.registry.host}/acme/widget:chained-from-cawsc`)
+    expect(await tb.registry.tags('acme/widget')).toContain('chained-from-cawsc')
+  })
+})

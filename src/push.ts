@@ -37,11 +37,13 @@ import { configDigest, indexChildren, verifyPushed, type TagManifest } from './v
 import { saveState } from './state.js'
 import { renewingCredentials, type CredentialProvider } from './credentials.js'
 import {
+  assumeRoleChained,
   assumeRoleWithOidc,
   callerIdentity,
   checkAllowedAccount,
   type AssumeRoleOptions,
   type AwsCredentials,
+  type ChainOptions,
   type Identity,
 } from './sts.js'
 
@@ -377,24 +379,48 @@ async function resolveIdentity(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<
     core.info('No role-to-assume: using the credentials in the environment (default AWS credential chain)')
     return callerIdentity(inputs.region)
   }
+  if (inputs.roleChaining) {
+    const chained = await assumeRoleChained(chainOptions(inputs, inputs.roleToAssume))
+    core.info(
+      `Role chaining: assumed ${inputs.roleToAssume} with the environment's credentials (${chained.source ?? 'identity unknown'})`,
+    )
+    return chained
+  }
   requireOidc(env)
   return assumeRoleWithOidc(assumeOptions(inputs, inputs.roleToAssume))
 }
 
-function assumeOptions(inputs: Inputs, roleArn: string): AssumeRoleOptions {
+/** What both ways of assuming the role take from the inputs. */
+function stsOptions(inputs: Inputs, roleArn: string): ChainOptions {
   return {
     roleArn,
     sessionName: inputs.roleSessionName,
     durationSeconds: inputs.roleDurationSeconds,
     region: inputs.region,
-    audience: inputs.audience,
-    getToken: getIdToken,
+    policies: {
+      ...(inputs.inlineSessionPolicy !== undefined ? { policy: inputs.inlineSessionPolicy } : {}),
+      policyArns: inputs.managedSessionPolicies,
+    },
     mask: core.setSecret,
     log: core.info,
   }
 }
 
-/** The role session as a provider that assumes the role again before it expires (the scan wait). */
+function assumeOptions(inputs: Inputs, roleArn: string): AssumeRoleOptions {
+  return { ...stsOptions(inputs, roleArn), audience: inputs.audience, getToken: getIdToken }
+}
+
+function chainOptions(inputs: Inputs, roleArn: string): ChainOptions {
+  return {
+    ...stsOptions(inputs, roleArn),
+    ...(inputs.roleExternalId !== undefined ? { externalId: inputs.roleExternalId } : {}),
+  }
+}
+
+/**
+ * The role session as a provider that assumes the role again before it expires (the scan wait):
+ * with a fresh OIDC token, or (role chaining) with the environment's credentials again.
+ */
 export function sessionCredentials(
   inputs: Inputs,
   identity: Identity,
@@ -402,15 +428,19 @@ export function sessionCredentials(
   const initial = identity.credentials
   const roleArn = inputs.roleToAssume
   if (initial === undefined || roleArn === undefined) return initial
+  const assume = inputs.roleChaining
+    ? () => assumeRoleChained(chainOptions(inputs, roleArn))
+    : () => assumeRoleWithOidc(assumeOptions(inputs, roleArn))
   return renewingCredentials({
     initial,
     renew: async () => {
-      const again = await assumeRoleWithOidc(assumeOptions(inputs, roleArn))
+      const again = await assume()
       if (!again.credentials) throw new Error('STS answered without credentials')
       return again.credentials
     },
     durationSeconds: inputs.roleDurationSeconds,
     ...(inputs.waitForScan ? { waitSeconds: inputs.scanTimeoutSeconds } : {}),
+    ...(inputs.roleChaining ? { chainedFrom: identity.source ?? "the environment's credentials" } : {}),
     log: core.info,
     warn: (line) => core.warning(line),
   })

@@ -48,6 +48,7 @@ import type {
   RoleRecord,
   RoleSpec,
   ServiceName,
+  Statement,
   TagMutabilityExclusionFilter,
   UserSpec,
 } from './types.ts'
@@ -131,6 +132,8 @@ export interface Emulator {
   readonly internalErrors: Error[]
   addRole(spec: RoleSpec): RoleRecord
   addUser(spec: UserSpec): CredentialRecord
+  /** An IAM managed policy (`arn:aws:iam::<account>:policy/<name>`, or `arn:aws:iam::aws:policy/...`), for `PolicyArns`. */
+  addManagedPolicy(arn: string, statements: Statement[]): void
   createRepository(options: CreateRepositoryOptions): RepositoryRecord
   registerOperation(name: string, op: EcrOperation): void
   inject(fault: FaultSpec): void
@@ -162,6 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     registryTokenLifetimeMs: REGISTRY_TOKEN_LIFETIME_MS,
     creationTemplates: [],
     roles: new Map(),
+    managedPolicies: new Map(),
     credentials: new Map(),
     repositories: [],
     imageFirstSeen: new Map(),
@@ -359,6 +363,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         trust: {
           aud: spec.trust?.aud ?? 'sts.amazonaws.com',
           ...(spec.trust?.sub !== undefined ? { sub: spec.trust.sub } : {}),
+          webIdentity: spec.trust?.webIdentity ?? true,
+          principals: spec.trust?.principals ?? [],
+          tagSession: spec.trust?.tagSession ?? false,
+          ...(spec.trust?.externalId !== undefined ? { externalId: spec.trust.externalId } : {}),
         },
         maxSessionDuration: spec.maxSessionDuration ?? 3600,
         permissions: spec.permissions,
@@ -366,6 +374,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (spec.sessionSeconds !== undefined) role.sessionSeconds = spec.sessionSeconds
       state.roles.set(role.arn, role)
       return role
+    },
+    addManagedPolicy(policyArn, statements) {
+      if (!/^arn:aws:iam::(\d{12}|aws):policy\/.+$/.test(policyArn))
+        throw new Error(`addManagedPolicy: not a policy ARN: ${policyArn}`)
+      state.managedPolicies.set(policyArn, statements)
     },
     addUser(spec) {
       const userAccount = spec.account ?? account

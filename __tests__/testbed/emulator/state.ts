@@ -11,6 +11,7 @@ import type {
   RepositoryRecord,
   RoleRecord,
   ServiceName,
+  Statement,
 } from './types.ts'
 
 /** The registry host of an account in a region, as ECR names it. */
@@ -40,6 +41,8 @@ export interface EmulatorState {
   /** Repository creation templates (CREATE_ON_PUSH ones are applied by the registry front). */
   creationTemplates: CreationTemplateRecord[]
   roles: Map<string, RoleRecord>
+  /** IAM managed policies (for managed session policies), by ARN. */
+  managedPolicies: Map<string, Statement[]>
   /** Issued session credentials and registered user keys, by access key id. */
   credentials: Map<string, CredentialRecord>
   repositories: RepositoryRecord[]

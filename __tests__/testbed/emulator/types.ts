@@ -15,6 +15,18 @@ export interface RoleSpec {
     aud?: string
     /** `token.actions.githubusercontent.com:sub` StringLike (`*`, `?`, case-sensitive). Omitted: any. */
     sub?: string
+    /** Whether the trust policy has the GitHub OIDC statement (sts:AssumeRoleWithWebIdentity). Default true. */
+    webIdentity?: boolean
+    /**
+     * `{"AWS": [...]}` principals trusted for sts:AssumeRole (role chaining): role or user ARNs, or an
+     * account (`123456789012` or `arn:aws:iam::123456789012:root`: then the caller's identity
+     * policy must allow sts:AssumeRole on the role too, as IAM has it). Omitted: none.
+     */
+    principals?: string[]
+    /** The sts:ExternalId the AssumeRole statement's StringEquals condition requires. */
+    externalId?: string
+    /** The AssumeRole statement also allows sts:TagSession (needed to pass session tags). Default false. */
+    tagSession?: boolean
   }
   /** Seconds, 3600 by default (AWS's default), up to 43200. */
   maxSessionDuration?: number
@@ -31,7 +43,14 @@ export interface RoleRecord {
   account: string
   name: string
   roleId: string
-  trust: { aud: string; sub?: string }
+  trust: {
+    aud: string
+    sub?: string
+    webIdentity: boolean
+    principals: string[]
+    externalId?: string
+    tagSession: boolean
+  }
   maxSessionDuration: number
   sessionSeconds?: number
   permissions: Statement[]
@@ -53,6 +72,13 @@ export interface Principal {
   /** GetCallerIdentity UserId: `AROA...:<session>` or `AIDA...`. */
   userId: string
   permissions: Statement[]
+  /** The role behind an assumed-role session (its ARN, path included). */
+  roleArn?: string
+  /**
+   * The session policies (inline and managed, together) of a session that was given any: what the
+   * session may do is what `permissions` AND these allow (an explicit deny in either wins).
+   */
+  sessionPolicy?: Statement[]
 }
 
 /** A credential the emulator issued (session) or a test registered (user). */
