@@ -172,3 +172,41 @@ export function pushPermissions(
     { effect: 'Allow', action: repoActions, resource: repositoryArn },
   ]
 }
+
+/**
+ * What a role needs to push to an ECR Public repository (ECR Public user guide, "Pushing an image"):
+ * the token (`ecr-public:GetAuthorizationToken` with `sts:GetServiceBearerToken`), the registry's
+ * URI, and the layer and image actions on the repository. `imageReads` adds DescribeImages and
+ * DescribeRepositories (the action's checks).
+ */
+export function publicPushPermissions(
+  account: string,
+  repoPattern: string,
+  options: { imageReads?: boolean } = {},
+): Statement[] {
+  const repoActions = [
+    'ecr-public:BatchCheckLayerAvailability',
+    'ecr-public:InitiateLayerUpload',
+    'ecr-public:UploadLayerPart',
+    'ecr-public:CompleteLayerUpload',
+    'ecr-public:PutImage',
+  ]
+  if (options.imageReads ?? true)
+    repoActions.push('ecr-public:DescribeImages', 'ecr-public:DescribeRepositories')
+  return [
+    {
+      effect: 'Allow',
+      action: [
+        'ecr-public:GetAuthorizationToken',
+        'sts:GetServiceBearerToken',
+        'ecr-public:DescribeRegistries',
+      ],
+      resource: '*',
+    },
+    {
+      effect: 'Allow',
+      action: repoActions,
+      resource: `arn:aws:ecr-public::${account}:repository/${repoPattern}`,
+    },
+  ]
+}

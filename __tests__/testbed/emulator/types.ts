@@ -122,13 +122,34 @@ export interface RepositoryRecord {
   tags: { Key: string; Value: string }[]
   /** Free scenario state for other areas (scan, governance): e.g. `repo.ext.lifecyclePolicy`. */
   ext: Record<string, unknown>
+  /** An ECR Public repository (no scanning, no settings: mutable tags, AES256). */
+  public?: true
 }
 
 /**
  * `registry`: the ECR registry front (docker's side, `<account>.dkr.ecr.<region>.amazonaws.com`);
  * `inspector2`: Amazon Inspector (rest-json).
  */
-export type ServiceName = 'sts' | 'ecr' | 'oidc' | 'registry' | 'inspector2'
+export type ServiceName = 'sts' | 'ecr' | 'ecr-public' | 'oidc' | 'registry' | 'inspector2'
+
+/** An account's public registry (ECR Public): its alias names it in `public.ecr.aws/<alias>`. */
+export interface PublicRegistryRecord {
+  account: string
+  alias: string
+  verified: boolean
+}
+
+/**
+ * A bearer token the public registry's token endpoint handed out (the registry's own token flow:
+ * docker and the action trade the ECR Public password for it). No principal: an anonymous token,
+ * good for pulls only.
+ */
+export interface PublicBearerRecord {
+  token: string
+  principal?: Principal
+  expiresAt: Date
+  expired?: boolean
+}
 
 export type Fault =
   | { kind: 'error'; status: number; code: string; message?: string }
@@ -191,6 +212,8 @@ export interface OidcConfig {
 
 /** A registry password GetAuthorizationToken handed out, and whose it is. */
 export interface RegistryTokenRecord {
+  /** `ecr`: GetAuthorizationToken of ECR (private registries); `ecr-public`: of ECR Public. */
+  service: 'ecr' | 'ecr-public'
   password: string
   principal: Principal
   /** Region of the GetAuthorizationToken call: the token opens that region's registries only. */
