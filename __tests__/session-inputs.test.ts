@@ -259,6 +259,25 @@ describe('registry-type: public', () => {
     ).toEqual([expect.stringMatching(/^Invalid input 'aws-region': 'cn-north-1'.*only in the aws partition/)])
   })
 
+  it('the scanning filter and switch, tag mutability exclusions and OCI sources are errors too', () => {
+    const found = problems({
+      'registry-type': 'public',
+      'registry-scanning-filter': 'acme/*',
+      'registry-scanning-switch': 'true',
+      'image-tag-mutability-exclusions': 'latest',
+    })
+    expect(
+      found
+        .filter((p) => p.includes("'registry-type: public'"))
+        .map((p) => /^Invalid input '([a-z-]+)'/.exec(p)?.[1]),
+    ).toEqual(['registry-scanning-filter', 'registry-scanning-switch', 'image-tag-mutability-exclusions'])
+    expect(problems({ 'registry-type': 'public', image: 'oci-archive:image.tar' })).toEqual([
+      expect.stringMatching(
+        /^Invalid input 'image': 'oci-archive:image.tar'\. Expected nothing with 'registry-type: public' \(an image in the local Docker engine/,
+      ),
+    ])
+  })
+
   it('the defaults of the governance inputs are fine', () => {
     expect(parse({ 'registry-type': 'public', 'aws-region': 'eu-west-1' }).registryType).toBe('public')
   })

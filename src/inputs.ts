@@ -698,6 +698,26 @@ function publicRegistryProblems(r: InputReader, inputs: Inputs): void {
     r.bad('lifecycle-policy', r.raw('lifecycle-policy'), why('ECR Public has no lifecycle policies'))
   if (inputs.registryScanning !== 'report')
     r.bad('registry-scanning', inputs.registryScanning, why('ECR Public does not scan'))
+  publicScanningProblems(r, why)
+  if (inputs.push && inputs.imageSource.kind !== 'docker')
+    r.bad(
+      'image',
+      inputs.image,
+      why(
+        "an image in the local Docker engine, e.g. widget:ci: OCI layouts and archives are pushed by the action's own client, which speaks ECR's registry authentication, not ECR Public's; docker load it first",
+      ),
+    )
+}
+
+/** registry-scanning-filter, registry-scanning-switch and tag mutability exclusions: ECR only. */
+function publicScanningProblems(r: InputReader, why: (what: string) => string): void {
+  const filter = r.raw('registry-scanning-filter')
+  if (filter !== '') r.bad('registry-scanning-filter', filter, why('ECR Public does not scan'))
+  if (TRUE.includes(r.raw('registry-scanning-switch')))
+    r.bad('registry-scanning-switch', 'true', why('ECR Public does not scan'))
+  const exclusions = r.raw('image-tag-mutability-exclusions')
+  if (exclusions !== '')
+    r.bad('image-tag-mutability-exclusions', exclusions, why('ECR Public has no tag mutability setting'))
 }
 
 /** Inputs that hold credentials: masked in the log the moment they are read. */

@@ -240,7 +240,11 @@ export function missingRepositoryMessage(inputs: Inputs, registryId: string): st
 }
 
 /** The docker CLI to log in with: a private config that dies with the step, or the user's (keep-login). */
-async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Promise<Docker> {
+export async function loginDocker(
+  inputs: Inputs,
+  deps: Pick<PushDeps, 'env' | 'defer' | 'docker'>,
+  registry: string,
+): Promise<Docker> {
   const { env } = deps
   if (inputs.keepLogin) {
     saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) })
@@ -258,38 +262,51 @@ async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Pr
   return new Docker(await privateDockerEnv(env, dir))
 }
 
+/** Where tagAndPush pushes: `<registry>/<repository>:<tag>`, docker logged in to `loginHost`. */
+export interface PushTarget {
+  /** The repositories' prefix: an ECR registry host, or ECR Public's registry URI (`host/alias`). */
+  registry: string
+  /** The host docker logs in to (default `registry`). */
+  loginHost?: string
+  auth: Pick<Authorization, 'username' | 'password' | 'expiresAt'>
+  imageId: string
+  service?: 'ecr' | 'ecr-public'
+}
+
 /**
  * Logs in and tags side by side (tags are local), then pushes every tag; returns the one digest
  * they all got. The local tags made here are removed when it ends, success or failure.
  */
-async function tagAndPush(
-  inputs: Inputs,
-  docker: Docker,
-  target: { registry: string; auth: Authorization; imageId: string },
-): Promise<string> {
+export async function tagAndPush(inputs: Inputs, docker: Docker, target: PushTarget): Promise<string> {
   const { registry, auth } = target
+  const loginHost = target.loginHost ?? registry
   const targets = inputs.tags.map((tag) => `${registry}/${inputs.repository}:${tag}`)
   const tagged: LocalTag[] = []
   try {
     const tagging = tagLocally(docker, target.imageId, targets, tagged)
-    const [login] = await Promise.allSettled([docker.login(registry, auth), tagging])
+    const [login] = await Promise.allSettled([docker.login(loginHost, auth), tagging])
     if (login.status === 'rejected') throw login.reason
     await tagging
-    core.info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`)
-    return await pushAll(inputs, docker, targets)
+    core.info(`Logged in to ${loginHost} (token valid until ${auth.expiresAt.toISOString()})`)
+    return await pushAll(inputs, docker, targets, target.service)
   } finally {
     await untagLocally(docker, target.imageId, tagged)
   }
 }
 
 /** `docker push` of every target; the one digest they all got. */
-async function pushAll(inputs: Inputs, docker: Docker, targets: string[]): Promise<string> {
+async function pushAll(
+  inputs: Inputs,
+  docker: Docker,
+  targets: string[],
+  service: 'ecr' | 'ecr-public' = 'ecr',
+): Promise<string> {
   let digest: string | undefined
   for (const target of targets) {
     const r = await docker.push(target)
     if (r.stopped) throw new ActionError(stoppedPushMessage(target, r.stopped))
     if (r.code !== 0)
-      throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
+      throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout, service))
     const d = parsePushDigest(r.stdout)
     if (!d) throw new ActionError(`docker push ${target} succeeded but printed no digest`)
     if (digest !== undefined && d !== digest) {
