@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { docker, ensureDocker } from './testbed/docker.ts'
-import { pushPermissions } from './testbed/emulator/index.ts'
+import { publicPushPermissions, pushPermissions } from './testbed/emulator/index.ts'
 import { REPO_ROOT, cleanup, runAction, runPost, type RunResult } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 
@@ -200,5 +200,90 @@ describe('role chaining from the session configure-aws-credentials exported', ()
     )
     expect(r.outputs['image-uri']).toBe(`${tb.registry.host}/acme/widget:chained-from-cawsc`)
     expect(await tb.registry.tags('acme/widget')).toContain('chained-from-cawsc')
+  })
+})
+
+describe("amazon-ecr-login's registry-type: public against the test bed's ECR Public", () => {
+  // amazon-ecr-login logs docker in to a hard-coded `public.ecr.aws` (it never asks
+  // DescribeRegistries). The test bed must not take that name over on the machine, so a `docker`
+  // first on PATH hands the real docker the test bed's public host instead of `public.ecr.aws`,
+  // and changes nothing else: the token comes from the official action's own ecr-public SDK call
+  // (through AWS_ENDPOINT_URL_ECR_PUBLIC), docker meets the public registry's real token flow.
+  const PUBLIC_ROLE = 'arn:aws:iam::123456789012:role/github-ecr-public-peer'
+  let publicHome: string
+  let shim: string
+  let publicLogin: RunResult
+
+  beforeAll(async () => {
+    tb.emulator.createPublicRegistry({ alias: 'peer-oss' })
+    tb.emulator.createPublicRepository({ name: 'peer/widget' })
+    tb.emulator.addRole({
+      arn: PUBLIC_ROLE,
+      trust: { sub: 'repo:acme/widget:*' },
+      permissions: publicPushPermissions('123456789012', 'peer/*'),
+    })
+    publicHome = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-peers-public-home-'))
+    shim = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-sc-peers-docker-'))
+    const real = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .map((d) => path.join(d, 'docker'))
+      .find((f) => fs.existsSync(f))
+    if (!real) throw new Error('no docker on PATH')
+    fs.writeFileSync(
+      path.join(shim, 'docker'),
+      [
+        '#!/bin/sh',
+        '# public.ecr.aws -> the test bed public registry host; every other argument as given',
+        'for a; do shift; if [ "$a" = public.ecr.aws ]; then set -- "$@" "$ECR_SC_PUBLIC_HOST"; else set -- "$@" "$a"; fi; done',
+        `exec ${real} "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    )
+    const step1 = await runAction({
+      actionDir: CAWSC,
+      inputs: { 'role-to-assume': PUBLIC_ROLE, 'aws-region': 'us-east-1' },
+      env: tb.env,
+      home: publicHome,
+    })
+    expect(step1.code, step1.log).toBe(0)
+    publicLogin = await runAction({
+      actionDir: ECR_LOGIN,
+      inputs: { 'registry-type': 'public' },
+      env: {
+        ...tb.env,
+        ...step1.exportedEnv,
+        PATH: `${shim}${path.delimiter}${process.env.PATH ?? ''}`,
+        ECR_SC_PUBLIC_HOST: tb.emulator.publicRegistryHost(),
+      },
+      home: publicHome,
+    })
+  })
+
+  afterAll(() => {
+    for (const d of [publicHome, shim]) if (d) fs.rmSync(d, { recursive: true, force: true })
+  })
+
+  it('gets the token from ecr-public in us-east-1 and logs docker in with it', () => {
+    expect(publicLogin.errors, publicLogin.log).toEqual([])
+    expect(publicLogin.code, publicLogin.log).toBe(0)
+    const calls = tb.emulator.callsFor('ecr-public', 'GetAuthorizationToken')
+    expect(calls.at(-1)).toMatchObject({ status: 200, region: 'us-east-1' })
+    expect(calls.at(-1)?.principalArn).toMatch(/assumed-role\/github-ecr-public-peer\//)
+  })
+
+  it('docker push with that login lands in the alias the registry URI names', async () => {
+    const ref = `${tb.emulator.publicRegistryHost()}/peer-oss/peer/widget:peer`
+    await docker(['tag', image, ref])
+    try {
+      const r = await docker(['push', ref], {
+        env: { DOCKER_CONFIG: path.join(publicHome, '.docker') },
+        allowFailure: true,
+      })
+      expect(r.code, r.stdout + r.stderr).toBe(0)
+    } finally {
+      await docker(['image', 'rm', ref], { allowFailure: true })
+    }
+    expect(await tb.backend.tags('public/123456789012/peer/widget')).toEqual(['peer'])
   })
 })
