@@ -3,8 +3,10 @@
 // its registry at public.ecr.test behind the front, with ECR Public's bearer-token flow), the real
 // docker and the real registry.
 import fs from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { publicPushPermissions } from './testbed/emulator/index.ts'
+import { runPost } from './testbed/runner.ts'
 import { startTestbed, type Testbed } from './testbed/testbed.ts'
 import { expectNoCredentialFile, expectNoSecretOutsideMasks } from './leaks.ts'
 
@@ -85,6 +87,23 @@ describe('registry-type: public', () => {
     expect(r.state['private-config']).toMatch(/ecr-supply-chain-docker-/)
     expect(fs.existsSync(r.state['private-config'] ?? '/nonexistent')).toBe(false)
     expect(r.state['logout-registry']).toBeUndefined()
+  })
+
+  it("keep-login: true logs in to the user's docker config, to the public host; the post step logs out", async () => {
+    const r = await tb.run({ inputs: publicInputs({ tags: 'kept', 'keep-login': 'true' }) })
+    expect(r.code, r.log).toBe(0)
+    const host = tb.emulator.publicRegistryHost()
+    const auths = (): Record<string, unknown> => {
+      const file = path.join(r.dirs.home, '.docker', 'config.json')
+      if (!fs.existsSync(file)) return {}
+      return (JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {}
+    }
+    expect(Object.keys(auths())).toEqual([host])
+    expect(r.state['logout-registry']).toBe(host)
+    const post = await runPost(r)
+    expect(post.code, post.log).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(auths()[host]).toBeUndefined()
   })
 
   it('a repository that does not exist: the error says how to create it, nothing is pushed', async () => {
