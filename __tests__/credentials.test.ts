@@ -78,6 +78,25 @@ describe('renewingCredentials', () => {
       /expires at .*\(role-duration-seconds: 3600\), before the scan wait ends, and assuming the role again failed: AccessDenied: trust policy\. Raise role-duration-seconds to at least 7500/,
     )
   })
+
+  it('a chained session that cannot be renewed: the source credentials must outlast the wait', async () => {
+    let now = 0
+    const provider = renewingCredentials({
+      initial: session(0, HOUR),
+      renew: async () => Promise.reject(new Error('ExpiredToken: the source session expired')),
+      durationSeconds: 3600,
+      waitSeconds: 7200,
+      chainedFrom: 'arn:aws:sts::123456789012:assumed-role/github-oidc/s',
+      clock: () => now,
+    })
+    now = HOUR - 2_000
+    const err = await provider().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CredentialRefreshError)
+    expect((err as Error).message).toMatch(
+      /^The chained role session expires at .* \(a role assumed with another role's session lasts at most 1 hour\), before the scan wait ends, and assuming the role again with arn:aws:sts::123456789012:assumed-role\/github-oidc\/s failed: ExpiredToken: the source session expired\. .*give the earlier step's session at least 7500 seconds/,
+    )
+    expect((err as Error).message).not.toContain('Raise role-duration-seconds')
+  })
 })
 
 describe('renewal through the SDK against the emulator', () => {

@@ -88,6 +88,31 @@ describe('explainPushFailure', () => {
     expect(msg).toMatch(expected)
     expect(msg).not.toContain('\n')
   })
+
+  it('a session policy that denies: the session policy inputs are named', () => {
+    const msg = explainPushFailure(
+      ref,
+      'acme/widget',
+      'denied: User: x is not authorized to perform: ecr:PutImage on resource: y with an explicit deny in a session policy',
+    )
+    expect(msg).toMatch(
+      /ecr:PutImage on 'acme\/widget'.*session policies \(inline-session-policy, managed-session-policies\) must allow them too\.$/,
+    )
+  })
+
+  it('ECR Public: its own action names, and how to create a public repository', () => {
+    expect(explainPushFailure(ref, 'widget', 'denied: not authorized', 'ecr-public')).toMatch(
+      /ecr-public:BatchCheckLayerAvailability, ecr-public:InitiateLayerUpload, .* and ecr-public:PutImage on 'widget'/,
+    )
+    expect(
+      explainPushFailure(
+        ref,
+        'widget',
+        "name unknown: The repository with name 'widget' does not exist",
+        'ecr-public',
+      ),
+    ).toMatch(/aws ecr-public create-repository --region us-east-1 --repository-name widget$/)
+  })
 })
 
 describe('errors', () => {

@@ -3,7 +3,8 @@
  * gate may wait scan-timeout-seconds (up to six hours) after it, longer than role-duration-seconds.
  * `renewingCredentials` is an AWS SDK credential provider: it hands out the current session until it
  * is about to expire, then assumes the role again with a fresh GitHub OIDC token (assumeRoleWithOidc
- * fetches one per attempt), so no call of the wait ever signs with an expired session. When renewal
+ * fetches one per attempt), or with the environment's credentials when the role is chained (a
+ * chained session lasts at most 1 hour), so no call of the wait ever signs with an expired session. When renewal
  * fails it keeps the old session while it lasts, tries again now and then, and once the session is
  * about to expire fails with a CredentialRefreshError that names role-duration-seconds.
  *
@@ -36,6 +37,11 @@ export interface RenewOptions {
   durationSeconds: number
   /** scan-timeout-seconds, for the message. */
   waitSeconds?: number
+  /**
+   * Role chaining: who the role is assumed with (the environment's credentials). A chained session
+   * lasts at most 1 hour; renewing it needs those credentials to be valid still.
+   */
+  chainedFrom?: string
   clock?: () => number
   log?: (line: string) => void
   warn?: (line: string) => void
@@ -90,10 +96,20 @@ export function renewingCredentials(opts: RenewOptions): CredentialProvider {
 
 function refreshError(opts: RenewOptions, current: AwsCredentials, cause: unknown): CredentialRefreshError {
   const until = current.expiration?.toISOString() ?? 'unknown'
+  const why = cause === undefined ? '' : `: ${errorMessage(cause)}`
   const need = opts.waitSeconds !== undefined ? opts.waitSeconds + 300 : undefined
+  if (opts.chainedFrom !== undefined) {
+    return new CredentialRefreshError(
+      `The chained role session expires at ${until} (a role assumed with another role's session lasts at most 1 hour), ` +
+        `before the scan wait ends, and assuming the role again with ${opts.chainedFrom} failed${why}. ` +
+        `Renewal needs the environment's credentials to outlast the wait: give the earlier step's session ` +
+        `${need !== undefined ? `at least ${Math.min(43200, need)} seconds (scan-timeout-seconds: ${opts.waitSeconds} plus the push)` : 'a longer role-duration-seconds'}` +
+        `, or lower scan-timeout-seconds.`,
+    )
+  }
   return new CredentialRefreshError(
     `The role session expires at ${until} (role-duration-seconds: ${opts.durationSeconds}), before the scan wait ends, and assuming the role again failed` +
-      `${cause === undefined ? '' : `: ${errorMessage(cause)}`}. Raise role-duration-seconds` +
+      `${why}. Raise role-duration-seconds` +
       `${need !== undefined ? ` to at least ${Math.min(43200, need)} (scan-timeout-seconds: ${opts.waitSeconds} plus the push)` : ''}` +
       `, and the role's maximum session duration with it, or lower scan-timeout-seconds.`,
   )

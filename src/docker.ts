@@ -188,19 +188,36 @@ function pushErrorLine(output: string): string {
 }
 
 /** One line that says why `docker push` failed and what to do about it. Pure. */
-export function explainPushFailure(ref: string, repository: string, output: string): string {
+export function explainPushFailure(
+  ref: string,
+  repository: string,
+  output: string,
+  service: 'ecr' | 'ecr-public' = 'ecr',
+): string {
   const line = pushErrorLine(output)
   if (/cannot be overwritten|immutable/i.test(output)) {
     return `The registry refused ${ref}: the tag already exists and '${repository}' has immutable tags (${line}). Push a new tag, such as the commit SHA.`
   }
   if (/name unknown|does not exist in the registry|repository .* not found/i.test(output)) {
-    return `The registry refused ${ref}: repository '${repository}' does not exist (${line}). Create it, or set 'create-repository: true'.`
+    const fix =
+      service === 'ecr'
+        ? "Create it, or set 'create-repository: true'."
+        : 'Create it: aws ecr-public create-repository --region us-east-1 --repository-name ' + repository
+    return `The registry refused ${ref}: repository '${repository}' does not exist (${line}). ${fix}`
   }
   if (/denied|unauthorized|authentication required|no basic auth credentials|forbidden/i.test(output)) {
+    const actions = [
+      'BatchCheckLayerAvailability',
+      'InitiateLayerUpload',
+      'UploadLayerPart',
+      'CompleteLayerUpload',
+    ]
+    const session = /session polic/i.test(output)
+      ? '; the session policies (inline-session-policy, managed-session-policies) must allow them too'
+      : ''
     return (
-      `The registry refused ${ref} (${line}). The role needs ecr:BatchCheckLayerAvailability, ` +
-      `ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on '${repository}', ` +
-      `and the repository policy must not deny it.`
+      `The registry refused ${ref} (${line}). The role needs ${actions.map((a) => `${service}:${a}`).join(', ')} ` +
+      `and ${service}:PutImage on '${repository}', and the repository policy must not deny it${session}.`
     )
   }
   if (/read-only|readonly|unsupported|maintenance|HTTP 405|method not allowed/i.test(output)) {

@@ -3,8 +3,14 @@ import { setSecret } from './core.js'
 import { InputError } from './errors.js'
 import { budgetProblem } from './gate/decision.js'
 import { parseImageSource, type ImageSource } from './oci/source.js'
-import { ARN_PARTITION, arn, closestRegion, isKnownRegion } from './partition.js'
+import { ARN_PARTITION, arn, closestRegion, isKnownRegion, partitionOf, partitionOfArn } from './partition.js'
 import { filterMatches } from './scanning.js'
+import {
+  MAX_MANAGED_POLICIES,
+  SESSION_POLICY_LIMIT,
+  managedPolicyProblem,
+  parseInlinePolicy,
+} from './session-policy.js'
 import { THRESHOLDS, type Threshold } from './severity.js'
 
 export interface Inputs {
@@ -15,6 +21,14 @@ export interface Inputs {
   roleSessionName: string
   roleDurationSeconds: number
   allowedAccountIds: string[]
+  /** Assume role-to-assume with the environment's credentials (sts:AssumeRole), not the OIDC token. */
+  roleChaining: boolean
+  /** The ExternalId of that AssumeRole (role chaining only). */
+  roleExternalId?: string
+  /** The inline session policy as it is sent: validated, white space between tokens removed. */
+  inlineSessionPolicy?: string
+  /** Managed session policy ARNs. */
+  managedSessionPolicies: string[]
   // Push
   /** The image to push: for the docker engine, the local reference (without `docker-daemon:`). '' with push: false. */
   image: string
@@ -28,6 +42,8 @@ export interface Inputs {
   tags: string[]
   registryId?: string
   keepLogin: boolean
+  /** `private`: Amazon ECR. `public`: Amazon ECR Public (no scanning, no governance). */
+  registryType: RegistryType
   // Repository governance
   createRepository: boolean
   imageTagMutability: TagMutability
@@ -81,6 +97,9 @@ export const TAG_MUTABILITIES = [
 ] as const
 export type TagMutability = (typeof TAG_MUTABILITIES)[number]
 
+export const REGISTRY_TYPES = ['private', 'public'] as const
+export type RegistryType = (typeof REGISTRY_TYPES)[number]
+
 export const REGISTRY_SCANNING_MODES = ['report', 'continuous', 'on-push'] as const
 export type RegistryScanningMode = (typeof REGISTRY_SCANNING_MODES)[number]
 
@@ -99,6 +118,8 @@ const EXAMPLE_ROLE = arn({
 export const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-[a-z]+-\d{1,2}$/
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 export const ACCOUNT_ID = /^\d{12}$/
+/** STS's externalIdType: 2-1224 characters. */
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/
 /** ECR's repositoryName pattern (aws-model), 2–256 characters. */
 export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
 /** Docker's tag grammar, as ECR accepts it (1–300 characters for ECR, 128 for docker). */
@@ -261,6 +282,8 @@ function credentialInputs(r: InputReader, env: NodeJS.ProcessEnv): CredentialInp
   if (!SESSION_NAME.test(roleSessionName)) {
     r.bad('role-session-name', roleSessionName, '2 to 64 characters of letters, digits and +=,.@_-')
   }
+  // A chained session (role-chaining with a role session's credentials) lasts at most 1 hour: STS
+  // decides that (an IAM user's keys may ask for more), and sts.ts explains its refusal.
   const roleDurationSeconds = r.int('role-duration-seconds', 3600, 900, 43200)
   const allowedAccountIds = splitList(r.raw('allowed-account-ids'))
   for (const id of allowedAccountIds) {
@@ -276,9 +299,107 @@ function credentialInputs(r: InputReader, env: NodeJS.ProcessEnv): CredentialInp
   }
 }
 
+type SessionInputs = Pick<
+  Inputs,
+  'roleChaining' | 'roleExternalId' | 'inlineSessionPolicy' | 'managedSessionPolicies'
+>
+
+/**
+ * role-chaining, role-external-id and the session policies (session-policy.ts), as
+ * configure-aws-credentials names them. `roleToAssume` and `region` as given ('' when missing).
+ */
+function sessionInputs(r: InputReader, roleToAssume: string, region: string): SessionInputs {
+  const roleChaining = r.bool('role-chaining', false)
+  if (roleChaining && roleToAssume === '') {
+    r.missing(
+      "Missing input 'role-to-assume': 'role-chaining: true' assumes it with the credentials already in the environment (sts:AssumeRole), e.g. role-to-assume: arn:aws:iam::123456789012:role/ecr-push.",
+    )
+  }
+  const roleExternalId = r.raw('role-external-id')
+  if (roleExternalId !== '' && !roleChaining) {
+    r.bad(
+      'role-external-id',
+      roleExternalId,
+      "to be set only with 'role-chaining: true' (sts:AssumeRoleWithWebIdentity takes no external ID: the OIDC token's sub and aud conditions do its work)",
+    )
+  } else if (roleExternalId !== '' && !EXTERNAL_ID.test(roleExternalId)) {
+    r.bad('role-external-id', roleExternalId, '2 to 1224 characters of letters, digits and +=,.@:/-_')
+  }
+  const policies = sessionPolicyInputs(r, roleToAssume, region)
+  return { roleChaining, ...optional('roleExternalId', roleExternalId), ...policies }
+}
+
+const POLICY_EXAMPLE =
+  '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecr:PutImage"], "Resource": "*"}]}'
+
+/** inline-session-policy and managed-session-policies: validated before any call. */
+function sessionPolicyInputs(
+  r: InputReader,
+  roleToAssume: string,
+  region: string,
+): Pick<Inputs, 'inlineSessionPolicy' | 'managedSessionPolicies'> {
+  const inline = r.verbatim('inline-session-policy').trim()
+  const managed = [
+    ...new Set(
+      r
+        .verbatim('managed-session-policies')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ),
+  ]
+  const none = { managedSessionPolicies: [] }
+  if (roleToAssume === '') {
+    const given =
+      inline !== '' ? 'inline-session-policy' : managed.length > 0 ? 'managed-session-policies' : ''
+    if (given !== '')
+      r.missing(
+        `Invalid input '${given}': it limits an assumed role's session, so it needs 'role-to-assume' (with the default credential chain there is no session to limit).`,
+      )
+    return none
+  }
+  let policy: string | undefined
+  if (inline !== '') {
+    const parsed = parseInlinePolicy(inline)
+    if ('problem' in parsed) {
+      r.missing(
+        `Invalid input 'inline-session-policy': ${parsed.problem}. Expected an IAM policy document in JSON, e.g. ${POLICY_EXAMPLE}.`,
+      )
+    } else policy = parsed.policy
+  }
+  const partition = partitionOfArn(roleToAssume) ?? partitionOf(region).id
+  const roleAccount = ROLE_ARN.exec(roleToAssume)?.[1]
+  for (const a of managed) {
+    const problem = managedPolicyProblem(a, partition, roleAccount)
+    if (problem !== undefined) r.bad('managed-session-policies', a, problem)
+  }
+  if (managed.length > MAX_MANAGED_POLICIES) {
+    r.bad(
+      'managed-session-policies',
+      `${managed.length} ARNs`,
+      `at most ${MAX_MANAGED_POLICIES} (STS's limit)`,
+    )
+  }
+  const plaintext = (policy?.length ?? 0) + managed.reduce((n, a) => n + a.length, 0)
+  if (plaintext > SESSION_POLICY_LIMIT) {
+    r.missing(
+      `Invalid input 'inline-session-policy' / 'managed-session-policies': together they are ${plaintext} characters (the inline policy without white space between its tokens, plus the ARNs); STS takes at most ${SESSION_POLICY_LIMIT}. Shorten the policy, or move statements into a managed policy.`,
+    )
+  }
+  return { ...optional('inlineSessionPolicy', policy), managedSessionPolicies: managed }
+}
+
 type PushInputs = Pick<
   Inputs,
-  'image' | 'imageSource' | 'push' | 'imageDigest' | 'repository' | 'tags' | 'registryId' | 'keepLogin'
+  | 'image'
+  | 'imageSource'
+  | 'push'
+  | 'imageDigest'
+  | 'repository'
+  | 'tags'
+  | 'registryId'
+  | 'keepLogin'
+  | 'registryType'
 >
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/
@@ -365,7 +486,8 @@ function pushInputs(r: InputReader): PushInputs {
       "false with 'push: false' or an oci:, oci-archive: or docker-archive: image: they never log docker in (add a docker login step for later steps)",
     )
   }
-  return { ...source, repository, tags, ...optional('registryId', registryId), keepLogin }
+  const registryType = r.oneOf('registry-type', 'private', REGISTRY_TYPES)
+  return { ...source, repository, tags, ...optional('registryId', registryId), keepLogin, registryType }
 }
 
 type GovernanceInputs = Pick<
@@ -554,17 +676,76 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Inpu
   const r = new InputReader(get, env.GITHUB_WORKSPACE || process.cwd())
   // Section by section, in action.yml's order: the problems come out in that order too.
   const credentials = credentialInputs(r, env)
+  const session = sessionInputs(r, credentials.roleToAssume ?? '', credentials.region)
   const push = pushInputs(r)
   const inputs: Inputs = {
     ...credentials,
+    ...session,
     ...push,
     ...governanceInputs(r, push.repository),
     ...gateInputs(r),
     ...commentInputs(r),
     ...auditInputs(r),
   }
+  if (inputs.registryType === 'public') publicRegistryProblems(r, inputs)
   if (r.problems.length > 0) throw new InputError(r.problems)
   return inputs
+}
+
+/**
+ * registry-type: public. ECR Public has no scanning, no lifecycle policies, no tag mutability or
+ * encryption settings, and one registry per account, found with the caller's own credentials:
+ * every input that would ask for one of those is an error, before any call.
+ */
+function publicRegistryProblems(r: InputReader, inputs: Inputs): void {
+  const why = (what: string): string => `nothing with 'registry-type: public' (${what})`
+  if (partitionOf(inputs.region).id !== 'aws' && inputs.region !== '')
+    r.bad('aws-region', inputs.region, why('ECR Public exists only in the aws partition, in us-east-1'))
+  if (inputs.registryId !== undefined)
+    r.bad(
+      'registry-id',
+      inputs.registryId,
+      why("the public registry is the caller's own, found with ecr-public:DescribeRegistries"),
+    )
+  if (!inputs.push) r.bad('push', 'false', why('ECR Public does not scan: there are no findings to re-check'))
+  if (inputs.createRepository)
+    r.bad(
+      'create-repository',
+      'true',
+      why(
+        'create the public repository first: aws ecr-public create-repository --region us-east-1 --repository-name NAME',
+      ),
+    )
+  if (inputs.imageTagMutability !== 'MUTABLE')
+    r.bad('image-tag-mutability', inputs.imageTagMutability, why('ECR Public has no tag mutability setting'))
+  if (inputs.encryption !== 'AES256')
+    r.bad('encryption', inputs.encryption, why('ECR Public has no encryption setting'))
+  if (inputs.kmsKey !== undefined)
+    r.bad('kms-key', inputs.kmsKey, why('ECR Public has no encryption setting'))
+  if (inputs.lifecyclePolicy !== undefined)
+    r.bad('lifecycle-policy', r.raw('lifecycle-policy'), why('ECR Public has no lifecycle policies'))
+  if (inputs.registryScanning !== 'report')
+    r.bad('registry-scanning', inputs.registryScanning, why('ECR Public does not scan'))
+  publicScanningProblems(r, why)
+  if (inputs.push && inputs.imageSource.kind !== 'docker')
+    r.bad(
+      'image',
+      inputs.image,
+      why(
+        "an image in the local Docker engine, e.g. widget:ci: OCI layouts and archives are pushed by the action's own client, which speaks ECR's registry authentication, not ECR Public's; docker load it first",
+      ),
+    )
+}
+
+/** registry-scanning-filter, registry-scanning-switch and tag mutability exclusions: ECR only. */
+function publicScanningProblems(r: InputReader, why: (what: string) => string): void {
+  const filter = r.raw('registry-scanning-filter')
+  if (filter !== '') r.bad('registry-scanning-filter', filter, why('ECR Public does not scan'))
+  if (TRUE.includes(r.raw('registry-scanning-switch')))
+    r.bad('registry-scanning-switch', 'true', why('ECR Public does not scan'))
+  const exclusions = r.raw('image-tag-mutability-exclusions')
+  if (exclusions !== '')
+    r.bad('image-tag-mutability-exclusions', exclusions, why('ECR Public has no tag mutability setting'))
 }
 
 /** Inputs that hold credentials: masked in the log the moment they are read. */

@@ -6,7 +6,8 @@
 import * as core from './core.js'
 
 export const OUTPUTS = {
-  registry: 'Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`.',
+  registry:
+    'Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` (ECR Public: the registry URI, `public.ecr.aws/<alias>`).',
   'repository-uri': '`<registry>/<repository>`.',
   'image-uri': '`<registry>/<repository>:<first tag>`.',
   'image-digest': 'Digest of what was pushed, as ECR reports it (`sha256:...`).',

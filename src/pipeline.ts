@@ -10,7 +10,7 @@ import { createEcrClient } from './ecr.js'
 import { ActionError, errorMessage } from './errors.js'
 import { outputDir } from './files.js'
 import { prepareGate, runGate, type GatePlan } from './gate/index.js'
-import { crashedVerdict } from './gate/summary.js'
+import { crashedVerdict, skippedVerdict } from './gate/summary.js'
 import {
   applyRegistryScanning,
   createRepository,
@@ -36,7 +36,10 @@ import {
 import type { RegistryClient } from './oci/client.js'
 import { alsoFailed, type Report } from './report.js'
 import { realSleep } from './retry.js'
+import { createEcrPublicClient, pushPublic } from './public.js'
 import { decideCoverage, scanCoverageOutput, scanningConfiguration } from './scanning.js'
+import { ecrPublicSdk } from './sdk.js'
+import { digestWithoutFindings } from './github/digest.js'
 import { publish, stageResult, type AfterPush, type StageContext, type StageResult } from './stage.js'
 
 /**
@@ -49,6 +52,7 @@ export async function runPipeline(
   report: Report,
   cleanups: { defer: Defer; loginDone: () => Promise<void> },
 ): Promise<string[]> {
+  if (inputs.registryType === 'public') return runPublicPipeline(inputs, env, report, cleanups)
   // Everything that can be checked locally is, before any network call.
   const pre = { inputs, env }
   const [governance, gate, audit] = await Promise.all([
@@ -237,6 +241,60 @@ async function afterPush(
     })
   }
   return failures
+}
+
+/**
+ * registry-type: public (public.ts): the same stages with what ECR Public has. Push (ecr-public
+ * token, registry URI, DescribeImages), then the audit (the local image) beside a gate that is
+ * skipped: ECR Public does not scan. Governance does not apply (its inputs are input errors).
+ */
+async function runPublicPipeline(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  report: Report,
+  cleanups: { defer: Defer; loginDone: () => Promise<void> },
+): Promise<string[]> {
+  const audit = await prepareAudit({ inputs, env })
+  const docker = localDocker(env)
+  ecrPublicSdk().catch(() => undefined)
+  const imageId = await localImageId(inputs, docker)
+  const identity = await signIn(inputs, env)
+  const client = await createEcrPublicClient(sessionCredentials(inputs, identity))
+  try {
+    const push = await pushPublic(inputs, { env, defer: cleanups.defer, client, docker, imageId })
+    await cleanups.loginDone()
+    publish(pushStageResult(push.pushed, identity), report)
+    core.info(`Pushed ${push.pushed.imageRef}`)
+    const ctx: StageContext = { inputs, env, clock: Date.now, sleep: realSleep, outputDir: outputDir(env) }
+    const deps = { pushed: push.pushed, docker, ...optionalSize(push.sizeInBytes) }
+    const audited = await settle('The image audit', runAudit(ctx, audit, deps))
+    const gate = publicGateResult(inputs, push.pushed.imageRef)
+    for (const r of [gate, audited]) publish(r, report)
+    if (inputs.prComment) {
+      const { writePrComment } = await import('./github/index.js')
+      const stepFailed = audited.failure !== undefined
+      await writePrComment({ inputs, env, pushed: push.pushed, gate: gate.digest, stepFailed })
+    }
+    return audited.failure === undefined ? [] : [audited.failure]
+  } finally {
+    client.destroy()
+  }
+}
+
+const optionalSize = (n: number | undefined): { registrySize?: number } =>
+  n === undefined ? {} : { registrySize: n }
+
+/** ECR Public does not scan: the gate is skipped, and says why (summary and a notice). */
+export function publicGateResult(inputs: Pick<Inputs, 'severityThreshold'>, imageRef: string): StageResult {
+  const note =
+    'ECR Public does not scan images: there are no findings to gate on, so the scan gate is skipped.'
+  const text = `${note} To gate on vulnerabilities, push the image to a private Amazon ECR repository (registry-type: private) as well and let this action wait for its findings there.`
+  return stageResult({
+    outputs: { 'scan-type': 'NONE', 'scan-status': 'SKIPPED', gate: 'skipped', 'scan-coverage': 'NONE' },
+    sections: { verdict: skippedVerdict(imageRef, undefined, { reason: 'ECR Public does not scan', text }) },
+    annotations: [{ level: 'notice', title: 'Scan gate skipped', message: note }],
+    digest: digestWithoutFindings('skipped', inputs.severityThreshold, note),
+  })
 }
 
 /** The stage's result; a stage that throws becomes a failure (with what `crashed` makes of it). */

@@ -37,11 +37,13 @@ import { configDigest, indexChildren, verifyPushed, type TagManifest } from './v
 import { saveState } from './state.js'
 import { renewingCredentials, type CredentialProvider } from './credentials.js'
 import {
+  assumeRoleChained,
   assumeRoleWithOidc,
   callerIdentity,
   checkAllowedAccount,
   type AssumeRoleOptions,
   type AwsCredentials,
+  type ChainOptions,
   type Identity,
 } from './sts.js'
 
@@ -238,7 +240,11 @@ export function missingRepositoryMessage(inputs: Inputs, registryId: string): st
 }
 
 /** The docker CLI to log in with: a private config that dies with the step, or the user's (keep-login). */
-async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Promise<Docker> {
+export async function loginDocker(
+  inputs: Inputs,
+  deps: Pick<PushDeps, 'env' | 'defer' | 'docker'>,
+  registry: string,
+): Promise<Docker> {
   const { env } = deps
   if (inputs.keepLogin) {
     saveState({ logoutRegistry: registry, dockerConfig: userDockerConfigDir(env) })
@@ -256,38 +262,51 @@ async function loginDocker(inputs: Inputs, deps: PushDeps, registry: string): Pr
   return new Docker(await privateDockerEnv(env, dir))
 }
 
+/** Where tagAndPush pushes: `<registry>/<repository>:<tag>`, docker logged in to `loginHost`. */
+export interface PushTarget {
+  /** The repositories' prefix: an ECR registry host, or ECR Public's registry URI (`host/alias`). */
+  registry: string
+  /** The host docker logs in to (default `registry`). */
+  loginHost?: string
+  auth: Pick<Authorization, 'username' | 'password' | 'expiresAt'>
+  imageId: string
+  service?: 'ecr' | 'ecr-public'
+}
+
 /**
  * Logs in and tags side by side (tags are local), then pushes every tag; returns the one digest
  * they all got. The local tags made here are removed when it ends, success or failure.
  */
-async function tagAndPush(
-  inputs: Inputs,
-  docker: Docker,
-  target: { registry: string; auth: Authorization; imageId: string },
-): Promise<string> {
+export async function tagAndPush(inputs: Inputs, docker: Docker, target: PushTarget): Promise<string> {
   const { registry, auth } = target
+  const loginHost = target.loginHost ?? registry
   const targets = inputs.tags.map((tag) => `${registry}/${inputs.repository}:${tag}`)
   const tagged: LocalTag[] = []
   try {
     const tagging = tagLocally(docker, target.imageId, targets, tagged)
-    const [login] = await Promise.allSettled([docker.login(registry, auth), tagging])
+    const [login] = await Promise.allSettled([docker.login(loginHost, auth), tagging])
     if (login.status === 'rejected') throw login.reason
     await tagging
-    core.info(`Logged in to ${registry} (token valid until ${auth.expiresAt.toISOString()})`)
-    return await pushAll(inputs, docker, targets)
+    core.info(`Logged in to ${loginHost} (token valid until ${auth.expiresAt.toISOString()})`)
+    return await pushAll(inputs, docker, targets, target.service)
   } finally {
     await untagLocally(docker, target.imageId, tagged)
   }
 }
 
 /** `docker push` of every target; the one digest they all got. */
-async function pushAll(inputs: Inputs, docker: Docker, targets: string[]): Promise<string> {
+async function pushAll(
+  inputs: Inputs,
+  docker: Docker,
+  targets: string[],
+  service: 'ecr' | 'ecr-public' = 'ecr',
+): Promise<string> {
   let digest: string | undefined
   for (const target of targets) {
     const r = await docker.push(target)
     if (r.stopped) throw new ActionError(stoppedPushMessage(target, r.stopped))
     if (r.code !== 0)
-      throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout))
+      throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout, service))
     const d = parsePushDigest(r.stdout)
     if (!d) throw new ActionError(`docker push ${target} succeeded but printed no digest`)
     if (digest !== undefined && d !== digest) {
@@ -373,24 +392,48 @@ async function resolveIdentity(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<
     core.info('No role-to-assume: using the credentials in the environment (default AWS credential chain)')
     return callerIdentity(inputs.region)
   }
+  if (inputs.roleChaining) {
+    const chained = await assumeRoleChained(chainOptions(inputs, inputs.roleToAssume))
+    core.info(
+      `Role chaining: assumed ${inputs.roleToAssume} with the environment's credentials (${chained.source ?? 'identity unknown'})`,
+    )
+    return chained
+  }
   requireOidc(env)
   return assumeRoleWithOidc(assumeOptions(inputs, inputs.roleToAssume))
 }
 
-function assumeOptions(inputs: Inputs, roleArn: string): AssumeRoleOptions {
+/** What both ways of assuming the role take from the inputs. */
+function stsOptions(inputs: Inputs, roleArn: string): ChainOptions {
   return {
     roleArn,
     sessionName: inputs.roleSessionName,
     durationSeconds: inputs.roleDurationSeconds,
     region: inputs.region,
-    audience: inputs.audience,
-    getToken: getIdToken,
+    policies: {
+      ...(inputs.inlineSessionPolicy !== undefined ? { policy: inputs.inlineSessionPolicy } : {}),
+      policyArns: inputs.managedSessionPolicies,
+    },
     mask: core.setSecret,
     log: core.info,
   }
 }
 
-/** The role session as a provider that assumes the role again before it expires (the scan wait). */
+function assumeOptions(inputs: Inputs, roleArn: string): AssumeRoleOptions {
+  return { ...stsOptions(inputs, roleArn), audience: inputs.audience, getToken: getIdToken }
+}
+
+function chainOptions(inputs: Inputs, roleArn: string): ChainOptions {
+  return {
+    ...stsOptions(inputs, roleArn),
+    ...(inputs.roleExternalId !== undefined ? { externalId: inputs.roleExternalId } : {}),
+  }
+}
+
+/**
+ * The role session as a provider that assumes the role again before it expires (the scan wait):
+ * with a fresh OIDC token, or (role chaining) with the environment's credentials again.
+ */
 export function sessionCredentials(
   inputs: Inputs,
   identity: Identity,
@@ -398,15 +441,19 @@ export function sessionCredentials(
   const initial = identity.credentials
   const roleArn = inputs.roleToAssume
   if (initial === undefined || roleArn === undefined) return initial
+  const assume = inputs.roleChaining
+    ? () => assumeRoleChained(chainOptions(inputs, roleArn))
+    : () => assumeRoleWithOidc(assumeOptions(inputs, roleArn))
   return renewingCredentials({
     initial,
     renew: async () => {
-      const again = await assumeRoleWithOidc(assumeOptions(inputs, roleArn))
+      const again = await assume()
       if (!again.credentials) throw new Error('STS answered without credentials')
       return again.credentials
     },
     durationSeconds: inputs.roleDurationSeconds,
     ...(inputs.waitForScan ? { waitSeconds: inputs.scanTimeoutSeconds } : {}),
+    ...(inputs.roleChaining ? { chainedFrom: identity.source ?? "the environment's credentials" } : {}),
     log: core.info,
     warn: (line) => core.warning(line),
   })

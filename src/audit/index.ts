@@ -58,7 +58,13 @@ export function prepareAudit(ctx: PreflightContext): Promise<AuditPlan> {
 }
 
 /** What the audit needs from the push, by name. */
-export interface AuditDeps extends Pick<AfterPush, 'ecr' | 'pushed'> {
+export interface AuditDeps extends Pick<AfterPush, 'pushed'> {
+  /**
+   * ECR, where the pushed manifest is read back (BatchGetImage). Undefined for ECR Public, which has
+   * no such call: then `registrySize` is the size it reported.
+   */
+  ecr?: AfterPush['ecr']
+  registrySize?: number
   /** The docker CLI of the engine that holds the pushed image (no login needed: it reads locally). */
   docker: Docker
   /** Set: the image is read from the registry instead (OCI sources, push: false; issue 12). */
@@ -134,14 +140,20 @@ async function gatherFacts(deps: AuditDeps, where: Where): Promise<ImageFacts> {
   if (local.architecture) platform.architecture = local.architecture
   if (local.variant) platform.variant = local.variant
   let manifest: RegistryManifest | undefined
-  let size: number | undefined
-  try {
-    manifest = await registryManifest(ecr, where, pushed.digest, platform)
-  } catch (err) {
+  let size: number | undefined = deps.registrySize
+  if (ecr === undefined) {
     notes.push(
-      `Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`,
+      'ECR Public has no API to read the pushed manifest (no BatchGetImage): compressed layer sizes are unknown.',
     )
-    size = await registrySize(ecr, where, pushed.digest).catch(() => undefined)
+  } else {
+    try {
+      manifest = await registryManifest(ecr, where, pushed.digest, platform)
+    } catch (err) {
+      notes.push(
+        `Could not read the pushed manifest (ecr:BatchGetImage): ${errorMessage(err)}; compressed layer sizes are unknown.`,
+      )
+      size = await registrySize(ecr, where, pushed.digest).catch(() => undefined)
+    }
   }
   const facts: ImageFacts = {
     imageId: pushed.imageId,

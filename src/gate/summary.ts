@@ -412,14 +412,17 @@ export function unavailableSections(u: NoVerdict): { verdict: string; gate: stri
 }
 
 /** The verdict slot of a run with `wait-for-scan: false`. */
-export function skippedVerdict(imageRef: string, consoleUrl: string | undefined): string {
-  return [
-    '### ⏭️ Scan gate skipped (wait-for-scan: false)',
-    '',
-    'Pushed without waiting for the registry’s findings: nothing gated this image.',
-    '',
-    imageLine(imageRef, consoleUrl),
-  ].join('\n')
+export function skippedVerdict(
+  imageRef: string,
+  consoleUrl: string | undefined,
+  why: { reason: string; text: string } = {
+    reason: 'wait-for-scan: false',
+    text: 'Pushed without waiting for the registry’s findings: nothing gated this image.',
+  },
+): string {
+  return [`### ⏭️ Scan gate skipped (${why.reason})`, '', why.text, '', imageLine(imageRef, consoleUrl)].join(
+    '\n',
+  )
 }
 
 /** The verdict slot of a gate that crashed: it has passed nothing. */

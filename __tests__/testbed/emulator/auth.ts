@@ -18,13 +18,18 @@ const BAD_SIGNATURE =
 const EXPIRED = 'The security token included in the request is expired'
 
 /** The codes each protocol uses for the same authentication failure. */
-const CODES: Record<'ecr' | 'sts' | 'inspector2', Record<Failure, [code: string, status: number]>> = {
-  ecr: {
-    missing: ['MissingAuthenticationTokenException', 400],
-    unknown: ['UnrecognizedClientException', 400],
-    signature: ['InvalidSignatureException', 400],
-    expired: ['ExpiredTokenException', 400],
-  },
+type SignedService = 'ecr' | 'ecr-public' | 'sts' | 'inspector2'
+
+const JSON_CODES: Record<Failure, [code: string, status: number]> = {
+  missing: ['MissingAuthenticationTokenException', 400],
+  unknown: ['UnrecognizedClientException', 400],
+  signature: ['InvalidSignatureException', 400],
+  expired: ['ExpiredTokenException', 400],
+}
+
+const CODES: Record<SignedService, Record<Failure, [code: string, status: number]>> = {
+  ecr: JSON_CODES,
+  'ecr-public': JSON_CODES,
   inspector2: {
     missing: ['MissingAuthenticationTokenException', 403],
     unknown: ['UnrecognizedClientException', 403],
@@ -48,7 +53,7 @@ export interface Authenticated {
 }
 
 export function authenticate(
-  service: 'ecr' | 'sts' | 'inspector2',
+  service: SignedService,
   req: SignedRequest,
   credentials: ReadonlyMap<string, CredentialRecord>,
 ): Authenticated {

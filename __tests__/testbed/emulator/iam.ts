@@ -25,11 +25,17 @@ export function evaluate(statements: readonly Statement[], action: string, resou
   return allowed ? 'allow' : 'implicit-deny'
 }
 
-/** Whether a resource policy statement names `principal` (`*`, its account, its ARN or its role). */
-function names(statement: ResourceStatement, principal: Principal): boolean {
+/**
+ * Whether a resource policy statement names `principal` (`*`, its account, its ARN or its role).
+ * `sessionOnly`: only a statement that names the session itself (IAM: a session policy does not
+ * limit what a resource policy grants the session by its own ARN, but does limit the rest).
+ */
+function names(statement: ResourceStatement, principal: Principal, sessionOnly = false): boolean {
+  if (sessionOnly) return list(statement.principal).includes(principal.arn)
   const roleArn = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principal.arn)
   const ids = new Set([principal.arn, principal.account, `arn:aws:iam::${principal.account}:root`])
   if (roleArn) ids.add(`arn:aws:iam::${roleArn[1] ?? ''}:role/${roleArn[2] ?? ''}`)
+  if (principal.roleArn !== undefined) ids.add(principal.roleArn)
   return list(statement.principal).some((p) => p === '*' || ids.has(p))
 }
 
@@ -38,10 +44,11 @@ export function evaluateResource(
   statements: readonly ResourceStatement[],
   principal: Principal,
   action: string,
+  sessionOnly = false,
 ): Decision {
   let allowed = false
   for (const statement of statements) {
-    if (!names(statement, principal)) continue
+    if (!names(statement, principal, sessionOnly)) continue
     if (!list(statement.action).some((a) => wildcardMatch(a, action, true))) continue
     if (statement.effect === 'Deny') return 'explicit-deny'
     allowed = true
@@ -52,7 +59,9 @@ export function evaluateResource(
 /**
  * Why `principal` may not do `action` on `resource`, in AWS's words; undefined when it may.
  * Identity policy and the repository's policy: within one account either may allow, across
- * accounts both must; an explicit deny in either wins.
+ * accounts both must; an explicit deny in either wins. A session's session policies (role chaining
+ * or OIDC with `inline-session-policy` / `managed-session-policies`) must allow too: the session may
+ * do what its role's policy AND its session policies allow.
  */
 export function denial(
   principal: Principal,
@@ -60,22 +69,30 @@ export function denial(
   resource: string,
   repository?: Pick<RepositoryRecord, 'account' | 'policy'>,
 ): string | undefined {
-  const identity = evaluate(principal.permissions, action, resource)
-  const resourceDecision = repository?.policy
-    ? evaluateResource(repository.policy, principal, action)
-    : 'implicit-deny'
   const head = `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`
+  const session =
+    principal.sessionPolicy === undefined ? 'allow' : evaluate(principal.sessionPolicy, action, resource)
+  if (session === 'explicit-deny') return `${head} with an explicit deny in a session policy`
+  const identity = evaluate(principal.permissions, action, resource)
+  // What a resource policy grants the role (not the session by name) is limited by the session policy.
+  const limited = session !== 'allow'
+  const resourceDecision = repository?.policy
+    ? evaluateResource(repository.policy, principal, action, limited)
+    : 'implicit-deny'
   if (identity === 'explicit-deny') return `${head} with an explicit deny in an identity-based policy`
   if (resourceDecision === 'explicit-deny') return `${head} with an explicit deny in a resource-based policy`
-  const resourceAccount = /^arn:aws:ecr:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? principal.account
+  const resourceAccount = /^arn:aws:ecr(?:-public)?:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? principal.account
   const crossAccount = resourceAccount !== principal.account
+  const identityAllows = identity === 'allow' && !limited
   if (crossAccount) {
     if (identity !== 'allow') return `${head} because no identity-based policy allows the ${action} action`
+    if (limited) return `${head} because no session policy allows the ${action} action`
     if (resourceDecision !== 'allow')
       return `${head} because no resource-based policy allows the ${action} action`
     return undefined
   }
-  if (identity === 'allow' || resourceDecision === 'allow') return undefined
+  if (identityAllows || resourceDecision === 'allow') return undefined
+  if (identity === 'allow') return `${head} because no session policy allows the ${action} action`
   return `${head} because no identity-based policy allows the ${action} action`
 }
 
@@ -153,5 +170,43 @@ export function pushPermissions(
   return [
     { effect: 'Allow', action: registryActions, resource: '*' },
     { effect: 'Allow', action: repoActions, resource: repositoryArn },
+  ]
+}
+
+/**
+ * What a role needs to push to an ECR Public repository (ECR Public user guide, "Pushing an image"):
+ * the token (`ecr-public:GetAuthorizationToken` with `sts:GetServiceBearerToken`), the registry's
+ * URI, and the layer and image actions on the repository. `imageReads` adds DescribeImages and
+ * DescribeRepositories (the action's checks).
+ */
+export function publicPushPermissions(
+  account: string,
+  repoPattern: string,
+  options: { imageReads?: boolean } = {},
+): Statement[] {
+  const repoActions = [
+    'ecr-public:BatchCheckLayerAvailability',
+    'ecr-public:InitiateLayerUpload',
+    'ecr-public:UploadLayerPart',
+    'ecr-public:CompleteLayerUpload',
+    'ecr-public:PutImage',
+  ]
+  if (options.imageReads ?? true)
+    repoActions.push('ecr-public:DescribeImages', 'ecr-public:DescribeRepositories')
+  return [
+    {
+      effect: 'Allow',
+      action: [
+        'ecr-public:GetAuthorizationToken',
+        'sts:GetServiceBearerToken',
+        'ecr-public:DescribeRegistries',
+      ],
+      resource: '*',
+    },
+    {
+      effect: 'Allow',
+      action: repoActions,
+      resource: `arn:aws:ecr-public::${account}:repository/${repoPattern}`,
+    },
   ]
 }

@@ -36,6 +36,7 @@ import { checkCreationTemplate } from './ecr/templates.ts'
 import { EmulatorCore, REGISTRY_TOKEN_LIFETIME_MS, type EmulatorState } from './state.ts'
 import { createStsService } from './sts.ts'
 import { createInspectorService, INSPECTOR_PATH } from './inspector2.ts'
+import { createEcrPublicService, ECR_PUBLIC_PATH } from './ecr-public.ts'
 import type {
   CallRecord,
   CreationTemplateRecord,
@@ -43,23 +44,25 @@ import type {
   FaultSpec,
   ImageTagMutability,
   OidcConfig,
+  PublicRegistryRecord,
   RepositoryRecord,
   ResourceStatement,
   RoleRecord,
   RoleSpec,
   ServiceName,
+  Statement,
   TagMutabilityExclusionFilter,
   UserSpec,
 } from './types.ts'
 import { requestId, sleep, upperAlnum } from './util.ts'
 
 export { AwsError } from './errors.ts'
-export { pushPermissions } from './iam.ts'
+export { publicPushPermissions, pushPermissions } from './iam.ts'
 export { operation } from './ecr/context.ts'
 export type { EcrContext, EcrOperation } from './ecr/context.ts'
 export type * from './types.ts'
 export type { EmulatorState } from './state.ts'
-export { ecrHostname, parseRegistryHost } from './state.ts'
+export { ecrHostname, parseRegistryHost, PUBLIC_REGISTRY_HOSTNAME } from './state.ts'
 export { MIN_PART_BYTES, tagIsImmutable } from './registry-front.ts'
 export type { RegistryFront, RegistryHook, RegistryRequestInfo } from './registry-front.ts'
 
@@ -105,6 +108,7 @@ export interface Emulator {
   readonly env: {
     AWS_ENDPOINT_URL_STS: string
     AWS_ENDPOINT_URL_ECR: string
+    AWS_ENDPOINT_URL_ECR_PUBLIC: string
     AWS_ENDPOINT_URL_INSPECTOR2: string
     ACTIONS_ID_TOKEN_REQUEST_URL: string
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: string
@@ -114,6 +118,16 @@ export interface Emulator {
   readonly registryFront: RegistryFront | undefined
   /** `<account>.dkr.ecr.<region>.amazonaws.com:<front port>` (defaults: the emulator's account and region). */
   registryHost(account?: string, region?: string): string
+  /** ECR Public's registry host of the test bed: `public.ecr.test:<front port>` (AWS: `public.ecr.aws`). */
+  publicRegistryHost(): string
+  /** An account's public registry (default the emulator's account), named by its alias. */
+  createPublicRegistry(options: { alias: string; account?: string; verified?: boolean }): PublicRegistryRecord
+  /** A public repository in an account's public registry (which must exist). */
+  createPublicRepository(options: {
+    name: string
+    account?: string
+    policy?: ResourceStatement[]
+  }): RepositoryRecord
   /** Add a repository creation template (CREATE_ON_PUSH ones make the front create repositories). */
   addCreationTemplate(spec: CreationTemplateSpec): CreationTemplateRecord
   /** Lifetime of registry tokens issued from now on (ECR: 12 h). */
@@ -131,6 +145,8 @@ export interface Emulator {
   readonly internalErrors: Error[]
   addRole(spec: RoleSpec): RoleRecord
   addUser(spec: UserSpec): CredentialRecord
+  /** An IAM managed policy (`arn:aws:iam::<account>:policy/<name>`, or `arn:aws:iam::aws:policy/...`), for `PolicyArns`. */
+  addManagedPolicy(arn: string, statements: Statement[]): void
   createRepository(options: CreateRepositoryOptions): RepositoryRecord
   registerOperation(name: string, op: EcrOperation): void
   inject(fault: FaultSpec): void
@@ -162,6 +178,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     registryTokenLifetimeMs: REGISTRY_TOKEN_LIFETIME_MS,
     creationTemplates: [],
     roles: new Map(),
+    managedPolicies: new Map(),
+    publicRegistries: new Map(),
+    publicRepositories: [],
+    publicBearerTokens: new Map(),
     credentials: new Map(),
     repositories: [],
     imageFirstSeen: new Map(),
@@ -182,6 +202,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     oidc: createOidcService(core),
     sts: createStsService(core),
     ecr: createEcrService(core, ecrOperations),
+    'ecr-public': createEcrPublicService(core),
     inspector2: createInspectorService(core),
   }
 
@@ -190,6 +211,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (path === OIDC_PATH) return services.oidc
     if (path === '/sts' || path.startsWith('/sts/')) return services.sts
     if (path === '/ecr' || path.startsWith('/ecr/')) return services.ecr
+    if (path === ECR_PUBLIC_PATH || path.startsWith(`${ECR_PUBLIC_PATH}/`)) return services['ecr-public']
+    const target = req.headers['x-amz-target']
+    if (typeof target === 'string' && target.startsWith('SpencerFrontendService.'))
+      return services['ecr-public']
     if (path === INSPECTOR_PATH || path.startsWith(`${INSPECTOR_PATH}/`)) return services.inspector2
     if (typeof req.headers['x-amz-target'] === 'string') return services.ecr
     if (req.method === 'POST') return services.sts
@@ -299,6 +324,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env: {
       AWS_ENDPOINT_URL_STS: `${url}/sts`,
       AWS_ENDPOINT_URL_ECR: `${url}/ecr`,
+      AWS_ENDPOINT_URL_ECR_PUBLIC: `${url}${ECR_PUBLIC_PATH}`,
       AWS_ENDPOINT_URL_INSPECTOR2: `${url}${INSPECTOR_PATH}`,
       ACTIONS_ID_TOKEN_REQUEST_URL: `${url}${OIDC_PATH}?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidcConfig.requestToken,
@@ -306,6 +332,42 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state,
     registryFront: front,
     registryHost: (a = account, r = region) => core.registryHost(a, r),
+    publicRegistryHost: () => core.publicRegistryHost(),
+    createPublicRegistry(opts) {
+      if (!/^[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(opts.alias) || opts.alias.length > 50)
+        throw new Error(`createPublicRegistry: not a registry alias: ${opts.alias}`)
+      const record: PublicRegistryRecord = {
+        account: opts.account ?? account,
+        alias: opts.alias,
+        verified: opts.verified ?? false,
+      }
+      state.publicRegistries.set(record.account, record)
+      return record
+    },
+    createPublicRepository(opts) {
+      const owner = opts.account ?? account
+      if (!state.publicRegistries.has(owner))
+        throw new Error(
+          `createPublicRepository: account ${owner} has no public registry (createPublicRegistry)`,
+        )
+      if (core.findPublicRepository(owner, opts.name))
+        throw new Error(`createPublicRepository: ${opts.name} already exists in ${owner}`)
+      const repo: RepositoryRecord = {
+        account: owner,
+        region: 'us-east-1',
+        name: opts.name,
+        createdAt: new Date(),
+        imageTagMutability: 'MUTABLE',
+        scanOnPush: false,
+        encryption: { encryptionType: 'AES256' },
+        tags: [],
+        ext: {},
+        public: true,
+        ...(opts.policy ? { policy: opts.policy } : {}),
+      }
+      state.publicRepositories.push(repo)
+      return repo
+    },
     addCreationTemplate(spec) {
       const now = new Date()
       const record: CreationTemplateRecord = {
@@ -330,6 +392,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     expireRegistryTokens(principalArn) {
       for (const t of state.registryTokens.values())
         if (principalArn === undefined || t.principal.arn === principalArn) t.expired = true
+      for (const t of state.publicBearerTokens.values())
+        if (principalArn === undefined || t.principal?.arn === principalArn) t.expired = true
     },
     onRegistryRequest(hook) {
       hooks.push(hook)
@@ -359,6 +423,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         trust: {
           aud: spec.trust?.aud ?? 'sts.amazonaws.com',
           ...(spec.trust?.sub !== undefined ? { sub: spec.trust.sub } : {}),
+          webIdentity: spec.trust?.webIdentity ?? true,
+          principals: spec.trust?.principals ?? [],
+          tagSession: spec.trust?.tagSession ?? false,
+          ...(spec.trust?.externalId !== undefined ? { externalId: spec.trust.externalId } : {}),
         },
         maxSessionDuration: spec.maxSessionDuration ?? 3600,
         permissions: spec.permissions,
@@ -366,6 +434,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (spec.sessionSeconds !== undefined) role.sessionSeconds = spec.sessionSeconds
       state.roles.set(role.arn, role)
       return role
+    },
+    addManagedPolicy(policyArn, statements) {
+      if (!/^arn:aws:iam::(\d{12}|aws):policy\/.+$/.test(policyArn))
+        throw new Error(`addManagedPolicy: not a policy ARN: ${policyArn}`)
+      state.managedPolicies.set(policyArn, statements)
     },
     addUser(spec) {
       const userAccount = spec.account ?? account

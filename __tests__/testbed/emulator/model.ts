@@ -49,6 +49,19 @@ interface ModelFile {
 
 const model = JSON.parse(readFileSync(new URL('./aws-model.json', import.meta.url), 'utf8')) as ModelFile
 
+/**
+ * Operations the shared subset lacks that the test bed serves (ecr-public DescribeImages),
+ * transcribed from the same botocore model: added to their service, never replacing an entry.
+ */
+const supplement = JSON.parse(
+  readFileSync(new URL('./aws-model-supplement.json', import.meta.url), 'utf8'),
+) as { services: Partial<Record<ModelService, Pick<ServiceModel, 'operations' | 'shapes'>>> }
+for (const [name, extra] of Object.entries(supplement.services)) {
+  const service = model.services[name as ModelService]
+  for (const [op, m] of Object.entries(extra.operations)) service.operations[op] ??= m
+  for (const [shape, s] of Object.entries(extra.shapes)) service.shapes[shape] ??= s
+}
+
 /** The services the model file holds. */
 export const modelServices = (): string[] => Object.keys(model.services)
 

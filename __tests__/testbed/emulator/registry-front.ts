@@ -39,6 +39,13 @@ import { checkRegistryAuthorization } from './registry-tokens.ts'
 import { MEDIA_TYPES, type RegistryClient } from './registry-client.ts'
 import { ecrHostname, parseRegistryHost, type EmulatorCore } from './state.ts'
 import { createOnPush } from './ecr/templates.ts'
+import { publicRepositoryArn } from './ecr-public.ts'
+import {
+  checkPublicBearer,
+  isPublicRegistryHost,
+  publicChallenge,
+  publicTokenAnswer,
+} from './public-registry.ts'
 import type { CallRecord, Principal, RepositoryRecord } from './types.ts'
 import { requestId, sleep, wildcardMatch } from './util.ts'
 
@@ -68,9 +75,31 @@ export interface RegistryFront {
   close(): Promise<void>
 }
 
+/**
+ * One registry as the front serves it: an account's private registry in a region (ECR), or an
+ * account's public registry (ECR Public, `<public host>/<alias>`).
+ */
+interface RegistryView {
+  account: string
+  region: string
+  /** The IAM service prefix of its actions. */
+  service: 'ecr' | 'ecr-public'
+  /** Prefix of its repositories in the real registry. */
+  namespace: string
+  /** The repository's own name, from the name the path gives ('' when the path names none). */
+  repository(pathName: string): string
+  arn(repository: string): string
+  find(repository: string): RepositoryRecord | undefined
+  /** Pulls need no permission (public repositories). */
+  openReads: boolean
+}
+
+/** The registry requests that read. */
+const READS = new Set(['BatchGetImage', 'GetDownloadUrlForLayer', 'ListImages'])
+
 interface Route {
   operation: string
-  kind: 'ping' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'upload-start' | 'upload' | 'unknown'
+  kind: 'ping' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'upload-start' | 'upload' | 'token' | 'unknown'
   name?: string
   reference?: string
   uploadId?: string
@@ -100,6 +129,7 @@ class RegistryError extends Error {
 
 function route(method: string, path: string): Route {
   if (path === '/v2/' || path === '/v2') return { operation: 'Ping', kind: 'ping' }
+  if (path === '/token') return { operation: 'GetBearerToken', kind: 'token' }
   if (path === '/v2/_catalog') return { operation: 'DescribeRepositories', kind: 'catalog' }
   const m = /^\/v2\/(.+?)\/(tags\/list|manifests\/([^/]+)|blobs\/uploads\/([^/]*)|blobs\/([^/]+))$/.exec(path)
   if (!m) return { operation: 'Unknown', kind: 'unknown' }
@@ -330,6 +360,10 @@ export async function startRegistryFront(
         call.injected = 'error'
         throw new RegistryError(fault.status, fault.code, fault.message ?? `Injected ${fault.code}`)
       }
+      if (isPublicRegistryHost(hostHeader)) {
+        await servePublic(req, res, call, r, url, body, head)
+        return
+      }
       if (!target) {
         throw new RegistryError(
           400,
@@ -368,7 +402,17 @@ export async function startRegistryFront(
       const principal = auth.token.principal
       call.principalArn = principal.arn
       call.region = target.region
-      await dispatch(req, res, call, r, target, principal, url, body, head)
+      await dispatch(
+        req,
+        res,
+        call,
+        r,
+        privateView(target.account, target.region),
+        principal,
+        url,
+        body,
+        head,
+      )
     } catch (err) {
       if (err instanceof RegistryError) {
         if (!res.headersSent) sendError(res, call, err, head)
@@ -383,19 +427,108 @@ export async function startRegistryFront(
     }
   }
 
+  /** An account's private registry in a region. */
+  const privateView = (account: string, region: string): RegistryView => ({
+    account,
+    region,
+    service: 'ecr',
+    namespace: core.backendNamespace(account, region),
+    repository: (pathName) => pathName,
+    arn: (repo) => `arn:aws:ecr:${region}:${account}:repository/${repo}`,
+    find: (repo) => core.findRepository(account, region, repo),
+    openReads: false,
+  })
+
+  /**
+   * The public registry (ECR Public): the registry's own token flow, then the path's alias names
+   * the account whose public repository it is (`/v2/<alias>/<repository>/...`).
+   */
+  const servePublic = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: CallRecord,
+    r: Route,
+    url: URL,
+    body: Buffer,
+    head: boolean,
+  ): Promise<void> => {
+    const host = req.headers.host ?? ''
+    call.region = 'us-east-1'
+    if (r.kind === 'token') {
+      const answer = publicTokenAnswer(core.state, req.headers.authorization, url, host, new Date())
+      call.status = answer.status
+      if (answer.principal) call.principalArn = answer.principal.arn
+      if (answer.status !== 200) call.errorCode = 'UNAUTHORIZED'
+      send(res, call, answer.status, answer.headers, answer.body)
+      return
+    }
+    const auth = checkPublicBearer(core.state, req.headers.authorization, new Date())
+    if (!auth.ok) {
+      call.errorCode = auth.reason
+      if (auth.reason === 'missing') {
+        send(
+          res,
+          call,
+          401,
+          { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': publicChallenge(host) },
+          `${JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] })}\n`,
+          head,
+        )
+        return
+      }
+      // What ECR Public answers: 400, not 401, and no challenge (containers-roadmap #2835; a
+      // Basic header is "invalid" there, users' reports).
+      throw new RegistryError(
+        400,
+        'DENIED',
+        auth.reason === 'expired'
+          ? 'Your Authorization Token has expired.'
+          : 'Your Authorization Token is invalid.',
+      )
+    }
+    const principal = auth.token.principal
+    if (principal) call.principalArn = principal.arn
+    if (r.kind === 'ping' || r.kind === 'unknown' || r.kind === 'catalog') {
+      await dispatch(req, res, call, r, publicView('', ''), principal, url, body, head)
+      return
+    }
+    const alias = (r.name ?? '').split('/')[0] ?? ''
+    const registry = [...core.state.publicRegistries.values()].find((x) => x.alias === alias)
+    if (!registry) {
+      throw new RegistryError(
+        404,
+        'NAME_UNKNOWN',
+        `The repository with name '${r.name ?? ''}' does not exist`,
+      )
+    }
+    await dispatch(req, res, call, r, publicView(registry.account, alias), principal, url, body, head)
+  }
+
+  /** An account's public registry, its alias the path's first segment. */
+  const publicView = (account: string, alias: string): RegistryView => ({
+    account,
+    region: 'us-east-1',
+    service: 'ecr-public',
+    namespace: `public/${account}/`,
+    repository: (pathName) => (pathName.startsWith(`${alias}/`) ? pathName.slice(alias.length + 1) : ''),
+    arn: (repo) => publicRepositoryArn(account, repo),
+    find: (repo) => core.findPublicRepository(account, repo),
+    openReads: true,
+  })
+
   const dispatch = async (
     req: IncomingMessage,
     res: ServerResponse,
     call: CallRecord,
     r: Route,
-    target: { account: string; region: string },
-    principal: Principal,
+    view: RegistryView,
+    principal: Principal | undefined,
     url: URL,
     body: Buffer,
     head: boolean,
   ): Promise<void> => {
-    const { account, region } = target
-    const ns = core.backendNamespace(account, region)
+    const { account, region } = view
+    const ns = view.namespace
     if (r.kind === 'ping') {
       send(res, call, 200, { 'content-type': 'application/json; charset=utf-8' }, '{}\n', head)
       return
@@ -407,10 +540,15 @@ export async function startRegistryFront(
         `${call.input.method as string} ${url.pathname} is not supported`,
       )
     const authorizeOn = (action: string, resource: string, repo?: RepositoryRecord): void => {
-      const why = denial(principal, `ecr:${action}`, resource, repo)
+      // ECR Public: anyone may pull from a public repository; only writes are IAM's.
+      if (view.openReads && READS.has(action)) return
+      if (principal === undefined) throw new RegistryError(401, 'UNAUTHORIZED', 'authentication required')
+      const why = denial(principal, `${view.service}:${action}`, resource, repo)
       if (why !== undefined) throw new RegistryError(403, 'DENIED', why)
     }
     if (r.kind === 'catalog') {
+      if (view.service !== 'ecr')
+        throw new RegistryError(404, 'UNSUPPORTED', 'GET /v2/_catalog is not supported')
       authorizeOn('DescribeRepositories', `arn:aws:ecr:${region}:${account}:repository/*`)
       const names = core.state.repositories
         .filter((x) => x.account === account && x.region === region)
@@ -426,12 +564,14 @@ export async function startRegistryFront(
       )
       return
     }
+    // `name`: the repository as the path names it (ECR Public: `<alias>/<repository>`).
     const name = r.name as string
-    if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
+    const repoName = view.repository(name)
+    if (repoName.length < 2 || repoName.length > 256 || !REPOSITORY_NAME.test(repoName)) {
       throw new RegistryError(400, 'NAME_INVALID', `Invalid repository name '${name}'`)
     }
-    const arn = `arn:aws:ecr:${region}:${account}:repository/${name}`
-    let repo = core.findRepository(account, region, name)
+    const arn = view.arn(repoName)
+    let repo = view.find(repoName)
     authorizeOn(r.operation, arn, repo)
     if (r.kind === 'upload' && url.searchParams.get('digest') !== null && body.length > 0)
       authorizeOn('UploadLayerPart', arn, repo)
@@ -439,7 +579,7 @@ export async function startRegistryFront(
       new RegistryError(
         404,
         'NAME_UNKNOWN',
-        `The repository with name '${name}' does not exist in the registry with id '${account}'`,
+        `The repository with name '${repoName}' does not exist in the registry with id '${account}'`,
       )
     if (!repo) {
       if (r.kind === 'blob' && head) {
@@ -449,12 +589,15 @@ export async function startRegistryFront(
         return
       }
       const firstWrite = r.kind === 'upload-start' || (r.kind === 'manifest' && r.operation === 'PutImage')
-      const created = firstWrite ? createOnPush(core, principal, account, region, name) : undefined
+      const created =
+        firstWrite && view.service === 'ecr' && principal
+          ? createOnPush(core, principal, account, region, name)
+          : undefined
       if (created === undefined) throw notFound()
       if ('denied' in created) throw new RegistryError(403, 'DENIED', created.denied)
       repo = created.created
     }
-    const backendName = `${ns}${name}`
+    const backendName = `${ns}${repoName}`
     const rename = (text: string): string =>
       text
         .split(`${backendUrl.origin}/v2/${backendName}/`)
@@ -524,7 +667,7 @@ export async function startRegistryFront(
           }
           const answer = await backend('PUT', path, forwardHeaders(['content-type']), body)
           const digest = answer.headers['docker-content-digest']
-          if (answer.status === 201 && typeof digest === 'string') {
+          if (answer.status === 201 && typeof digest === 'string' && view.service === 'ecr') {
             const key = `${account}/${name}@${digest}`
             if (!core.state.imageFirstSeen.has(key)) core.state.imageFirstSeen.set(key, new Date())
           }
@@ -543,7 +686,12 @@ export async function startRegistryFront(
       case 'upload-start': {
         // Cross-repository mounts as ECR does them (its BLOB_MOUNTING account setting, off by
         // default): else mount/from are dropped and a fresh upload starts, as the spec allows.
-        if (await mounted(res, call, url, { account, region, name, repo, principal })) return
+        if (
+          view.service === 'ecr' &&
+          principal &&
+          (await mounted(res, call, url, { account, region, name, repo, principal }))
+        )
+          return
         const started = await backend('POST', `/v2/${backendName}/blobs/uploads/`)
         const location = started.headers.location
         if (started.status !== 202 || typeof location !== 'string') {

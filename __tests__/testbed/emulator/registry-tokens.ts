@@ -17,6 +17,7 @@ export function issueRegistryToken(
   principal: Principal,
   region: string,
   now: Date,
+  service: RegistryTokenRecord['service'] = 'ecr',
 ): RegistryTokenRecord {
   const expiresAt = new Date(now.getTime() + state.registryTokenLifetimeMs)
   const envelope = {
@@ -27,6 +28,7 @@ export function issueRegistryToken(
     expiration: Math.floor(expiresAt.getTime() / 1000),
   }
   const record: RegistryTokenRecord = {
+    service,
     password: Buffer.from(JSON.stringify(envelope)).toString('base64'),
     principal,
     region,
@@ -56,7 +58,8 @@ export function checkRegistryAuthorization(
   if (colon < 0) return { ok: false, reason: 'malformed' }
   if (decoded.slice(0, colon) !== 'AWS') return { ok: false, reason: 'unknown' }
   const token = state.registryTokens.get(decoded.slice(colon + 1))
-  if (!token) return { ok: false, reason: 'unknown' }
+  // An ECR Public token opens no private registry (and the other way round: public-registry.ts).
+  if (!token || token.service !== 'ecr') return { ok: false, reason: 'unknown' }
   if (token.region !== region) return { ok: false, reason: 'region' }
   if (token.expired === true || token.expiresAt.getTime() <= now.getTime())
     return { ok: false, reason: 'expired' }

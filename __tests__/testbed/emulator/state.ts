@@ -7,10 +7,13 @@ import type {
   CredentialRecord,
   Fault,
   FaultSpec,
+  PublicBearerRecord,
+  PublicRegistryRecord,
   RegistryTokenRecord,
   RepositoryRecord,
   RoleRecord,
   ServiceName,
+  Statement,
 } from './types.ts'
 
 /** The registry host of an account in a region, as ECR names it. */
@@ -24,6 +27,14 @@ export function parseRegistryHost(host: string): { account: string; region: stri
   )
   return m ? { account: m[1] as string, region: m[2] as string } : undefined
 }
+
+/**
+ * The test bed's name for ECR Public's registry host (AWS: `public.ecr.aws`, which the test bed
+ * must never take over on the machine). `.test` is reserved for testing (RFC 2606); the setup
+ * script maps it to 127.0.0.1 (registry-hosts). The action never assumes a host: it takes the
+ * registry URI from DescribeRegistries, as it must on AWS.
+ */
+export const PUBLIC_REGISTRY_HOSTNAME = 'public.ecr.test'
 
 /** ECR's authorization token lifetime. */
 export const REGISTRY_TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000
@@ -40,6 +51,14 @@ export interface EmulatorState {
   /** Repository creation templates (CREATE_ON_PUSH ones are applied by the registry front). */
   creationTemplates: CreationTemplateRecord[]
   roles: Map<string, RoleRecord>
+  /** ECR Public: each account's public registry. */
+  publicRegistries: Map<string, PublicRegistryRecord>
+  /** ECR Public repositories (`region` us-east-1, `public: true`). */
+  publicRepositories: RepositoryRecord[]
+  /** Bearer tokens of the public registry's token endpoint. */
+  publicBearerTokens: Map<string, PublicBearerRecord>
+  /** IAM managed policies (for managed session policies), by ARN. */
+  managedPolicies: Map<string, Statement[]>
   /** Issued session credentials and registered user keys, by access key id. */
   credentials: Map<string, CredentialRecord>
   repositories: RepositoryRecord[]
@@ -87,6 +106,24 @@ export class EmulatorCore {
   registryHost(account: string, region: string): string {
     const name = ecrHostname(account, region)
     return this.registryPort === undefined ? name : `${name}:${this.registryPort}`
+  }
+
+  /** The public registry's host: `public.ecr.test:<front port>` (ECR Public: `public.ecr.aws`). */
+  publicRegistryHost(): string {
+    return this.registryPort === undefined
+      ? PUBLIC_REGISTRY_HOSTNAME
+      : `${PUBLIC_REGISTRY_HOSTNAME}:${this.registryPort}`
+  }
+
+  /** An account's public registry URI, as DescribeRegistries answers it: `<host>/<alias>`. */
+  publicRegistryUri(account: string): string | undefined {
+    const registry = this.state.publicRegistries.get(account)
+    return registry === undefined ? undefined : `${this.publicRegistryHost()}/${registry.alias}`
+  }
+
+  /** The public repository of an account, when it exists. */
+  findPublicRepository(account: string, name: string): RepositoryRecord | undefined {
+    return this.state.publicRepositories.find((r) => r.account === account && r.name === name)
   }
 
   /** GetAuthorizationToken's proxyEndpoint for an account (the front speaks plain HTTP on loopback). */

@@ -1,6 +1,10 @@
 /**
  * STS over awsQuery (form body, XML answers): AssumeRoleWithWebIdentity (unsigned; checks the OIDC
- * token, the role's trust policy, the session name and duration) and GetCallerIdentity (SigV4).
+ * token, the role's trust policy, the session name and duration), AssumeRole (SigV4: role chaining
+ * from the caller's credentials; the trust policy's AWS principals and its sts:ExternalId condition,
+ * the caller's own sts:AssumeRole permission, the 1-hour limit of a chained session) and
+ * GetCallerIdentity (SigV4). Both AssumeRole calls take session policies (`Policy`, `PolicyArns`):
+ * the session may do what its role AND those allow (session-policy.ts, iam.ts).
  */
 import { authenticate } from './auth.ts'
 import { AwsError, EmulatorBug } from './errors.ts'
@@ -8,7 +12,9 @@ import { shapeOf, validate, validationMessage, operationModel, type Shape } from
 import { peekJti } from './oidc.ts'
 import type { Answer, IncomingRequest, ParsedCall, ServiceProtocol } from './protocol.ts'
 import type { EmulatorCore } from './state.ts'
-import type { CallRecord, CredentialRecord, Principal } from './types.ts'
+import { evaluate } from './iam.ts'
+import { sessionPolicyOf } from './session-policy.ts'
+import type { CallRecord, CredentialRecord, Principal, RoleRecord } from './types.ts'
 import { randomSecret, upperAlnum, wildcardMatch, xmlEscape } from './util.ts'
 import { randomBytes } from 'node:crypto'
 
@@ -85,6 +91,48 @@ function stsValidation(shapeName: string, value: unknown): AwsError | undefined 
 
 const ACCESS_DENIED = (): AwsError =>
   new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403)
+
+/** The longest session of a role assumed with another role session's credentials (role chaining). */
+const CHAINED_MAX_SECONDS = 3600
+
+function checkDuration(role: RoleRecord, duration: number): void {
+  if (duration > role.maxSessionDuration) {
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    )
+  }
+}
+
+function credentialsShape(c: CredentialRecord): Record<string, unknown> {
+  return {
+    AccessKeyId: c.accessKeyId,
+    SecretAccessKey: c.secretAccessKey,
+    SessionToken: c.sessionToken,
+    Expiration: c.expiration,
+  }
+}
+
+/**
+ * Whether the role's trust policy lets `caller` call sts:AssumeRole. A principal named by its ARN
+ * (the role behind a session, or a user) in the role's own account needs nothing more; an account
+ * principal, or any caller from another account, also needs its identity policy to allow it.
+ */
+function trustsCaller(role: RoleRecord, caller: Principal): boolean {
+  const named = [caller.roleArn, caller.kind === 'user' ? caller.arn : undefined].filter(
+    (x): x is string => x !== undefined,
+  )
+  const byArn = role.trust.principals.some((p) => named.includes(p))
+  const byAccount = role.trust.principals.some(
+    (p) => p === caller.account || p === `arn:aws:iam::${caller.account}:root`,
+  )
+  if (!byArn && !byAccount) return false
+  const identity = evaluate(caller.permissions, 'sts:AssumeRole', role.arn)
+  const session = caller.sessionPolicy ? evaluate(caller.sessionPolicy, 'sts:AssumeRole', role.arn) : 'allow'
+  if (identity === 'explicit-deny' || session === 'explicit-deny') return false
+  if (byArn && caller.account === role.account) return true
+  return identity === 'allow' && session === 'allow'
+}
 
 export function createStsService(core: EmulatorCore): ServiceProtocol {
   const parse = (req: IncomingRequest): ParsedCall => {
@@ -177,45 +225,119 @@ export function createStsService(core: EmulatorCore): ServiceProtocol {
     const sub = String(claims.sub)
     const match = ROLE_ARN.exec(roleArn)
     const role = core.state.roles.get(roleArn)
-    if (!match || !role) throw ACCESS_DENIED()
+    if (!match || !role || !role.trust.webIdentity) throw ACCESS_DENIED()
     if (aud !== role.trust.aud) throw ACCESS_DENIED()
     if (role.trust.sub !== undefined && !wildcardMatch(role.trust.sub, sub)) throw ACCESS_DENIED()
-    if (duration > role.maxSessionDuration) {
-      throw new AwsError(
-        'ValidationError',
-        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
-      )
-    }
-    const accessKeyId = `ASIA${upperAlnum(16)}`
+    checkDuration(role, duration)
+    const credential = issueSession(role, sessionName, duration, sessionPolicy(role, input))
+    call.principalArn = credential.principal.arn
+    return answer(
+      'AssumeRoleWithWebIdentity',
+      {
+        Credentials: credentialsShape(credential),
+        SubjectFromWebIdentityToken: sub,
+        AssumedRoleUser: { AssumedRoleId: credential.principal.userId, Arn: credential.principal.arn },
+        Provider: `arn:aws:iam::${role.account}:oidc-provider/${new URL(cfg.issuer).host}`,
+        Audience: aud,
+      },
+      call.requestId,
+    )
+  }
+
+  const sessionPolicy = (role: RoleRecord, input: Record<string, unknown>) =>
+    sessionPolicyOf(
+      core.state,
+      role.account,
+      input.Policy as string | undefined,
+      input.PolicyArns as { arn?: string }[] | undefined,
+    )
+
+  /** New session credentials of `role`, registered; `chained`: at most 1 hour whatever was asked. */
+  const issueSession = (
+    role: RoleRecord,
+    sessionName: string,
+    duration: number,
+    policy: Principal['sessionPolicy'],
+    chained = false,
+  ): CredentialRecord => {
     const principal: Principal = {
       kind: 'assumed-role',
       arn: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${sessionName}`,
       account: role.account,
       userId: `${role.roleId}:${sessionName}`,
       permissions: role.permissions,
+      roleArn: role.arn,
+      ...(policy !== undefined ? { sessionPolicy: policy } : {}),
     }
+    const seconds = Math.min(
+      duration,
+      role.sessionSeconds ?? duration,
+      chained ? CHAINED_MAX_SECONDS : duration,
+    )
     const credential: CredentialRecord = {
-      accessKeyId,
+      accessKeyId: `ASIA${upperAlnum(16)}`,
       secretAccessKey: randomSecret(),
       sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(600).toString('base64')}`,
-      expiration: new Date(Date.now() + Math.min(duration, role.sessionSeconds ?? duration) * 1000),
+      expiration: new Date(Date.now() + seconds * 1000),
       principal,
     }
-    core.state.credentials.set(accessKeyId, credential)
-    call.principalArn = principal.arn
+    core.state.credentials.set(credential.accessKeyId, credential)
+    return credential
+  }
+
+  /**
+   * sts:AssumeRole signed with the caller's credentials. Refused (AccessDenied, AWS's text) unless
+   * the role's trust policy names the caller (its role or user ARN: enough on its own in the role's
+   * account) or the caller's account (then the caller's identity policy must allow sts:AssumeRole on
+   * the role too, as it must for any cross-account caller), and the ExternalId matches the trust
+   * policy's condition. A caller that is itself a role session is chaining: at most 1 hour.
+   */
+  const assumeRoleChained = (req: IncomingRequest, params: URLSearchParams, call: CallRecord): Answer => {
+    const { credential: caller, region, accessKeyId } = authenticate('sts', req, core.state.credentials)
+    call.accessKeyId = accessKeyId
+    call.principalArn = caller.principal.arn
+    call.region = region
+    const input = fromQuery('AssumeRoleRequest', params)
+    const invalid = stsValidation('AssumeRoleRequest', input)
+    if (invalid) throw invalid
+    const roleArn = input.RoleArn as string
+    const role = core.state.roles.get(roleArn)
+    const denied = new AwsError(
+      'AccessDenied',
+      `User: ${caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      403,
+    )
+    if (!role || !trustsCaller(role, caller.principal)) throw denied
+    if (role.trust.externalId !== undefined && input.ExternalId !== role.trust.externalId) throw denied
+    // Session tags need sts:TagSession in the trust policy too (AWS's text names that action).
+    const tagged = (input.Tags as unknown[] | undefined)?.length ?? 0
+    if (tagged > 0 && !role.trust.tagSession) {
+      throw new AwsError(
+        'AccessDenied',
+        `User: ${caller.principal.arn} is not authorized to perform: sts:TagSession on resource: ${roleArn}`,
+        403,
+      )
+    }
+    const duration = (input.DurationSeconds as number | undefined) ?? 3600
+    const chained = caller.principal.kind === 'assumed-role'
+    if (chained && duration > CHAINED_MAX_SECONDS) {
+      throw new AwsError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      )
+    }
+    checkDuration(role, duration)
+    const sessionName = input.RoleSessionName as string
+    const credential = issueSession(role, sessionName, duration, sessionPolicy(role, input), chained)
+    const packed = (input.Policy as string | undefined) ?? ''
     return answer(
-      'AssumeRoleWithWebIdentity',
+      'AssumeRole',
       {
-        Credentials: {
-          AccessKeyId: credential.accessKeyId,
-          SecretAccessKey: credential.secretAccessKey,
-          SessionToken: credential.sessionToken,
-          Expiration: credential.expiration,
-        },
-        SubjectFromWebIdentityToken: sub,
-        AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: principal.arn },
-        Provider: `arn:aws:iam::${role.account}:oidc-provider/${new URL(cfg.issuer).host}`,
-        Audience: aud,
+        Credentials: credentialsShape(credential),
+        AssumedRoleUser: { AssumedRoleId: credential.principal.userId, Arn: credential.principal.arn },
+        ...(packed !== '' || input.PolicyArns !== undefined
+          ? { PackedPolicySize: Math.min(100, Math.ceil((packed.length / 2048) * 100)) }
+          : {}),
       },
       call.requestId,
     )
@@ -233,6 +355,8 @@ export function createStsService(core: EmulatorCore): ServiceProtocol {
     switch (action) {
       case 'AssumeRoleWithWebIdentity':
         return assumeRole(params, call)
+      case 'AssumeRole':
+        return assumeRoleChained(req, params, call)
       case 'GetCallerIdentity': {
         const { credential, region, accessKeyId } = authenticate('sts', req, core.state.credentials)
         call.accessKeyId = accessKeyId

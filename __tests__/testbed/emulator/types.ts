@@ -15,6 +15,18 @@ export interface RoleSpec {
     aud?: string
     /** `token.actions.githubusercontent.com:sub` StringLike (`*`, `?`, case-sensitive). Omitted: any. */
     sub?: string
+    /** Whether the trust policy has the GitHub OIDC statement (sts:AssumeRoleWithWebIdentity). Default true. */
+    webIdentity?: boolean
+    /**
+     * `{"AWS": [...]}` principals trusted for sts:AssumeRole (role chaining): role or user ARNs, or an
+     * account (`123456789012` or `arn:aws:iam::123456789012:root`: then the caller's identity
+     * policy must allow sts:AssumeRole on the role too, as IAM has it). Omitted: none.
+     */
+    principals?: string[]
+    /** The sts:ExternalId the AssumeRole statement's StringEquals condition requires. */
+    externalId?: string
+    /** The AssumeRole statement also allows sts:TagSession (needed to pass session tags). Default false. */
+    tagSession?: boolean
   }
   /** Seconds, 3600 by default (AWS's default), up to 43200. */
   maxSessionDuration?: number
@@ -31,7 +43,14 @@ export interface RoleRecord {
   account: string
   name: string
   roleId: string
-  trust: { aud: string; sub?: string }
+  trust: {
+    aud: string
+    sub?: string
+    webIdentity: boolean
+    principals: string[]
+    externalId?: string
+    tagSession: boolean
+  }
   maxSessionDuration: number
   sessionSeconds?: number
   permissions: Statement[]
@@ -53,6 +72,13 @@ export interface Principal {
   /** GetCallerIdentity UserId: `AROA...:<session>` or `AIDA...`. */
   userId: string
   permissions: Statement[]
+  /** The role behind an assumed-role session (its ARN, path included). */
+  roleArn?: string
+  /**
+   * The session policies (inline and managed, together) of a session that was given any: what the
+   * session may do is what `permissions` AND these allow (an explicit deny in either wins).
+   */
+  sessionPolicy?: Statement[]
 }
 
 /** A credential the emulator issued (session) or a test registered (user). */
@@ -96,13 +122,34 @@ export interface RepositoryRecord {
   tags: { Key: string; Value: string }[]
   /** Free scenario state for other areas (scan, governance): e.g. `repo.ext.lifecyclePolicy`. */
   ext: Record<string, unknown>
+  /** An ECR Public repository (no scanning, no settings: mutable tags, AES256). */
+  public?: true
 }
 
 /**
  * `registry`: the ECR registry front (docker's side, `<account>.dkr.ecr.<region>.amazonaws.com`);
  * `inspector2`: Amazon Inspector (rest-json).
  */
-export type ServiceName = 'sts' | 'ecr' | 'oidc' | 'registry' | 'inspector2'
+export type ServiceName = 'sts' | 'ecr' | 'ecr-public' | 'oidc' | 'registry' | 'inspector2'
+
+/** An account's public registry (ECR Public): its alias names it in `public.ecr.aws/<alias>`. */
+export interface PublicRegistryRecord {
+  account: string
+  alias: string
+  verified: boolean
+}
+
+/**
+ * A bearer token the public registry's token endpoint handed out (the registry's own token flow:
+ * docker and the action trade the ECR Public password for it). No principal: an anonymous token,
+ * good for pulls only.
+ */
+export interface PublicBearerRecord {
+  token: string
+  principal?: Principal
+  expiresAt: Date
+  expired?: boolean
+}
 
 export type Fault =
   | { kind: 'error'; status: number; code: string; message?: string }
@@ -165,6 +212,8 @@ export interface OidcConfig {
 
 /** A registry password GetAuthorizationToken handed out, and whose it is. */
 export interface RegistryTokenRecord {
+  /** `ecr`: GetAuthorizationToken of ECR (private registries); `ecr-public`: of ECR Public. */
+  service: 'ecr' | 'ecr-public'
   password: string
   principal: Principal
   /** Region of the GetAuthorizationToken call: the token opens that region's registries only. */
