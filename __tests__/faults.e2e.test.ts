@@ -135,3 +135,61 @@ describe('a registry that stops answering mid-push', () => {
     }
   })
 })
+
+describe('a registry that fails a push transiently', () => {
+  it('a 500 on the manifest: docker push runs again, warns, and the push lands', async () => {
+    tb.emulator.clearCalls()
+    tb.emulator.inject({
+      service: 'registry',
+      operation: 'PutImage',
+      fault: { kind: 'error', status: 500, code: 'INTERNAL' },
+    })
+    try {
+      const r = await tb.run({ inputs: { image, tags: 'flaky-500' } })
+      expect(r.code, r.log).toBe(0)
+      expect(r.warnings.filter((w) => /pushing again in 1 s \(attempt 2 of 3\)/.test(w))).toHaveLength(1)
+      expect(await tb.registry.tags(tb.repository)).toContain('flaky-500')
+      expect(r.outputs['image-digest']).toMatch(/^sha256:[a-f0-9]{64}$/)
+    } finally {
+      tb.emulator.clearFaults()
+    }
+  })
+
+  it('a 500 every time: three attempts, then one line that says so; nothing lands', async () => {
+    tb.emulator.clearCalls()
+    tb.emulator.inject({
+      service: 'registry',
+      operation: 'PutImage',
+      fault: { kind: 'error', status: 500, code: 'INTERNAL' },
+      times: Infinity,
+    })
+    try {
+      const r = await tb.run({ inputs: { image, tags: 'always-500' } })
+      expect(r.code).toBe(1)
+      expect(r.errors).toHaveLength(1)
+      expect(r.errors[0]).toMatch(/^docker push .*:always-500 failed.*\(after 3 attempts\)$/s)
+      expect(tb.emulator.callsFor('registry', 'PutImage').filter((c) => c.status === 500)).toHaveLength(3)
+      expect(await tb.registry.tags(tb.repository)).not.toContain('always-500')
+    } finally {
+      tb.emulator.clearFaults()
+    }
+  })
+
+  it('a refusal (denied) is not retried', async () => {
+    tb.emulator.clearCalls()
+    tb.emulator.inject({
+      service: 'registry',
+      operation: 'PutImage',
+      fault: { kind: 'error', status: 403, code: 'DENIED', message: 'not authorized' },
+      times: Infinity,
+    })
+    try {
+      const r = await tb.run({ inputs: { image, tags: 'denied-once' } })
+      expect(r.code).toBe(1)
+      expect(r.warnings.filter((w) => /pushing again/.test(w))).toEqual([])
+      expect(tb.emulator.callsFor('registry', 'PutImage').filter((c) => c.status === 403)).toHaveLength(1)
+    } finally {
+      tb.emulator.clearFaults()
+    }
+  })
+})

@@ -3,7 +3,7 @@
  * (OIDC → STS, or the environment's credentials), then ECR login → docker push of every tag →
  * digest cross-checked with ECR. Each step gets what it needs as parameters; the result is data.
  */
-import { onSignal } from './cancel.js'
+import { cancelled, onSignal } from './cancel.js'
 import * as core from './core.js'
 import type { ECRClient, Repository } from '@aws-sdk/client-ecr'
 import {
@@ -16,6 +16,7 @@ import {
   runnerTempDir,
   stoppedPushMessage,
   userDockerConfigDir,
+  type ExecResult,
 } from './docker.js'
 import {
   explainEcrError,
@@ -28,6 +29,7 @@ import {
 import { ActionError, errorMessage, errorName } from './errors.js'
 import { getIdToken, requireOidc } from './github.js'
 import type { Inputs } from './inputs.js'
+import { realSleep } from './retry.js'
 import { repositoryArn as arnOfRepository } from './partition.js'
 import { imageRefs, parsePushDigest, registryHost, type ImageRefs } from './registry.js'
 import { pushedSection } from './pushed-section.js'
@@ -300,13 +302,16 @@ async function pushAll(
   docker: Docker,
   targets: string[],
   service: 'ecr' | 'ecr-public' = 'ecr',
+  sleep: (ms: number) => Promise<void> = realSleep,
 ): Promise<string> {
   let digest: string | undefined
   for (const target of targets) {
-    const r = await docker.push(target)
+    const r = await pushRetried(docker, target, sleep)
     if (r.stopped) throw new ActionError(stoppedPushMessage(target, r.stopped))
-    if (r.code !== 0)
-      throw new ActionError(explainPushFailure(target, inputs.repository, r.stderr + r.stdout, service))
+    if (r.code !== 0) {
+      const why = explainPushFailure(target, inputs.repository, r.stderr + r.stdout, service)
+      throw new ActionError(r.attempts > 1 ? `${why} (after ${r.attempts} attempts)` : why)
+    }
     const d = parsePushDigest(r.stdout)
     if (!d) throw new ActionError(`docker push ${target} succeeded but printed no digest`)
     if (digest !== undefined && d !== digest) {
@@ -316,6 +321,36 @@ async function pushAll(
   }
   if (digest === undefined) throw new ActionError('nothing was pushed')
   return digest
+}
+
+/**
+ * What docker prints for a registry failure that can pass on retry: a 5xx or 429 answer, a reset
+ * or cut connection. A push is content-addressed, so pushing again is safe (the verification after
+ * it still checks what each tag names). Refusals (denied, unknown name, immutable tag) are not here.
+ */
+const TRANSIENT_PUSH_FAILURE =
+  /unexpected HTTP status: (5\d\d|429)\b|\b(50[0234]|429) (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout|Too Many Requests)\b|toomanyrequests|connection reset by peer|unexpected EOF|TLS handshake timeout/i
+
+/** Pauses before the 2nd and 3rd attempts of a push that failed transiently. */
+export const PUSH_RETRY_DELAYS_MS = [1000, 3000]
+
+/** `docker push`, again (at most twice) after a transient registry failure. */
+async function pushRetried(
+  docker: Docker,
+  target: string,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ExecResult & { attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await docker.push(target)
+    const delay = PUSH_RETRY_DELAYS_MS[attempt - 1]
+    const transient = r.code !== 0 && !r.stopped && TRANSIENT_PUSH_FAILURE.test(r.stderr + r.stdout)
+    if (!transient || delay === undefined || cancelled() !== undefined) return { ...r, attempts: attempt }
+    const line = (r.stderr + r.stdout).split('\n').find((l) => TRANSIENT_PUSH_FAILURE.test(l)) ?? ''
+    core.warning(
+      `docker push ${target} failed (${line.trim()}); this can pass on retry: pushing again in ${delay / 1000} s (attempt ${attempt + 1} of ${PUSH_RETRY_DELAYS_MS.length + 1})`,
+    )
+    await sleep(delay)
+  }
 }
 
 // ---- issue 9, point 5: local tags --------------------------------------------------------------
