@@ -2,7 +2,7 @@
 // layer, an attestation), its archive, through the bundled dist/ as the runner runs it, with no
 // docker on the PATH, against the real registry behind the emulator's ECR front (ECR tokens, IAM on
 // every request, ECR's upload rules). What the registry holds is read from the registry itself.
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -127,37 +127,34 @@ describe('oci: an image index, no docker on the PATH', () => {
     expect(completes.length).toBe(new Set(built.blobs).size - built.platforms.length - 2)
   })
 
-  // Cross-check with another client (Debian's skopeo, when installed: the tests need it nowhere else).
-  it.skipIf(spawnSync('skopeo', ['--version']).status !== 0)(
-    'skopeo copies the pushed index back out, digest for digest',
-    async () => {
-      const { password } = await tb.registryToken()
-      const out = path.join(work, 'skopeo-copy')
-      // Asynchronously: the registry front runs in this process and must answer meanwhile.
-      await execFileAsync(
-        'skopeo',
-        [
-          'copy',
-          '--all',
-          '--preserve-digests',
-          '--src-tls-verify=false',
-          '--src-creds',
-          `AWS:${password}`,
-          `docker://${tb.registry.host}/acme/widget:v1`,
-          `oci:${out}:copied`,
-        ],
-        { timeout: 120_000 },
-      ).catch((err: { stderr?: string }) => {
-        // Not the command line: it holds the token.
-        throw new Error(`skopeo copy failed: ${err.stderr ?? ''}`)
-      })
-      const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as {
-        manifests: { digest: string }[]
-      }
-      expect(index.manifests.map((m) => m.digest)).toEqual([built.index.digest])
-      for (const digest of built.blobs) expect(fs.existsSync(blobFile(out, digest)), digest).toBe(true)
-    },
-  )
+  // Cross-check with another client (Debian's skopeo: scripts/testbed-setup.sh installs it).
+  it('skopeo copies the pushed index back out, digest for digest', async () => {
+    const { password } = await tb.registryToken()
+    const out = path.join(work, 'skopeo-copy')
+    // Asynchronously: the registry front runs in this process and must answer meanwhile.
+    await execFileAsync(
+      'skopeo',
+      [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--src-creds',
+        `AWS:${password}`,
+        `docker://${tb.registry.host}/acme/widget:v1`,
+        `oci:${out}:copied`,
+      ],
+      { timeout: 120_000 },
+    ).catch((err: { stderr?: string }) => {
+      // Not the command line: it holds the token.
+      throw new Error(`skopeo copy failed: ${err.stderr ?? ''}`)
+    })
+    const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[]
+    }
+    expect(index.manifests.map((m) => m.digest)).toEqual([built.index.digest])
+    for (const digest of built.blobs) expect(fs.existsSync(blobFile(out, digest)), digest).toBe(true)
+  })
 
   it('a second push of the same layout uploads nothing: every blob is already there', async () => {
     tb.emulator.clearCalls()

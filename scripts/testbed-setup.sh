@@ -66,6 +66,8 @@ has docker || missing+=(docker.io)
 has dockerd || [[ " ${missing[*]} " == *" docker.io "* ]] || missing+=(docker.io)
 has docker-registry || missing+=(docker-registry)
 has htpasswd || missing+=(apache2-utils)
+# A second registry client, to cross-check what the action's own OCI client pushed.
+has skopeo || missing+=(skopeo)
 # The rendered-summary tests (headless Chromium; GitHub's runners have Chrome) and an emoji font
 # (the verdict is an emoji; without the font the screenshot shows a box).
 has chromium || has chromium-browser || has google-chrome || [[ -n ${CHROMIUM_PATH:-} ]] || missing+=(chromium)
@@ -78,7 +80,7 @@ hosts=0
 [[ "$(current_block)" == "$(wanted_block)" ]] && hosts=1
 
 if ((${#missing[@]} == 0 && daemon == 1 && hosts == 1)); then
-  say "ready (docker $(docker info --format '{{.ServerVersion}}' 2>/dev/null), docker-registry, htpasswd, chromium, $(($(wanted_block | wc -l) - 2)) registry hosts in $HOSTS_FILE)"
+  say "ready (docker $(docker info --format '{{.ServerVersion}}' 2>/dev/null), docker-registry, htpasswd, skopeo, chromium, $(($(wanted_block | wc -l) - 2)) registry hosts in $HOSTS_FILE)"
   exit 0
 fi
 
