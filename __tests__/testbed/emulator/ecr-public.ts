@@ -18,7 +18,14 @@ import { authenticate } from './auth.ts'
 import { AwsError, EmulatorBug } from './errors.ts'
 import { authorize } from './iam.ts'
 import { operationModel, validate, validationMessage } from './model.ts'
-import type { Answer, IncomingRequest, ParsedCall, ServiceProtocol } from './protocol.ts'
+import {
+  jsonErrorAnswer,
+  parseJsonTarget,
+  type Answer,
+  type IncomingRequest,
+  type ParsedCall,
+  type ServiceProtocol,
+} from './protocol.ts'
 import { issueRegistryToken } from './registry-tokens.ts'
 import type { EmulatorCore } from './state.ts'
 import { manifestSize, type ManifestRecord } from './registry-client.ts'
@@ -230,27 +237,8 @@ const operations: Record<
 }
 
 export function createEcrPublicService(core: EmulatorCore): ServiceProtocol {
-  const parse = (req: IncomingRequest): ParsedCall => {
-    const target = req.headers['x-amz-target']
-    const operation =
-      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
-        ? target.slice(TARGET_PREFIX.length)
-        : '<unknown>'
-    let input: Record<string, unknown> = {}
-    try {
-      const parsed: unknown = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {}
-      if (isRecord(parsed)) input = parsed
-    } catch {
-      // answered as SerializationException by handle
-    }
-    return { operation, input }
-  }
-
-  const errorAnswer = (error: AwsError, requestId: string): Answer => ({
-    status: error.status,
-    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.code },
-    body: JSON.stringify({ __type: error.code, message: error.message }),
-  })
+  const parse = (req: IncomingRequest): ParsedCall => parseJsonTarget(req, TARGET_PREFIX)
+  const errorAnswer = jsonErrorAnswer
 
   const handle = async (req: IncomingRequest, call: CallRecord): Promise<Answer> => {
     const { credential, region, accessKeyId } = authenticate('ecr-public', req, core.state.credentials)

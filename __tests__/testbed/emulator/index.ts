@@ -22,14 +22,13 @@
  *   (`emulator.setRegistryTokenLifetime`, `emulator.expireRegistryTokens`), request hooks
  *   (`emulator.onRegistryRequest`).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AwsError, EmulatorBug } from './errors.ts'
 import { defaultOperations, createEcrService } from './ecr/index.ts'
 import type { EcrOperation } from './ecr/context.ts'
 import { GITHUB_ISSUER, OidcIssuer, type MintOptions } from './oidc.ts'
 import { createOidcService, OIDC_PATH } from './oidc-service.ts'
-import type { Answer, IncomingRequest, ServiceProtocol } from './protocol.ts'
+import { listenLoopback, type Answer, type IncomingRequest, type ServiceProtocol } from './protocol.ts'
 import { RegistryClient, type RegistryOptions } from './registry-client.ts'
 import { startRegistryFront, type RegistryFront, type RegistryHook } from './registry-front.ts'
 import { checkCreationTemplate } from './ecr/templates.ts'
@@ -294,18 +293,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!res.destroyed) send(res, answer)
   }
 
-  const server = createServer((req, res) => {
-    serve(req, res).catch((error: unknown) => {
-      core.bug(error instanceof Error ? error : new Error(String(error)))
-      if (!res.headersSent) res.writeHead(500)
-      res.end()
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const { server, port } = await listenLoopback(serve, (e) => core.bug(e))
   const url = `http://127.0.0.1:${port}`
   const hooks: RegistryHook[] = []
   let front: RegistryFront | undefined

@@ -32,8 +32,8 @@
  * (`emulator.onRegistryRequest`) apply as to the other services.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto'
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { listenLoopback } from './protocol.ts'
 import { denial } from './iam.ts'
 import { checkRegistryAuthorization } from './registry-tokens.ts'
 import { MEDIA_TYPES, type RegistryClient } from './registry-client.ts'
@@ -895,18 +895,7 @@ export async function startRegistryFront(
     range: `0-${Math.max(0, upload.received - 1)}`,
   })
 
-  const server = createServer((req, res) => {
-    serve(req, res).catch((error: unknown) => {
-      core.bug(error instanceof Error ? error : new Error(String(error)))
-      if (!res.headersSent) res.writeHead(500)
-      res.end()
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const { server, port } = await listenLoopback(serve, (e) => core.bug(e))
   return {
     port,
     uploads,
