@@ -15,10 +15,12 @@
  *   ECR Public has no BatchGetImage: manifests are the registry's to serve.
  */
 import { authenticate } from './auth.ts'
-import { AwsError, EmulatorBug } from './errors.ts'
+import { AwsError } from './errors.ts'
 import { authorize } from './iam.ts'
-import { operationModel, validate, validationMessage } from './model.ts'
+import { operationModel, validationMessage } from './model.ts'
 import {
+  checkOutput,
+  checkedJsonInput,
   jsonErrorAnswer,
   parseJsonTarget,
   type Answer,
@@ -259,18 +261,8 @@ export function createEcrPublicService(core: EmulatorCore): ServiceProtocol {
         `Operation ${call.operation} is not supported by the emulator`,
       )
     }
-    let input: unknown
-    try {
-      input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {}
-    } catch {
-      throw new AwsError('SerializationException', 'Unable to parse the request body as JSON')
-    }
-    const checked = validate('ecr-public', model.input, input, 'input')
-    if (checked.typeErrors.length > 0)
-      throw new AwsError('SerializationException', checked.typeErrors.join('; '))
-    if (checked.violations.length > 0)
-      throw new AwsError('InvalidParameterException', validationMessage(checked.violations))
-    const params = input as Record<string, unknown>
+    const { params, violations } = checkedJsonInput('ecr-public', model, req)
+    if (violations.length > 0) throw new AwsError('InvalidParameterException', validationMessage(violations))
     const ctx: PublicContext = { core, principal: credential.principal, now: new Date() }
     for (const resource of op.resources(ctx, params)) {
       const repo = core.state.publicRepositories.find(
@@ -279,12 +271,7 @@ export function createEcrPublicService(core: EmulatorCore): ServiceProtocol {
       authorize(ctx.principal, `ecr-public:${call.operation}`, resource, repo)
     }
     const output = await op.handle(ctx, params)
-    const result = validate('ecr-public', model.output, output, 'output')
-    if (result.violations.length > 0 || result.typeErrors.length > 0) {
-      throw new EmulatorBug(
-        `ecr-public ${call.operation} answer does not conform to ${model.output}: ${[...result.violations, ...result.typeErrors].join('; ')}`,
-      )
-    }
+    checkOutput('ecr-public', call.operation, model, output)
     return {
       status: 200,
       headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': call.requestId },

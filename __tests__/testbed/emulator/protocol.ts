@@ -1,7 +1,8 @@
 /** The contract between the HTTP server and each service (OIDC, STS, ECR). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { AwsError } from './errors.ts'
+import { AwsError, EmulatorBug } from './errors.ts'
+import { validate, type ModelService, type OperationModel } from './model.ts'
 import { isRecord } from './util.ts'
 import type { SignedRequest } from './sigv4.ts'
 import type { CallRecord, ServiceName } from './types.ts'
@@ -77,4 +78,41 @@ export async function listenLoopback(
     server.listen(0, '127.0.0.1', () => resolve())
   })
   return { server, port: (server.address() as AddressInfo).port }
+}
+
+/**
+ * The JSON body checked against the operation's input shape: a body that is no JSON, or a value of
+ * the wrong type, is a SerializationException (as AWS answers); the constraint violations are left
+ * to the service, which words them as it does.
+ */
+export function checkedJsonInput(
+  service: ModelService,
+  model: OperationModel,
+  req: IncomingRequest,
+): { params: Record<string, unknown>; violations: string[] } {
+  let input: unknown
+  try {
+    input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {}
+  } catch {
+    throw new AwsError('SerializationException', 'Unable to parse the request body as JSON')
+  }
+  const checked = validate(service, model.input, input, 'input')
+  if (checked.typeErrors.length > 0)
+    throw new AwsError('SerializationException', checked.typeErrors.join('; '))
+  return { params: input as Record<string, unknown>, violations: checked.violations }
+}
+
+/** An answer that does not conform to the model's output shape is the emulator's bug. */
+export function checkOutput(
+  service: ModelService,
+  operation: string,
+  model: OperationModel,
+  output: unknown,
+): void {
+  const result = validate(service, model.output, output, 'output')
+  if (result.violations.length > 0 || result.typeErrors.length > 0) {
+    throw new EmulatorBug(
+      `${service} ${operation} answer does not conform to ${model.output}: ${[...result.violations, ...result.typeErrors].join('; ')}`,
+    )
+  }
 }

@@ -3,10 +3,12 @@
  * validation of input and output, IAM, then the operation's handler from the `operations` map.
  */
 import { authenticate } from '../auth.ts'
-import { AwsError, EmulatorBug } from '../errors.ts'
+import { AwsError } from '../errors.ts'
 import { authorize } from '../iam.ts'
-import { operationModel, validate, validationMessage } from '../model.ts'
+import { operationModel, validationMessage } from '../model.ts'
 import {
+  checkOutput,
+  checkedJsonInput,
   jsonErrorAnswer,
   parseJsonTarget,
   type Answer,
@@ -92,15 +94,7 @@ export function createEcrService(core: EmulatorCore, ops: Map<string, EcrOperati
         `Operation ${operation} is not supported by the emulator`,
       )
     }
-    let input: unknown
-    try {
-      input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {}
-    } catch {
-      throw new AwsError('SerializationException', 'Unable to parse the request body as JSON')
-    }
-    const checked = validate('ecr', model.input, input, 'input')
-    if (checked.typeErrors.length > 0)
-      throw new AwsError('SerializationException', checked.typeErrors.join('; '))
+    const checked = checkedJsonInput('ecr', model, req)
     if (checked.violations.length > 0) {
       const code = model.errors.includes('InvalidParameterException')
         ? 'InvalidParameterException'
@@ -114,7 +108,7 @@ export function createEcrService(core: EmulatorCore, ops: Map<string, EcrOperati
           : validationMessage(checked.violations),
       )
     }
-    const params = input as Record<string, unknown>
+    const { params } = checked
     const principal = credential.principal
     const account = typeof params.registryId === 'string' ? params.registryId : principal.account
     const ctx: EcrContext = {
@@ -136,12 +130,7 @@ export function createEcrService(core: EmulatorCore, ops: Map<string, EcrOperati
     for (const resource of (op.resources ?? defaultResources)(ctx, params))
       authorize(principal, `ecr:${operation}`, resource, core.repositoryByArn(resource))
     const output = await op.handle(ctx, params)
-    const result = validate('ecr', model.output, output, 'output')
-    if (result.violations.length > 0 || result.typeErrors.length > 0) {
-      throw new EmulatorBug(
-        `ecr ${operation} answer does not conform to ${model.output}: ${[...result.violations, ...result.typeErrors].join('; ')}`,
-      )
-    }
+    checkOutput('ecr', operation, model, output)
     return {
       status: 200,
       headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': call.requestId },
